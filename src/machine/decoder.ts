@@ -1,0 +1,102 @@
+/**
+ * Decodes instruction words with the spec's encodings. Fetch units are read one at a time, so a
+ * variable-length instruction reads only as far as it needs (a trap on a later unit happens only if
+ * the instruction really extends there). Declared overlaps resolve in favour of the earlier name.
+ */
+import * as IR from "../ir/ir.js";
+import { evalPure, extractField } from "../ir/pure.js";
+
+export interface Decoded {
+  readonly instruction: IR.Instruction;
+  readonly encoding: IR.Encoding;
+  /** Field and binding values. */
+  readonly operands: ReadonlyMap<string, bigint>;
+  /** Length in memory units. */
+  readonly units: number;
+  readonly word: bigint;
+}
+
+interface Candidate {
+  readonly instruction: IR.Instruction;
+  readonly encoding: IR.Encoding;
+}
+
+export class Decoder {
+  private readonly candidates: Candidate[];
+  private readonly maxLength: number;
+  private readonly rank = new Map<string, number>();
+
+  constructor(private readonly isa: IR.Isa) {
+    this.candidates = isa.instructions.flatMap((instruction) => instruction.encodings.map((encoding) => ({ instruction, encoding })));
+    this.maxLength = Math.max(0, ...this.candidates.map((c) => c.encoding.length));
+    for (const group of isa.overlaps) group.forEach((id, k) => this.rank.set(`${group.join(",")}:${id}`, k));
+  }
+
+  /**
+   * Decodes using fetch(k), which returns the k-th fetch unit of the instruction (and may throw a
+   * trap). Returns null when no encoding matches.
+   */
+  decode(fetch: (k: number) => bigint): Decoded | null {
+    const U = this.isa.memory.fetchUnit;
+    let word = 0n;
+    let live = this.candidates;
+    for (let k = 0; (k + 1) * U <= this.maxLength && live.length > 0; k++) {
+      word = (word << BigInt(U)) | fetch(k);
+      const bits = (k + 1) * U;
+      const complete: Candidate[] = [];
+      const longer: Candidate[] = [];
+      for (const c of live) {
+        const e = c.encoding;
+        const shift = BigInt(e.length - bits);
+        if ((word & (e.mask >> shift)) !== e.match >> shift) continue;
+        if (e.length === bits) {
+          if (!e.where || evalPure(e.where, fieldValues(e, word)) === 1n) complete.push(c);
+        } else {
+          longer.push(c);
+        }
+      }
+      if (complete.length > 0) {
+        const best = this.pick(complete);
+        return this.finish(best, word);
+      }
+      live = longer;
+    }
+    return null;
+  }
+
+  /** Decodes a whole word already known (the disassembler's case). */
+  decodeWord(word: bigint, lengthBits: number): Decoded | null {
+    const U = this.isa.memory.fetchUnit;
+    const units = lengthBits / U;
+    return this.decode((k) => (k < units ? (word >> BigInt((units - 1 - k) * U)) & ((1n << BigInt(U)) - 1n) : 0n));
+  }
+
+  private pick(list: Candidate[]): Candidate {
+    if (list.length === 1) return list[0]!;
+    for (const group of this.isa.overlaps) {
+      const inGroup = list.filter((c) => group.includes(c.instruction.id));
+      if (inGroup.length === list.length) {
+        return inGroup.sort((a, b) => group.indexOf(a.instruction.id) - group.indexOf(b.instruction.id))[0]!;
+      }
+    }
+    return list[0]!;
+  }
+
+  private finish(c: Candidate, word: bigint): Decoded {
+    const operands = fieldValues(c.encoding, word);
+    for (const b of c.encoding.bindings) operands.set(b.name, evalPure(b.value, operands));
+    return {
+      instruction: c.instruction,
+      encoding: c.encoding,
+      operands,
+      units: c.encoding.length / this.isa.memory.unitWidth,
+      word,
+    };
+  }
+}
+
+function fieldValues(e: IR.Encoding, word: bigint): Map<string, bigint> {
+  return new Map(e.fields.map((f) => [f.name, extractField(f, word)]));
+}
+
+export { IR };

@@ -1,0 +1,233 @@
+/**
+ * The reference interpreter: executes IR statements on a MachineState. It is deliberately plain
+ * (a tree walk over bigints) because it is the oracle everything faster is compared with.
+ * Traps, halt and early return travel as exceptions of the classes below; they are control flow of
+ * the simulated machine, never errors of popek.
+ */
+import * as IR from "../ir/ir.js";
+import { binop } from "../ir/pure.js";
+import type { MachineState } from "./state.js";
+
+/** The simulated instruction raised a trap. */
+export class TrapSignal {
+  constructor(
+    readonly cause: IR.Cause,
+    readonly info: bigint,
+  ) {}
+}
+
+/** The simulated machine halted. */
+export class HaltSignal {}
+
+class ReturnSignal {
+  constructor(readonly value: bigint | null) {}
+}
+
+/** A spec that the checker accepted but that misbehaves at run time (e.g. a trap inside the trap entry). */
+export class MachineError extends Error {}
+
+export interface Frame {
+  readonly locals: bigint[];
+  readonly operands: ReadonlyMap<string, bigint>;
+  readonly nextPc: bigint;
+}
+
+export interface InterpreterOptions {
+  /** Picks a branch of an `either` (UNPREDICTABLE); default: the first. */
+  readonly choose?: (branches: number) => number;
+}
+
+const mask = (v: bigint, w: number) => BigInt.asUintN(w, v);
+
+export class Interpreter {
+  /** Set when the current instruction wrote the program counter. */
+  pcWritten = false;
+
+  constructor(
+    readonly isa: IR.Isa,
+    public state: MachineState,
+    private readonly options: InterpreterOptions = {},
+  ) {}
+
+  // ------------------------------------------------------------ memory
+
+  translate(vaddr: bigint, access: bigint): bigint {
+    if (this.isa.translate === null) return vaddr;
+    return this.call(this.isa.translate, [vaddr, access], 0n)!;
+  }
+
+  private readPhysical(pa: bigint, units: number): bigint {
+    const { unitWidth, addrWidth, endian } = this.isa.memory;
+    let v = 0n;
+    for (let i = 0; i < units; i++) {
+      const k = endian === "big" ? i : units - 1 - i;
+      v = (v << BigInt(unitWidth)) | this.state.readUnit(mask(pa + BigInt(k), addrWidth));
+    }
+    return v;
+  }
+
+  private writePhysical(pa: bigint, units: number, value: bigint): void {
+    const { unitWidth, addrWidth, endian } = this.isa.memory;
+    for (let i = 0; i < units; i++) {
+      const k = endian === "big" ? units - 1 - i : i;
+      this.state.writeUnit(mask(pa + BigInt(k), addrWidth), mask(value >> BigInt(i * unitWidth), unitWidth));
+    }
+  }
+
+  load(addr: bigint, units: number, virtual: boolean): bigint {
+    const pa = virtual ? this.translate(addr, IR.ACCESS.READ) : addr;
+    return this.readPhysical(pa, units);
+  }
+
+  store(addr: bigint, units: number, value: bigint, virtual: boolean): void {
+    const pa = virtual ? this.translate(addr, IR.ACCESS.WRITE) : addr;
+    this.writePhysical(pa, units, value);
+  }
+
+  /** Reads the k-th fetch unit of the instruction at pc (through translation, access FETCH). */
+  fetchUnit(pc: bigint, k: number): bigint {
+    const { fetchUnit, unitWidth } = this.isa.memory;
+    const per = fetchUnit / unitWidth;
+    const va = mask(pc + BigInt(k * per), this.isa.vaddrWidth);
+    const pa = this.translate(va, IR.ACCESS.FETCH);
+    return this.readPhysical(pa, per);
+  }
+
+  // ------------------------------------------------------------ functions
+
+  /** Calls function fn with args; returns its result (null for none). */
+  call(fn: number, args: readonly bigint[], nextPc: bigint, operands: ReadonlyMap<string, bigint> = new Map()): bigint | null {
+    const f = this.isa.functions[fn]!;
+    const locals = new Array<bigint>(f.slots).fill(0n);
+    f.params.forEach((p, i) => (locals[p.slot] = args[i]!));
+    try {
+      this.exec(f.body, { locals, operands, nextPc });
+    } catch (e) {
+      if (e instanceof ReturnSignal) return e.value;
+      throw e;
+    }
+    return null;
+  }
+
+  /** Runs a body (instruction semantics, tick) to its end or to an early `return;`. */
+  runBody(body: readonly IR.Stmt[], frame: Frame): void {
+    try {
+      this.exec(body, frame);
+    } catch (e) {
+      if (!(e instanceof ReturnSignal)) throw e;
+    }
+  }
+
+  // ------------------------------------------------------------ statements
+
+  exec(stmts: readonly IR.Stmt[], f: Frame): void {
+    for (const s of stmts) this.stmt(s, f);
+  }
+
+  private stmt(s: IR.Stmt, f: Frame): void {
+    switch (s.kind) {
+      case "let":
+      case "setLocal":
+        f.locals[s.slot] = this.eval(s.value, f);
+        return;
+      case "setReg":
+        if (s.element === this.isa.pc) this.pcWritten = true;
+        this.state.setReg(s.element, 0, this.eval(s.value, f));
+        return;
+      case "setRegFile": {
+        const i = Number(this.eval(s.index, f));
+        const v = this.eval(s.value, f);
+        const count = this.isa.state[s.element]!.count!;
+        if (i >= count) throw new MachineError(`index ${i} outside register file ${this.isa.state[s.element]!.name}`);
+        this.state.setReg(s.element, i, v);
+        return;
+      }
+      case "store": {
+        const a = this.eval(s.addr, f);
+        const v = this.eval(s.value, f);
+        this.store(a, s.units, v, s.virtual);
+        return;
+      }
+      case "if":
+        this.exec(this.eval(s.cond, f) ? s.then : s.else, f);
+        return;
+      case "trap": {
+        const info = s.arg ? this.eval(s.arg, f) : 0n;
+        throw new TrapSignal(this.isa.causes[s.cause]!, info);
+      }
+      case "halt":
+        throw new HaltSignal();
+      case "either": {
+        const k = this.options.choose ? this.options.choose(s.branches.length) : 0;
+        this.exec(s.branches[Math.min(k, s.branches.length - 1)]!, f);
+        return;
+      }
+      case "output":
+        this.state.emit(this.eval(s.value, f));
+        return;
+      case "return":
+        throw new ReturnSignal(s.value ? this.eval(s.value, f) : null);
+      case "call":
+        this.eval(s.call, f);
+        return;
+    }
+  }
+
+  // ------------------------------------------------------------ expressions
+
+  eval(e: IR.Expr, f: Frame): bigint {
+    switch (e.kind) {
+      case "const":
+        return e.value;
+      case "boolConst":
+        return e.value ? 1n : 0n;
+      case "reg":
+        return this.state.reg(e.element);
+      case "regFile": {
+        const i = Number(this.eval(e.index, f));
+        const count = this.isa.state[e.element]!.count!;
+        if (i >= count) throw new MachineError(`index ${i} outside register file ${this.isa.state[e.element]!.name}`);
+        return this.state.reg(e.element, i);
+      }
+      case "local":
+        return f.locals[e.slot]!;
+      case "operand":
+        return f.operands.get(e.name) ?? 0n;
+      case "nextPc":
+        return f.nextPc;
+      case "slice":
+        return mask(this.eval(e.value, f) >> BigInt(e.lo), e.width);
+      case "concat": {
+        let v = 0n;
+        for (const p of e.parts) v = (v << BigInt(IR.widthOf(p))) | this.eval(p, f);
+        return v;
+      }
+      case "zext":
+        return this.eval(e.value, f);
+      case "sext":
+        return mask(BigInt.asIntN(IR.widthOf(e.value), this.eval(e.value, f)), e.width);
+      case "unary": {
+        const v = this.eval(e.value, f);
+        if (e.op === "lnot") return v ? 0n : 1n;
+        const w = IR.widthOf(e.value);
+        return e.op === "not" ? mask(~v, w) : mask(-v, w);
+      }
+      case "binary": {
+        // && and || short-circuit, so a guard can protect a trapping call on its right.
+        if (e.op === "land") return this.eval(e.left, f) ? this.eval(e.right, f) : 0n;
+        if (e.op === "lor") return this.eval(e.left, f) ? 1n : this.eval(e.right, f);
+        const l = this.eval(e.left, f);
+        const r = this.eval(e.right, f);
+        return binop(e.op, l, r, IR.widthOf(e.left));
+      }
+      case "ite":
+        return this.eval(e.cond, f) ? this.eval(e.then, f) : this.eval(e.else, f);
+      case "load":
+        return this.load(this.eval(e.addr, f), e.units, e.virtual);
+      case "call": {
+        const args = e.args.map((a) => this.eval(a, f));
+        return this.call(e.fn, args, f.nextPc) ?? 0n;
+      }
+    }
+  }
+}
