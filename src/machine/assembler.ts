@@ -15,7 +15,7 @@ export interface AsmError {
 }
 
 export interface Segment {
-  /** Physical (= virtual at load time) address in memory units. */
+  /** Physical address in memory units where the segment is loaded. */
   readonly address: bigint;
   readonly units: bigint[];
 }
@@ -247,7 +247,9 @@ function layout(isa: IR.Isa, items: readonly Item[], known: ReadonlyMap<string, 
   const segments: Segment[] = [];
   let seg: Segment = { address: 0n, units: [] };
   segments.push(seg);
-  const here = () => seg.address + BigInt(seg.units.length);
+  // Labels count from the origin; units land at the segment's physical address (`.org V, P`).
+  let origin = 0n;
+  const here = () => origin + BigInt(seg.units.length);
   const lookup = new Map(known);
   const evalAt = (line: number, text: string): bigint | null => {
     const e = parseAsmExpr(text, 0, lookup, here());
@@ -273,9 +275,12 @@ function layout(isa: IR.Isa, items: readonly Item[], known: ReadonlyMap<string, 
       const rest = restParts.join(" ");
       const name = dir!.toLowerCase();
       if (name === ".org") {
-        const v = evalAt(item.line, rest);
-        if (v === null) continue;
-        seg = { address: v, units: [] };
+        const [vText, pText] = splitArgs(rest);
+        const v = evalAt(item.line, vText ?? "");
+        const p = pText === undefined ? v : evalAt(item.line, pText);
+        if (v === null || p === null) continue;
+        origin = v;
+        seg = { address: p, units: [] };
         segments.push(seg);
       } else if (name === ".space") {
         const v = evalAt(item.line, rest);
@@ -305,7 +310,7 @@ function layout(isa: IR.Isa, items: readonly Item[], known: ReadonlyMap<string, 
         seg.units.push(...units);
         listing.push({ line: item.line, address: start, units, text: item.text });
       } else {
-        errors.push({ line: item.line, message: `unknown directive '${dir}' (known: .org .word .half .byte .dword .unit .space .align .equ)` });
+        errors.push({ line: item.line, message: `unknown directive '${dir}' (known: .org V[, P] .word .half .byte .dword .unit .space .align .equ)` });
       }
       continue;
     }

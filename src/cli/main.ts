@@ -1,0 +1,81 @@
+/**
+ * The `popek` command line. Every command returns an exit code; user errors are printed as
+ * diagnostics, and only an internal error (a bug in popek) prints a stack trace.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { checkCommand } from "./commands/check.js";
+import { asmCommand, disasmCommand } from "./commands/asm.js";
+import { runCommand } from "./commands/run.js";
+import { EXIT, type Io } from "./load-isa.js";
+
+export function consoleIo(): Io {
+  return {
+    out: (t) => process.stdout.write(`${t}\n`),
+    err: (t) => process.stderr.write(`${t}\n`),
+    color: process.stderr.isTTY === true && !process.env.NO_COLOR,
+  };
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new CommanderError(EXIT.specError, "popek.usage", `error: '${v}' is not a positive whole number`);
+  return n;
+}
+
+export function buildProgram(io: Io, setCode: (code: number | Promise<number>) => void): Command {
+  const program = new Command("popek")
+    .description("Decides, with proof or counterexample, whether an ISA can host a virtual machine monitor (Popek & Goldberg, 1974).")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+
+  program
+    .command("check")
+    .description("check .isa specs and report diagnostics")
+    .argument("<files...>", ".isa spec files")
+    .action((files: string[]) => setCode(checkCommand(files, io)));
+
+  program
+    .command("asm")
+    .description("assemble a program for a spec; print a listing, or write an image with -o")
+    .argument("<spec>", ".isa spec file")
+    .argument("<program>", "assembly source")
+    .option("-o, --output <file>", "write a flat binary image")
+    .action((spec: string, prog: string, opts: { output?: string }) => setCode(asmCommand(spec, prog, opts, io)));
+
+  program
+    .command("disasm")
+    .description("disassemble an image file or hex words")
+    .argument("<spec>", ".isa spec file")
+    .argument("[image]", "binary image (units big-endian, whole bytes each)")
+    .option("--hex <words>", "fetch-unit words in hex, separated by spaces or commas")
+    .option("--base <addr>", "address of the first unit", "0")
+    .action((spec: string, image: string | undefined, opts: { hex?: string; base?: string }) => setCode(disasmCommand(spec, image, opts, io)));
+
+  program
+    .command("run")
+    .description("run a program on the spec's machine and print the final state")
+    .argument("<spec>", ".isa spec file")
+    .argument("<program>", "assembly source")
+    .addOption(new Option("--max <n>", "step limit").argParser(positiveInt).default(1_000_000))
+    .option("--trace", "print every instruction and trap")
+    .action((spec: string, prog: string, opts: { max: number; trace?: boolean }) => setCode(runCommand(spec, prog, { max: opts.max, trace: opts.trace ?? false }, io)));
+
+  return program;
+}
+
+export async function main(argv: readonly string[], io: Io = consoleIo()): Promise<number> {
+  let code: number | Promise<number> = EXIT.ok;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync([...argv]);
+    return await code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.ok;
+      if (e.code === "popek.usage") io.err(e.message);
+      return EXIT.specError;
+    }
+    io.err(`popek: internal error (a bug in popek, please report it):\n${(e as Error).stack ?? String(e)}`);
+    return EXIT.internal;
+  }
+}
