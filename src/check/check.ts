@@ -43,10 +43,10 @@ class Checker {
     return this.spec.decls.filter((d): d is DeclOf<K> => d.kind === kind);
   }
 
-  private one<K extends A.Decl["kind"]>(kind: K, what: string, required: boolean): DeclOf<K> | null {
+  private one<K extends A.Decl["kind"]>(kind: K, what: string, required: boolean, example?: string): DeclOf<K> | null {
     const list = this.all(kind);
     if (list.length === 0) {
-      if (required) this.d.error("E0501", `the spec has no ${what}`, this.fileSpan());
+      if (required) this.d.error("E0501", `the spec has no ${what}${example ? `; add one, e.g. '${example}'` : ""}`, this.fileSpan());
       return null;
     }
     for (const extra of list.slice(1)) this.d.error("E0502", `a spec has one ${what}; this is a second one`, extra.span, [{ message: "the first one", span: list[0]!.span }]);
@@ -84,8 +84,9 @@ class Checker {
     for (const f of this.all("format")) if (this.claim(f.name, "format")) this.g.formats.set(f.name.name, f);
 
     const pcs = this.g.elements.filter((e) => e.isPc);
-    if (pcs.length === 0) this.d.error("E0501", "no register is marked 'pc' (the program counter)", this.fileSpan());
-    for (const extra of pcs.slice(1)) this.d.error("E0502", "only one register is the program counter", extra.span);
+    if (pcs.length === 0) this.d.error("E0501", "no register is marked 'pc' (the program counter): e.g. 'register PC: bits(16) user pc;'", this.fileSpan());
+    // The note points at the first pc, so the author sees both registers and can drop one 'pc'.
+    for (const extra of pcs.slice(1)) this.d.error("E0502", `only one register is the program counter; '${extra.name}' is a second one: remove 'pc' from one of them`, extra.span, [{ message: `the first one, '${pcs[0]!.name}'`, span: pcs[0]!.span }]);
     const pc = pcs[0];
     if (pc && (pc.count !== null || pc.width !== this.g.vaddrWidth) && this.g.memory) {
       this.d.error("E0505", `the program counter must be one bits(${this.g.vaddrWidth}) register, as wide as a virtual address`, pc.span);
@@ -104,7 +105,7 @@ class Checker {
     const expectations = checkExpectations(this.g, this.all("expect"), instructions, configs);
     const undefinedCauses = this.all("cause").filter((c) => c.isUndefined);
     if (undefinedCauses.length === 0) this.d.error("E0501", "no cause is marked 'undefined' (raised when no encoding matches): e.g. 'cause illegal = 2 undefined;'", this.fileSpan());
-    for (const extra of undefinedCauses.slice(1)) this.d.error("E0502", "only one cause is raised for undefined instructions", extra.span);
+    for (const extra of undefinedCauses.slice(1)) this.d.error("E0502", "only one cause is raised for undefined instructions: remove 'undefined' from one of them", extra.span, [{ message: "the first one", span: undefinedCauses[0]!.span }]);
     const undefinedCause = undefinedCauses[0] ? this.g.causes.get(undefinedCauses[0].name.name)?.id ?? -1 : -1;
     if (undefinedCause >= 0) this.g.used.add(`cause:${undefinedCauses[0]!.name.name}`);
     this.unused();
@@ -119,6 +120,7 @@ class Checker {
       vaddrWidth: this.g.vaddrWidth,
       state: this.g.elements,
       pc: pc.id,
+      banked: [...this.g.banked.values()].map((b) => ({ name: b.name, width: b.width, role: this.g.elements[b.banks[0]?.element ?? 0]?.role ?? "user", selector: b.selector, banks: b.banks })),
       privilege,
       functions: this.functionsIr,
       translate: translate?.decl.isTranslate ? translate.id : null,
@@ -159,7 +161,7 @@ class Checker {
   }
 
   private memory(): void {
-    const m = this.one("memory", "'memory' declaration", true);
+    const m = this.one("memory", "'memory' declaration", true, "memory MEM: bits(8)[65536], little, fetch 8;");
     if (!m) return;
     this.claim(m.name, "memory");
     const unit = evalNat(this.g, m.unitWidth, "a width");
@@ -300,14 +302,14 @@ class Checker {
   }
 
   private privilege(): IR.Privilege | null {
-    const p = this.one("privilege", "'privilege' declaration (the mode element and its levels)", true);
+    const p = this.one("privilege", "'privilege' declaration (the mode element and its levels)", true, "privilege MODE { supervisor = 0; user = 1; }");
     if (!p) return null;
     const lowerer = new BodyLowerer(this.g, { stateAccess: true, nextPc: false, bareReturn: false });
     const element = lowerer.expr(p.element, null);
     if (!element) return null;
     const w = IR.widthOf(element);
     if (w === 0 || !readsOnlyControl(element, this.g)) {
-      this.d.error("E0504", "the privilege mode is a control register or a field of one", p.element.span);
+      this.d.error("E0504", "the privilege mode is a control register or a field of one: declare the register 'control'", p.element.span);
       return null;
     }
     if (p.levels.length < 2) {
@@ -348,7 +350,7 @@ class Checker {
         continue;
       }
       const other = codes.get(v.value);
-      if (other) this.d.error("E0506", `causes '${other}' and '${c.name.name}' share code ${v.value}`, c.code.span);
+      if (other) this.d.error("E0506", `causes '${other}' and '${c.name.name}' share code ${v.value}; give each cause its own code`, c.code.span);
       codes.set(v.value, c.name.name);
       this.g.causes.set(c.name.name, { id: this.g.causes.size, name: c.name.name, code: v.value, isMemory: c.isMemory, span: c.span });
     }
@@ -397,7 +399,7 @@ class Checker {
     const lowerer = new BodyLowerer(this.g, { stateAccess: true, nextPc: false, bareReturn: false, result: sig.result });
     const params = sig.params.map((p) => ({ name: p.name, type: p.type, slot: lowerer.declareParam(p.name, p.type) }));
     const body = lowerer.block(f.body);
-    if (sig.result && !alwaysEnds(body)) this.d.error("E0308", `'${f.name.name}' can reach its end without returning a ${sig.result.kind === "bits" ? `bits(${sig.result.width})` : "bool"}`, f.body.span);
+    if (sig.result && !alwaysEnds(body)) this.d.error("E0308", `'${f.name.name}' can reach its end without returning a ${sig.result.kind === "bits" ? `bits(${sig.result.width})` : "bool"}; end every path with 'return', 'trap' or 'halt'`, f.body.span);
     callGraph.set(f.name.name, lowerer.callees);
     this.functionsIr[sig.id] = { id: sig.id, name: f.name.name, params, result: sig.result, body, slots: lowerer.slotCount, span: f.span };
   }
@@ -414,7 +416,7 @@ class Checker {
     const causeWidth = (params[0] as { width: number }).width;
     const infoWidth = params.length === 2 ? (params[1] as { width: number }).width : null;
     for (const c of this.g.causes.values()) {
-      if (!fits(c.code, causeWidth) || c.code >= 1n << BigInt(causeWidth)) this.d.error("E0506", `cause '${c.name}' = ${c.code} does not fit the trap entry's bits(${causeWidth})`, c.span);
+      if (!fits(c.code, causeWidth) || c.code >= 1n << BigInt(causeWidth)) this.d.error("E0506", `cause '${c.name}' = ${c.code} does not fit the trap entry's bits(${causeWidth}) cause parameter; widen the parameter or use a smaller code`, c.span);
     }
     this.g.trapEntry = { decl: t, causeWidth, infoWidth };
     return t;
@@ -451,8 +453,8 @@ class Checker {
     const out: IR.Instruction[] = [];
     for (const decl of this.all("instruction")) {
       if (!this.claim(decl.name, "instruction")) continue;
-      const { encodings, operands, partial } = instructionEncodings(this.g, decl);
-      const lowerer = new BodyLowerer(this.g, { operands, partialOperands: partial, stateAccess: true, nextPc: true, bareReturn: true });
+      const { encodings, operands, partial, broken } = instructionEncodings(this.g, decl);
+      const lowerer = new BodyLowerer(this.g, { operands, partialOperands: partial, brokenOperands: broken, stateAccess: true, nextPc: true, bareReturn: true });
       const body = lowerer.block(decl.semantics);
       callGraph.set(`instruction ${decl.name.name}`, lowerer.callees);
       out.push({ id: out.length, name: decl.name.name, title: decl.title, encodings, operands, body, slots: lowerer.slotCount, span: decl.span });
@@ -482,7 +484,7 @@ class Checker {
       if (state.get(name) === "done") return;
       if (state.get(name) === "active") {
         const f = this.g.functions.get(name);
-        this.d.error("E0208", `function '${name}' calls itself (${[...path.slice(path.indexOf(name)), name].join(" -> ")}); semantics must be recursion-free`, f?.decl.name.span ?? this.fileSpan());
+        this.d.error("E0208", `function '${name}' calls itself (${[...path.slice(path.indexOf(name)), name].join(" -> ")}); semantics must be recursion-free (use a bounded 'for' loop instead)`, f?.decl.name.span ?? this.fileSpan());
         return;
       }
       state.set(name, "active");

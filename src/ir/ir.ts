@@ -38,6 +38,15 @@ export interface StateElement {
   readonly span: Span;
 }
 
+export interface BankedRegister {
+  readonly name: string;
+  readonly width: number;
+  readonly role: Role;
+  readonly selector: Expr;
+  /** Storage element per bank; values null marks the default bank. */
+  readonly banks: readonly { readonly element: number; readonly values: readonly bigint[] | null }[];
+}
+
 export interface Memory {
   readonly name: string;
   /** Bits per addressable unit (8 for byte-addressed machines, the word size otherwise). */
@@ -262,6 +271,8 @@ export interface Isa {
   readonly vaddrWidth: number;
   readonly state: readonly StateElement[];
   readonly pc: number;
+  /** Banked registers: an alias whose storage element is chosen by a selector (ARM SP by mode). */
+  readonly banked: readonly BankedRegister[];
   readonly privilege: Privilege;
   readonly functions: readonly Function[];
   /** The translation function (vaddr, access) -> paddr, or null for untranslated memory. */

@@ -34,7 +34,7 @@ export interface Frame {
 
 export interface InterpreterOptions {
   /** Picks a branch of an `either` (UNPREDICTABLE); default: the first. */
-  readonly choose?: (branches: number) => number;
+  readonly choose?: (branches: number, stmt: IR.Stmt) => number;
 }
 
 const mask = (v: bigint, w: number) => BigInt.asUintN(w, v);
@@ -158,7 +158,7 @@ export class Interpreter {
       case "halt":
         throw new HaltSignal();
       case "either": {
-        const k = this.options.choose ? this.options.choose(s.branches.length) : 0;
+        const k = this.options.choose ? this.options.choose(s.branches.length, s) : 0;
         this.exec(s.branches[Math.min(k, s.branches.length - 1)]!, f);
         return;
       }

@@ -74,13 +74,14 @@ export class Machine {
     return this.decoder.decode((k) => this.interpreter.fetchUnit(pc, k));
   }
 
-  step(onTrap?: RunOptions["onTrap"]): StepResult {
+  /** One step: tick (unless options.tick is false), then one instruction. */
+  step(onTrap?: RunOptions["onTrap"], options: { readonly tick?: boolean } = {}): StepResult {
     const s = this.state;
     if (s.halted) return { kind: "halted", pc: s.pc };
     const interp = this.interpreter;
     try {
       // Timers and interrupts: tick's effects stay even when it raises a trap.
-      if (this.isa.tick !== null) {
+      if (this.isa.tick !== null && options.tick !== false) {
         try {
           interp.runBody(this.isa.functions[this.isa.tick]!.body, { locals: new Array(this.isa.functions[this.isa.tick]!.slots).fill(0n), operands: new Map(), nextPc: s.pc });
         } catch (e) {

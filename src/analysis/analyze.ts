@@ -1,0 +1,141 @@
+/**
+ * The analysis of a whole ISA under one guest configuration: every instruction classified, then
+ * Theorems 1-3 decided and the spec's `expect` statements checked against the result.
+ */
+import type * as IR from "../ir/ir.js";
+import { InstructionClassifier, type InstructionVerdict } from "./classify.js";
+import { stateSets } from "./state-sets.js";
+import type { Tri } from "./tri.js";
+import { z3 } from "./z3.js";
+
+export interface TheoremVerdict {
+  readonly holds: Tri;
+  /** Instructions that make it fail (or that could not be decided, when inconclusive). */
+  readonly problems: readonly string[];
+  readonly inconclusive: readonly string[];
+  readonly note: string;
+}
+
+export interface ExpectationResult {
+  readonly text: string;
+  readonly holds: Tri;
+  readonly actual: string;
+  readonly span: IR.Expectation["span"];
+}
+
+export interface Analysis {
+  readonly isa: IR.Isa;
+  readonly config: IR.GuestConfig;
+  readonly instructions: readonly InstructionVerdict[];
+  readonly theorems: { readonly vmm: TheoremVerdict; readonly recursive: TheoremVerdict; readonly hvm: TheoremVerdict };
+  readonly expectations: readonly ExpectationResult[];
+  readonly internalErrors: readonly string[];
+  readonly timings: { readonly totalMs: number; readonly perInstructionMs: readonly number[] };
+}
+
+export interface AnalyzeOptions {
+  readonly timeoutMs?: number;
+  /** Analyse only these instructions (names); theorems are then partial. */
+  readonly only?: readonly string[];
+}
+
+export async function analyze(isa: IR.Isa, config: IR.GuestConfig, options: AnalyzeOptions = {}): Promise<Analysis> {
+  const t0 = performance.now();
+  const Z = await z3();
+  const solver = new Z.Solver();
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  solver.set("timeout", timeoutMs);
+  const sets = stateSets(isa);
+  const verdicts: InstructionVerdict[] = [];
+  for (const instr of isa.instructions) {
+    if (options.only && !options.only.includes(instr.name)) continue;
+    const c = new InstructionClassifier(Z, isa, config, sets, solver, { timeoutMs });
+    verdicts.push(await c.classify(instr));
+  }
+  const theorems = decideTheorems(verdicts, sets.timing.size > 0);
+  const expectations = checkExpectations(isa, config, verdicts, theorems);
+  return {
+    isa,
+    config,
+    instructions: verdicts,
+    theorems,
+    expectations,
+    internalErrors: verdicts.flatMap((v) => v.internalErrors),
+    timings: { totalMs: performance.now() - t0, perInstructionMs: verdicts.map((v) => v.ms) },
+  };
+}
+
+function theorem(verdicts: readonly InstructionVerdict[], flag: (v: InstructionVerdict) => Tri, note: (problems: string[]) => string): TheoremVerdict {
+  const problems = verdicts.filter((v) => flag(v) === true).map((v) => v.name);
+  const inconclusive = verdicts.filter((v) => flag(v) === "inconclusive").map((v) => v.name);
+  const holds: Tri = problems.length ? false : inconclusive.length ? "inconclusive" : true;
+  return { holds, problems, inconclusive, note: note(problems) };
+}
+
+export function decideTheorems(verdicts: readonly InstructionVerdict[], hasTiming: boolean): Analysis["theorems"] {
+  const vmm = theorem(verdicts, (v) => v.vmmProblem, (p) =>
+    p.length ? "sensitive instructions that are not privileged" : "every sensitive instruction is privileged where it is sensitive");
+  const timing = theorem(verdicts, (v) => v.timingDependent, () => "");
+  const recursive: TheoremVerdict =
+    vmm.holds === false
+      ? { holds: false, problems: vmm.problems, inconclusive: [], note: "Theorem 1 fails, so the machine is not recursively virtualizable" }
+      : timing.holds === false
+        ? { holds: false, problems: timing.problems, inconclusive: [], note: "timing dependencies: a guest reads time-varying state without trapping" }
+        : {
+            holds: vmm.holds === true && timing.holds === true ? true : "inconclusive",
+            problems: [],
+            inconclusive: [...vmm.inconclusive, ...timing.inconclusive],
+            note: hasTiming ? "Theorem 1 holds and no unprivileged instruction reads time" : "Theorem 1 holds and the machine has no time-varying state",
+          };
+  const hvm = theorem(verdicts, (v) => v.hvmProblem, (p) =>
+    p.length ? "user-sensitive instructions that are not privileged" : "every user-sensitive instruction is privileged");
+  return { vmm, recursive, hvm };
+}
+
+const PROPERTY: Record<IR.InstructionProperty, (v: InstructionVerdict) => Tri> = {
+  privileged: (v) => v.privileged,
+  sensitive: (v) => v.sensitive,
+  control_sensitive: (v) => v.controlSensitive,
+  behavior_sensitive: (v) => v.behaviorSensitive,
+  location_sensitive: (v) => v.locationSensitive,
+  mode_sensitive: (v) => v.modeSensitive,
+  user_sensitive: (v) => v.userSensitive,
+  innocuous: (v) => (v.sensitive === "inconclusive" ? "inconclusive" : !v.sensitive),
+  timing_dependent: (v) => v.timingDependent,
+};
+
+function checkExpectations(isa: IR.Isa, config: IR.GuestConfig, verdicts: readonly InstructionVerdict[], theorems: Analysis["theorems"]): ExpectationResult[] {
+  const out: ExpectationResult[] = [];
+  const configIndex = isa.configs.indexOf(config);
+  for (const e of isa.expectations) {
+    if (e.config !== null && e.config !== configIndex) continue;
+    if (e.kind === "instruction") {
+      const instr = isa.instructions[e.instruction]!;
+      const v = verdicts.find((x) => x.name === instr.name);
+      if (!v) continue;
+      const actual = PROPERTY[e.property](v);
+      const holds: Tri = actual === "inconclusive" ? "inconclusive" : actual !== e.negated;
+      out.push({
+        text: `expect ${instr.name}${e.negated ? " not" : ""} ${e.property}`,
+        holds,
+        actual: actual === "inconclusive" ? `${e.property}: inconclusive` : `${instr.name} is ${actual ? "" : "not "}${e.property}`,
+        span: e.span,
+      });
+    } else {
+      const t = theorems[e.theorem];
+      const expected = e.problems ? e.problems.map((p) => isa.instructions[p]!.name).sort() : null;
+      let holds: Tri = t.holds === "inconclusive" ? "inconclusive" : t.holds === e.holds;
+      if (holds === true && expected) {
+        const actual = [...t.problems].sort();
+        holds = actual.length === expected.length && actual.every((x, i) => x === expected[i]);
+      }
+      out.push({
+        text: `expect ${e.theorem} ${e.holds ? "holds" : "fails"}${expected ? ` [${expected.join(", ")}]` : ""}`,
+        holds,
+        actual: `${e.theorem} ${t.holds === true ? "holds" : t.holds === false ? `fails [${t.problems.join(", ")}]` : `is inconclusive [${t.inconclusive.join(", ")}]`}`,
+        span: e.span,
+      });
+    }
+  }
+  return out;
+}

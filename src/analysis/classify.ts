@@ -1,0 +1,511 @@
+/**
+ * Classifies one instruction under one guest configuration, from its semantics, by solver queries
+ * (definitions in ../shared/popek-goldberg.md, generalised as docs/analysis.md explains):
+ *
+ *   privileged        no guest-level state in which it completes without trapping (a proof: unsat),
+ *                     and some more privileged state in which it completes;
+ *   control sensitive some state in which it completes and changes control state, halts or does I/O;
+ *   mode sensitive    two states equal but for the mode (one above the guest level, one at it), both
+ *                     completing, with different results as the program sees them;
+ *   location sensitive two states in the same mode, equal in what the program sees (registers, PC,
+ *                     memory through translation) and in time, differing in other control state;
+ *   user sensitive    control sensitive from a guest-level state, or location sensitive with both
+ *                     states at the guest level (Theorem 3);
+ *   timing dependent  two guest-level states differing only in time-varying state (what the spec's
+ *                     tick writes) with different results (Theorem 2).
+ *
+ * Every satisfiable answer is turned into concrete states and replayed on the interpreter.
+ */
+import * as IR from "../ir/ir.js";
+import { freshState, runInstruction, symOperands, type InstructionRun, type SymOperands } from "./instance.js";
+import { concretize, controlState, levelOf, replay, visibleState, type Concrete, type ReplayOutcome } from "./replay.js";
+import type { StateSets } from "./state-sets.js";
+import { SymRun, type RunResult, type SymState } from "./symexec.js";
+import { and3, not3, or3, type Tri } from "./tri.js";
+import type { B, BV, Z3, Z3Model, Z3Solver } from "./z3.js";
+
+export interface WitnessState {
+  readonly label: string;
+  readonly level: string;
+  readonly pc: string;
+  readonly registers: Readonly<Record<string, string>>;
+  readonly memory: readonly { readonly address: string; readonly value: string }[];
+}
+
+export interface Difference {
+  readonly what: string;
+  readonly a: string;
+  readonly b: string;
+}
+
+export interface Witness {
+  /** Which claim this witnesses. */
+  readonly claim:
+    | "completes-at-guest-level" | "completes-above-guest-level" | "control-sensitive" | "user-control-sensitive"
+    | "mode-sensitive" | "location-sensitive" | "user-location-sensitive" | "timing-dependent" | "problem";
+  readonly summary: string;
+  readonly assembly: string;
+  readonly states: readonly WitnessState[];
+  /** For control sensitivity: before/after; for the relational ones: run a vs run b. */
+  readonly differences: readonly Difference[];
+  readonly replayed: boolean;
+}
+
+export interface InstructionVerdict {
+  readonly name: string;
+  readonly instruction: IR.Instruction;
+  readonly privileged: Tri;
+  readonly controlSensitive: Tri;
+  readonly behaviorSensitive: Tri;
+  readonly locationSensitive: Tri;
+  readonly modeSensitive: Tri;
+  readonly userSensitive: Tri;
+  readonly timingDependent: Tri;
+  readonly sensitive: Tri;
+  /** Sensitive in some form that is not privileged in that same form (Theorem 1 problem). */
+  readonly vmmProblem: Tri;
+  /** User sensitive (Theorem 3 problem). */
+  readonly hvmProblem: Tri;
+  readonly class: string;
+  readonly evidence: readonly Witness[];
+  /** Replay failures: bugs in popek, reported loudly. */
+  readonly internalErrors: readonly string[];
+  readonly queries: number;
+  readonly ms: number;
+}
+
+type Answer = { status: "sat"; model: Z3Model } | { status: "unsat" } | { status: "unknown"; reason: string };
+
+interface RunInfo {
+  readonly label: string;
+  readonly initial: SymState;
+  readonly inst: InstructionRun;
+}
+
+export interface ClassifyOptions {
+  readonly timeoutMs: number;
+}
+
+export class InstructionClassifier {
+  private queries = 0;
+  private readonly internalErrors: string[] = [];
+  private readonly evidence: Witness[] = [];
+
+  constructor(
+    private readonly Z: Z3,
+    private readonly isa: IR.Isa,
+    private readonly config: IR.GuestConfig,
+    private readonly sets: StateSets,
+    private readonly solver: Z3Solver,
+    private readonly options: ClassifyOptions,
+  ) {}
+
+  // ------------------------------------------------------------ solving
+
+  private async check(constraints: readonly B[]): Promise<Answer> {
+    this.queries++;
+    const s = this.solver;
+    s.push();
+    try {
+      for (const c of constraints) s.add(c);
+      const r = await s.check();
+      if (r === "sat") return { status: "sat", model: s.model() };
+      if (r === "unsat") return { status: "unsat" };
+      return { status: "unknown", reason: s.reasonUnknown?.() ?? "unknown" };
+    } finally {
+      s.pop();
+    }
+  }
+
+  private tri(a: Answer): Tri {
+    return a.status === "sat" ? true : a.status === "unsat" ? false : "inconclusive";
+  }
+
+  // ------------------------------------------------------------ state predicates
+
+  private modeValue(s: SymState): BV {
+    return new SymRun(this.Z, this.isa, s).evalPure(this.isa.privilege.element) as BV;
+  }
+
+  private atLevels(s: SymState, levels: readonly number[]): B {
+    const Z = this.Z;
+    const m = this.modeValue(s);
+    const w = IR.widthOf(this.isa.privilege.element);
+    const eqs = levels.flatMap((l) => this.isa.privilege.levels[l]!.values.map((v) => m.eq(Z.BitVec.val(v, w))));
+    return eqs.length ? Z.Or(...eqs) : Z.Bool.val(false);
+  }
+
+  private guest(s: SymState): B {
+    const run = new SymRun(this.Z, this.isa, s);
+    const reqs = this.config.requires.map((r) => run.evalPure(r) as B);
+    return this.Z.And(this.atLevels(s, [this.config.guestLevel]), ...reqs);
+  }
+
+  private above(s: SymState): B {
+    return this.atLevels(s, [...Array(this.config.guestLevel).keys()]);
+  }
+
+  private wellFormed(s: SymState): B {
+    return this.atLevels(s, [...this.isa.privilege.levels.keys()]);
+  }
+
+  /** Control state changed, or the machine halted or did I/O. */
+  private changed(r: RunResult): B {
+    const Z = this.Z;
+    const diffs: B[] = [r.halted, r.output];
+    for (const id of this.sets.control) {
+      r.initial.regs[id]!.forEach((t, i) => {
+        const f = r.final.regs[id]![i]!;
+        if (f !== t) diffs.push(Z.Not(f.eq(t)));
+      });
+    }
+    return Z.Or(...diffs);
+  }
+
+  /** The two runs' results differ as the program sees them. */
+  private differ(a: RunResult, b: RunResult): B {
+    const Z = this.Z;
+    const diffs: B[] = [Z.Not(a.finalPc.eq(b.finalPc)), Z.Not(Z.Eq(a.final.view, b.final.view))];
+    for (const e of this.isa.state) {
+      if (e.role !== "user" || e.bankOf !== null || e.isPc) continue;
+      a.final.regs[e.id]!.forEach((t, i) => diffs.push(Z.Not(t.eq(b.final.regs[e.id]![i]!))));
+    }
+    for (const bank of this.isa.banked) {
+      if (bank.role !== "user") continue;
+      diffs.push(Z.Not(this.alias(bank, a.final).eq(this.alias(bank, b.final))));
+    }
+    return Z.Or(...diffs);
+  }
+
+  private alias(bank: IR.BankedRegister, s: SymState): BV {
+    const Z = this.Z;
+    const sel = new SymRun(Z, this.isa, s).evalPure(bank.selector) as BV;
+    const w = IR.widthOf(bank.selector);
+    const dflt = bank.banks.find((b) => b.values === null) ?? bank.banks[bank.banks.length - 1]!;
+    let v = s.regs[dflt.element]![0]!;
+    for (const b of bank.banks) {
+      if (b === dflt || b.values === null || b.values.length === 0) continue;
+      v = Z.If(Z.Or(...b.values.map((x) => sel.eq(Z.BitVec.val(x, w)))), s.regs[b.element]![0]!, v) as BV;
+    }
+    return v;
+  }
+
+  /** No two accesses of a run that the model keeps apart may land on one physical unit. */
+  private noAlias(r: RunResult): B {
+    const Z = this.Z;
+    const out: B[] = [];
+    const acc = r.accesses;
+    for (let i = 0; i < acc.length; i++) {
+      for (let j = i + 1; j < acc.length; j++) {
+        const x = acc[i]!;
+        const y = acc[j]!;
+        if (!x.va && !y.va) continue;
+        const apart = x.va && y.va ? Z.Not(x.va.eq(y.va)) : Z.Bool.val(true);
+        out.push(Z.Implies(Z.And(x.guard, y.guard, apart), Z.Not(x.pa.eq(y.pa))));
+      }
+    }
+    return out.length ? Z.And(...out) : Z.Bool.val(true);
+  }
+
+  private runFrom(label: string, ops: SymOperands, initial: SymState, instr: IR.Instruction): RunInfo {
+    return { label, initial, inst: runInstruction(this.Z, this.isa, instr, ops, initial) };
+  }
+
+  private base(ops: SymOperands, ...runs: RunInfo[]): B[] {
+    return [ops.valid, ...runs.flatMap((r) => [r.inst.fetched, this.noAlias(r.inst.run)])];
+  }
+
+  private completes(r: RunInfo): B {
+    return this.Z.Not(r.inst.run.trapped);
+  }
+
+  // ------------------------------------------------------------ relational state pairs
+
+  /** b equals a but for the mode bits, which are fresh. */
+  private modePair(a: SymState): SymState {
+    const b = freshState(this.Z, this.isa, "b", a, { element: () => true, phys: true, view: true });
+    return this.withFreshModeBits(b, "b");
+  }
+
+  private withFreshModeBits(s: SymState, tag: string, from?: SymState): SymState {
+    const Z = this.Z;
+    const regs = s.regs.map((r) => [...r]);
+    for (const [id, bits] of this.sets.mode) {
+      const cur = regs[id]![0]!;
+      const w = this.isa.state[id]!.width;
+      const mid = from ? from.regs[id]![0]!.extract(bits.hi, bits.lo) : Z.BitVec.const(`${tag}.mode.${this.isa.state[id]!.name}`, bits.hi - bits.lo + 1);
+      const parts: BV[] = [];
+      if (bits.hi < w - 1) parts.push(cur.extract(w - 1, bits.hi + 1));
+      parts.push(mid);
+      if (bits.lo > 0) parts.push(cur.extract(bits.lo - 1, 0));
+      regs[id]![0] = parts.length === 1 ? parts[0]! : Z.Concat(...parts);
+    }
+    return { regs, phys: s.phys, view: s.view };
+  }
+
+  /** b shares a's user state, time and view, has its own other control state and physical memory, and a's mode. */
+  private locationPair(a: SymState): SymState {
+    const keep = (e: IR.StateElement) => e.role === "user" || this.sets.timing.has(e.id);
+    const b = freshState(this.Z, this.isa, "b", a, { element: keep, view: true });
+    return this.withFreshModeBits(b, "b", a);
+  }
+
+  /** b differs from a only in time-varying state. */
+  private timingPair(a: SymState): SymState {
+    return freshState(this.Z, this.isa, "b", a, { element: (e) => !this.sets.timing.has(e.id), phys: true, view: true });
+  }
+
+  private bankedAgree(a: SymState, b: SymState): B[] {
+    return this.isa.banked.filter((x) => x.role === "user").map((x) => this.alias(x, a).eq(this.alias(x, b)));
+  }
+
+  // ------------------------------------------------------------ the classification
+
+  async classify(instr: IR.Instruction): Promise<InstructionVerdict> {
+    const t0 = performance.now();
+    const Z = this.Z;
+    const ops = symOperands(Z, this.isa, instr, "op");
+
+    // One state: privilege and control sensitivity.
+    const s = this.runFrom("s", ops, freshState(Z, this.isa, "s"), instr);
+    const sBase = this.base(ops, s);
+    const userCompletes = await this.check([...sBase, this.guest(s.initial), this.completes(s)]);
+    const aboveCompletes = await this.check([...sBase, this.above(s.initial), this.completes(s)]);
+    const control = await this.check([...sBase, this.wellFormed(s.initial), this.completes(s), this.changed(s.inst.run)]);
+    const userControl = await this.check([...sBase, this.guest(s.initial), this.completes(s), this.changed(s.inst.run)]);
+
+    // Two states: behaviour sensitivity and timing.
+    const ma = freshState(Z, this.isa, "a");
+    const mA = this.runFrom("a", ops, ma, instr);
+    const mbState = this.modePair(ma);
+    const mB = this.runFrom("b", ops, mbState, instr);
+    const modeQ = [...this.base(ops, mA, mB), this.above(mA.initial), this.guest(mB.initial), ...this.bankedAgree(mA.initial, mB.initial),
+      this.completes(mA), this.completes(mB), this.differ(mA.inst.run, mB.inst.run)];
+    const mode = await this.check(modeQ);
+
+    const la = freshState(Z, this.isa, "a");
+    const lA = this.runFrom("a", ops, la, instr);
+    const lB = this.runFrom("b", ops, this.locationPair(la), instr);
+    const locBase = [...this.base(ops, lA, lB), this.completes(lA), this.completes(lB), this.differ(lA.inst.run, lB.inst.run)];
+    const location = await this.check([...locBase, this.wellFormed(lA.initial)]);
+    const userLocation = location.status === "unsat" ? location : await this.check([...locBase, this.guest(lA.initial), this.guest(lB.initial)]);
+
+    let timing: Answer = { status: "unsat" };
+    if (this.sets.timing.size > 0) {
+      const ta = freshState(Z, this.isa, "a");
+      const tA = this.runFrom("a", ops, ta, instr);
+      const tB = this.runFrom("b", ops, this.timingPair(ta), instr);
+      timing = await this.check([...this.base(ops, tA, tB), this.guest(tA.initial), this.guest(tB.initial),
+        this.completes(tA), this.completes(tB), this.differ(tA.inst.run, tB.inst.run)]);
+      if (timing.status === "sat") this.witness("timing-dependent", timing.model, ops, instr, [tA, tB]);
+    }
+
+    // Witnesses for what was found.
+    if (userCompletes.status === "sat") this.witness("completes-at-guest-level", userCompletes.model, ops, instr, [s]);
+    if (aboveCompletes.status === "sat" && userCompletes.status === "unsat") this.witness("completes-above-guest-level", aboveCompletes.model, ops, instr, [s]);
+    if (control.status === "sat") this.witness("control-sensitive", control.model, ops, instr, [s]);
+    if (userControl.status === "sat") this.witness("user-control-sensitive", userControl.model, ops, instr, [s]);
+    if (mode.status === "sat") this.witness("mode-sensitive", mode.model, ops, instr, [mA, mB]);
+    if (location.status === "sat") this.witness("location-sensitive", location.model, ops, instr, [lA, lB]);
+    if (userLocation.status === "sat") this.witness("user-location-sensitive", userLocation.model, ops, instr, [lA, lB]);
+
+    const privileged = and3(not3(this.tri(userCompletes)), this.tri(aboveCompletes));
+    const controlSensitive = this.tri(control);
+    const modeSensitive = this.tri(mode);
+    const locationSensitive = this.tri(location);
+    const behaviorSensitive = or3(modeSensitive, locationSensitive);
+    const sensitive = or3(controlSensitive, behaviorSensitive);
+    const userSensitive = or3(this.tri(userControl), this.tri(userLocation));
+
+    // Theorem 1: a sensitive form must trap at the guest level with the same operands.
+    let vmmProblem: Tri = false;
+    if (sensitive !== false && userCompletes.status !== "unsat") {
+      const kinds: { name: string; answer: Answer; build: () => { constraints: B[]; runs: RunInfo[] } }[] = [
+        {
+          name: "control",
+          answer: control,
+          build: () => {
+            const w = this.runFrom("w", ops, freshState(Z, this.isa, "w"), instr);
+            return { constraints: [...this.base(ops, w), this.wellFormed(w.initial), this.completes(w), this.changed(w.inst.run)], runs: [w] };
+          },
+        },
+        { name: "mode", answer: mode, build: () => ({ constraints: modeQ, runs: [mA, mB] }) },
+        { name: "location", answer: location, build: () => ({ constraints: [...locBase, this.wellFormed(lA.initial)], runs: [lA, lB] }) },
+      ];
+      const results: Tri[] = [];
+      for (const k of kinds) {
+        if (k.answer.status === "unsat") continue;
+        const { constraints, runs } = k.build();
+        const q = await this.check([...constraints, ...sBase, this.guest(s.initial), this.completes(s)]);
+        results.push(this.tri(q));
+        if (q.status === "sat") {
+          this.witness("problem", q.model, ops, instr, [...runs, s], `${k.name} sensitive, yet completes at the guest level with the same operands`);
+          break;
+        }
+      }
+      vmmProblem = or3(...results);
+    }
+    const hvmProblem = userSensitive;
+    const timingDependent = this.tri(timing);
+
+    const cls =
+      sensitive === "inconclusive" || privileged === "inconclusive" ? "inconclusive"
+      : privileged ? "privileged"
+      : !sensitive ? "innocuous"
+      : vmmProblem === false ? "sensitive, privileged where sensitive"
+      : controlSensitive === true ? "control sensitive"
+      : modeSensitive === true ? "mode sensitive"
+      : "location sensitive";
+
+    return {
+      name: instr.name,
+      instruction: instr,
+      privileged,
+      controlSensitive,
+      behaviorSensitive,
+      locationSensitive,
+      modeSensitive,
+      userSensitive,
+      timingDependent,
+      sensitive,
+      vmmProblem,
+      hvmProblem,
+      class: cls,
+      evidence: this.evidence,
+      internalErrors: this.internalErrors,
+      queries: this.queries,
+      ms: performance.now() - t0,
+    };
+  }
+
+  // ------------------------------------------------------------ witnesses
+
+  private witness(claim: Witness["claim"], model: Z3Model, ops: SymOperands, instr: IR.Instruction, runs: RunInfo[], summary?: string): void {
+    const concrete = runs.map((r) => concretize(model, this.isa, instr, ops, r.initial, r.inst));
+    const outcomes = concrete.map((c) => replay(this.isa, c));
+    const states = concrete.map((c, i) => describe(this.isa, runs[i]!.label, c));
+    const problems: string[] = concrete.flatMap((c) => c.conflicts);
+    outcomes.forEach((o, i) => {
+      if (o.error) problems.push(`run ${runs[i]!.label}: ${o.error}`);
+      if (o.executed !== instr.name) problems.push(`run ${runs[i]!.label} executed ${o.executed ?? "nothing"} instead of ${instr.name}`);
+    });
+    let differences: Difference[] = [];
+    const completed = (o: ReplayOutcome) => o.trap === null;
+    const check = (ok: boolean, why: string) => {
+      if (!ok) problems.push(why);
+    };
+    switch (claim) {
+      case "completes-at-guest-level":
+      case "completes-above-guest-level":
+        check(completed(outcomes[0]!), `expected no trap, got trap ${trapName(outcomes[0]!)}`);
+        break;
+      case "control-sensitive":
+      case "user-control-sensitive": {
+        const o = outcomes[0]!;
+        check(completed(o), `expected no trap, got trap ${trapName(o)}`);
+        differences = controlChanges(this.isa, o);
+        check(differences.length > 0, "expected a change of control state, output or halt; the replay shows none");
+        break;
+      }
+      case "mode-sensitive":
+      case "location-sensitive":
+      case "user-location-sensitive":
+      case "timing-dependent": {
+        const [a, b] = outcomes as [ReplayOutcome, ReplayOutcome];
+        check(completed(a) && completed(b), `expected both runs to complete, got ${trapName(a)} / ${trapName(b)}`);
+        differences = [...initialDifferences(this.isa, a, b), ...resultDifferences(this.isa, a, b, concrete[0]!, concrete[1]!)];
+        check(differences.some((d) => d.what.startsWith("result")), "expected different results; the replay shows the same");
+        break;
+      }
+      case "problem": {
+        const user = outcomes[outcomes.length - 1]!;
+        check(completed(user), `expected the guest-level run to complete, got ${trapName(user)}`);
+        break;
+      }
+    }
+    if (problems.length) {
+      this.internalErrors.push(`${instr.name}: ${claim} witness did not replay on the interpreter: ${problems.join("; ")}`);
+    }
+    this.evidence.push({
+      claim,
+      summary: summary ?? defaultSummary(claim),
+      assembly: concrete[0]!.assembly,
+      states,
+      differences,
+      replayed: problems.length === 0,
+    });
+  }
+}
+
+function trapName(o: ReplayOutcome): string {
+  return o.trap ? `'${o.trap.cause.name}'` : "none";
+}
+
+function defaultSummary(claim: Witness["claim"]): string {
+  switch (claim) {
+    case "completes-at-guest-level": return "completes without trapping at the guest level, so it is not privileged";
+    case "completes-above-guest-level": return "completes above the guest level (and traps at it)";
+    case "control-sensitive": return "completes and changes control state";
+    case "user-control-sensitive": return "completes at the guest level and changes control state";
+    case "mode-sensitive": return "gives different results in a more privileged mode and at the guest level";
+    case "location-sensitive": return "gives different results for two placements (control states) of the same program";
+    case "user-location-sensitive": return "gives different results for two placements, both at the guest level";
+    case "timing-dependent": return "reads time: results differ between two states that differ only in time-varying state";
+    case "problem": return "sensitive, but does not trap at the guest level";
+  }
+}
+
+const hexOf = (v: bigint) => `0x${v.toString(16)}`;
+
+function describe(isa: IR.Isa, label: string, c: Concrete): WitnessState {
+  const registers: Record<string, string> = {};
+  for (const e of isa.state) {
+    if (e.isPc) continue;
+    if (e.count === null) registers[e.name] = hexOf(c.state.reg(e.id));
+    else for (let i = 0; i < e.count; i++) registers[`${e.name}[${i}]`] = hexOf(c.state.reg(e.id, i));
+  }
+  const memory = [...c.state.memory].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map(([a, v]) => ({ address: hexOf(a), value: hexOf(v) }));
+  return { label, level: levelOf(isa, c.state), pc: hexOf(c.state.pc), registers, memory };
+}
+
+function controlChanges(isa: IR.Isa, o: ReplayOutcome): Difference[] {
+  const before = controlState(isa, o.initial);
+  const after = controlState(isa, o.final);
+  const out: Difference[] = [];
+  for (const [k, v] of before) if (after.get(k) !== v) out.push({ what: k, a: hexOf(v), b: hexOf(after.get(k)!) });
+  if (o.halted) out.push({ what: "halted", a: "no", b: "yes" });
+  if (o.final.output.length > o.initial.output.length) out.push({ what: "output", a: "", b: o.final.output.slice(o.initial.output.length).map(hexOf).join(" ") });
+  return out;
+}
+
+function initialDifferences(isa: IR.Isa, a: ReplayOutcome, b: ReplayOutcome): Difference[] {
+  const out: Difference[] = [];
+  const ca = controlState(isa, a.initial);
+  const cb = controlState(isa, b.initial);
+  for (const [k, v] of ca) if (cb.get(k) !== v) out.push({ what: `initial ${k}`, a: hexOf(v), b: hexOf(cb.get(k)!) });
+  for (const e of isa.state) {
+    if (e.role !== "user" || e.count !== null) continue;
+    const x = a.initial.reg(e.id);
+    const y = b.initial.reg(e.id);
+    if (x !== y) out.push({ what: `initial ${e.name}`, a: hexOf(x), b: hexOf(y) });
+  }
+  return out;
+}
+
+function resultDifferences(isa: IR.Isa, a: ReplayOutcome, b: ReplayOutcome, ca: Concrete, cb: Concrete): Difference[] {
+  const out: Difference[] = [];
+  const va = visibleState(isa, a.final);
+  const vb = visibleState(isa, b.final);
+  for (const [k, v] of va) if (vb.get(k) !== v) out.push({ what: `result ${k}`, a: hexOf(v), b: hexOf(vb.get(k)!) });
+  if (a.final.pc !== b.final.pc) out.push({ what: "result PC", a: hexOf(a.final.pc), b: hexOf(b.final.pc) });
+  const byVa = new Map<bigint, { pa?: bigint; pb?: bigint }>();
+  for (const w of ca.writes) byVa.set(w.va, { ...byVa.get(w.va), pa: w.pa });
+  for (const w of cb.writes) byVa.set(w.va, { ...byVa.get(w.va), pb: w.pa });
+  for (const [v, { pa, pb }] of byVa) {
+    // A unit only one run wrote still holds, in the other, the value both started from.
+    const x = pa !== undefined ? a.final.readUnit(pa) : b.initial.readUnit(pb!);
+    const y = pb !== undefined ? b.final.readUnit(pb) : a.initial.readUnit(pa!);
+    if (x !== y) out.push({ what: `result memory at virtual ${hexOf(v)}`, a: hexOf(x), b: hexOf(y) });
+  }
+  return out;
+}

@@ -1,0 +1,149 @@
+/**
+ * Turns a solver model into concrete machine states and replays the instruction on the reference
+ * interpreter. A witness that does not replay is a bug in popek (the symbolic and concrete semantics
+ * disagree), and is reported as such, never as a result.
+ */
+import * as IR from "../ir/ir.js";
+import { Decoder, type Decoded } from "../machine/decoder.js";
+import { formatInstruction } from "../machine/disassembler.js";
+import { Interpreter } from "../machine/interpreter.js";
+import { Machine, type TrapEvent } from "../machine/machine.js";
+import { MachineState } from "../machine/state.js";
+import type { InstructionRun, SymOperands } from "./instance.js";
+import type { SymState } from "./symexec.js";
+import type { BV, B, Z3Model } from "./z3.js";
+
+export interface Concrete {
+  readonly state: MachineState;
+  readonly decoded: Decoded | null;
+  readonly assembly: string;
+  /** Choices for `either` statements, in the order the symbolic run met them (guard true). */
+  readonly choices: Map<IR.Stmt, number[]>;
+  /** Concrete (va, pa) of every virtual write, to compare memory as the program sees it. */
+  readonly writes: { va: bigint; pa: bigint }[];
+  /** Problems building the state (aliasing the model did not rule out). */
+  readonly conflicts: string[];
+}
+
+function num(model: Z3Model, t: BV): bigint {
+  const v = model.eval(t, true) as unknown as { value(): bigint };
+  return v.value();
+}
+
+function truth(model: Z3Model, t: B): boolean {
+  return model.eval(t, true).toString() === "true";
+}
+
+export function concretize(model: Z3Model, isa: IR.Isa, instr: IR.Instruction, ops: SymOperands, initial: SymState, inst: InstructionRun): Concrete {
+  const state = new MachineState(isa);
+  isa.state.forEach((e) => {
+    initial.regs[e.id]!.forEach((t, i) => state.setReg(e.id, i, num(model, t)));
+  });
+  const conflicts: string[] = [];
+  const placed = new Map<bigint, { value: bigint; what: string }>();
+  const put = (pa: bigint, value: bigint, what: string) => {
+    const prev = placed.get(pa);
+    if (prev && prev.value !== value) conflicts.push(`physical ${pa} holds both ${prev.what} and ${what}`);
+    placed.set(pa, { value, what });
+    state.writeUnit(pa, value);
+  };
+  const writes: { va: bigint; pa: bigint }[] = [];
+  for (const a of inst.run.accesses) {
+    if (!truth(model, a.guard)) continue;
+    const pa = num(model, a.pa);
+    if (a.va) {
+      const va = num(model, a.va);
+      if (!placed.has(pa) || !a.write) put(pa, num(model, initial.view.select(a.va) as BV), `virtual ${va}`);
+      if (a.write) writes.push({ va, pa });
+    } else {
+      put(pa, num(model, initial.phys.select(a.pa) as BV), `physical ${pa}`);
+    }
+  }
+  const choices = new Map<IR.Stmt, number[]>();
+  for (const e of inst.run.eithers) {
+    if (!truth(model, e.guard)) continue;
+    const list = choices.get(e.stmt) ?? [];
+    list.push(Number(num(model, e.choice)));
+    choices.set(e.stmt, list);
+  }
+  let k = 0;
+  if (ops.selector) k = Number(num(model, ops.selector));
+  const enc = instr.encodings[Math.min(k, instr.encodings.length - 1)]!;
+  const word = num(model, ops.words[Math.min(k, ops.words.length - 1)]!);
+  const decoded = new Decoder(isa).decodeWord(word, enc.length);
+  const assembly = decoded ? formatInstruction(decoded, { pc: state.pc, isa }) : `(word 0x${word.toString(16)} does not decode)`;
+  return { state, decoded, assembly, choices, writes, conflicts };
+}
+
+export interface ReplayOutcome {
+  readonly initial: MachineState;
+  readonly final: MachineState;
+  readonly trap: TrapEvent | null;
+  readonly halted: boolean;
+  /** The instruction the machine decoded at pc. */
+  readonly executed: string | null;
+  readonly error: string | null;
+}
+
+/** Executes exactly one instruction (no tick) from the concrete state. */
+export function replay(isa: IR.Isa, c: Concrete): ReplayOutcome {
+  const initial = c.state.clone();
+  const queues = new Map([...c.choices].map(([k, v]) => [k, [...v]]));
+  const machine = new Machine(isa, c.state.clone(), {
+    choose: (n, stmt) => {
+      const q = queues.get(stmt);
+      const v = q?.shift() ?? 0;
+      return Math.min(v, n - 1);
+    },
+  });
+  let trap: TrapEvent | null = null;
+  let executed: string | null = null;
+  const r = machine.step((t) => {
+    trap = t;
+    return "stop";
+  }, { tick: false });
+  if (r.kind === "retired") executed = r.decoded.instruction.name;
+  if (r.kind === "trap") executed = r.trap.instruction?.name ?? null;
+  return {
+    initial,
+    final: machine.state,
+    trap,
+    halted: r.kind === "halted",
+    executed: r.kind === "halted" ? c.decoded?.instruction.name ?? null : executed,
+    error: r.kind === "error" ? r.message : null,
+  };
+}
+
+/** The mode level name of a concrete state. */
+export function levelOf(isa: IR.Isa, s: MachineState): string {
+  const v = new Interpreter(isa, s).eval(isa.privilege.element, { locals: [], operands: new Map(), nextPc: 0n });
+  return isa.privilege.levels.find((l) => l.values.includes(v))?.name ?? `mode ${v}`;
+}
+
+/** Values the program sees: user registers (banked ones through the current bank), by name. */
+export function visibleState(isa: IR.Isa, s: MachineState): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  const interp = new Interpreter(isa, s);
+  for (const e of isa.state) {
+    if (e.role !== "user" || e.bankOf !== null) continue;
+    if (e.count === null) out.set(e.name, s.reg(e.id));
+    else for (let i = 0; i < e.count; i++) out.set(`${e.name}[${i}]`, s.reg(e.id, i));
+  }
+  for (const b of isa.banked) {
+    if (b.role !== "user") continue;
+    const sel = interp.eval(b.selector, { locals: [], operands: new Map(), nextPc: 0n });
+    const bank = b.banks.find((x) => x.values?.includes(sel)) ?? b.banks.find((x) => x.values === null) ?? b.banks[b.banks.length - 1]!;
+    out.set(b.name, s.reg(bank.element));
+  }
+  return out;
+}
+
+export function controlState(isa: IR.Isa, s: MachineState): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  for (const e of isa.state) {
+    if (e.role !== "control") continue;
+    if (e.count === null) out.set(e.name, s.reg(e.id));
+    else for (let i = 0; i < e.count; i++) out.set(`${e.name}[${i}]`, s.reg(e.id, i));
+  }
+  return out;
+}

@@ -1,0 +1,445 @@
+/**
+ * Symbolic execution of the IR into Z3 terms. The IR is loop-free and recursion-free, so execution
+ * is *guarded* rather than forking: both arms of every `if` run, each under its condition, and every
+ * effect is applied as `ite(active, new, old)`. The result is one term per final state element plus
+ * the flags the classifier needs (trapped, memory-trapped, halted, output, PC written).
+ *
+ * Memory is modelled as the paper does: the program sees a *virtual view* (what it reads through
+ * translation), while translation and the trap mechanism read *physical* memory. A virtual load
+ * checks translation (which may trap) and reads the view; every access is recorded with its guard
+ * and physical address so that witnesses can be turned into concrete machine states.
+ */
+import * as IR from "../ir/ir.js";
+import type { Arr, B, BV, Z3 } from "./z3.js";
+
+export type Sym = BV | B;
+
+/** One symbolic machine state. */
+export interface SymState {
+  /** regs[element][index] */
+  readonly regs: BV[][];
+  readonly phys: Arr;
+  readonly view: Arr;
+}
+
+export interface Access {
+  readonly guard: B;
+  /** Virtual unit address (null for a physical access). */
+  readonly va: BV | null;
+  readonly pa: BV;
+  readonly write: boolean;
+}
+
+export interface EitherChoice {
+  readonly stmt: IR.Stmt;
+  readonly guard: B;
+  readonly choice: BV;
+}
+
+/** What one symbolic run of an instruction produced. */
+export interface RunResult {
+  readonly initial: SymState;
+  readonly final: SymState;
+  /** Any trap, including memory traps and traps during fetch. */
+  readonly trapped: B;
+  readonly memTrapped: B;
+  readonly halted: B;
+  readonly output: B;
+  readonly finalPc: BV;
+  readonly accesses: readonly Access[];
+  readonly eithers: readonly EitherChoice[];
+}
+
+interface Ctx {
+  readonly guard: B;
+  readonly locals: (Sym | undefined)[];
+  readonly operands: ReadonlyMap<string, BV>;
+  readonly nextPc: BV;
+  readonly ret: { flag: B; value: Sym | null } | null;
+}
+
+/** Executes IR bodies symbolically over one state. */
+export class SymRun {
+  private readonly T: B;
+  private readonly F: B;
+  private trapped: B;
+  private memTrapped: B;
+  private halted: B;
+  private output: B;
+  private pcWritten: B;
+  private readonly regs: BV[][];
+  private phys: Arr;
+  private view: Arr;
+  private readonly accesses: Access[] = [];
+  private readonly eithers: EitherChoice[] = [];
+  private choiceCount = 0;
+
+  constructor(
+    private readonly Z: Z3,
+    private readonly isa: IR.Isa,
+    private readonly initial: SymState,
+    /** Prefix for nondeterministic choice variables; runs that share it share their choices. */
+    private readonly choicePrefix = "choice",
+  ) {
+    this.T = Z.Bool.val(true);
+    this.F = Z.Bool.val(false);
+    this.trapped = this.F;
+    this.memTrapped = this.F;
+    this.halted = this.F;
+    this.output = this.F;
+    this.pcWritten = this.F;
+    this.regs = initial.regs.map((r) => [...r]);
+    this.phys = initial.phys;
+    this.view = initial.view;
+  }
+
+  // ------------------------------------------------------------ small helpers that keep terms small
+
+  and(a: B, b: B): B {
+    if (a === this.T) return b;
+    if (b === this.T) return a;
+    if (a === this.F || b === this.F) return this.F;
+    return this.Z.And(a, b);
+  }
+
+  or(a: B, b: B): B {
+    if (a === this.F) return b;
+    if (b === this.F) return a;
+    if (a === this.T || b === this.T) return this.T;
+    return this.Z.Or(a, b);
+  }
+
+  not(a: B): B {
+    if (a === this.T) return this.F;
+    if (a === this.F) return this.T;
+    return this.Z.Not(a);
+  }
+
+  private ite<X extends Sym | Arr>(c: B, a: X, b: X): X {
+    if (c === this.T || a === b) return a;
+    if (c === this.F) return b;
+    return this.Z.If(c, a as never, b as never) as unknown as X;
+  }
+
+  private active(ctx: Ctx): B {
+    let a = this.and(ctx.guard, this.not(this.or(this.trapped, this.halted)));
+    if (ctx.ret) a = this.and(a, this.not(ctx.ret.flag));
+    return a;
+  }
+
+  private bv(value: bigint, width: number): BV {
+    return this.Z.BitVec.val(value, width);
+  }
+
+  // ------------------------------------------------------------ running
+
+  /** Fetches the k-th fetch unit at pc through translation (access FETCH), under guard. */
+  fetch(pc: BV, k: number, guard: B): void {
+    const { fetchUnit, unitWidth } = this.isa.memory;
+    const per = fetchUnit / unitWidth;
+    const ctx: Ctx = { guard, locals: [], operands: new Map(), nextPc: pc, ret: null };
+    {
+      const va = k === 0 ? pc : pc.add(this.bv(BigInt(k * per), this.isa.vaddrWidth));
+      const pa = this.translate(va, IR.ACCESS.FETCH, ctx);
+      const g = this.active(ctx);
+      for (let u = 0; u < per; u++) {
+        this.accesses.push({ guard: g, va: u === 0 ? va : va.add(this.bv(BigInt(u), this.isa.vaddrWidth)), pa: u === 0 ? pa : pa.add(this.bv(BigInt(u), this.isa.memory.addrWidth)), write: false });
+      }
+    }
+  }
+
+  /** Runs an instruction body (or tick) under guard; an early `return;` ends it. */
+  runBody(body: readonly IR.Stmt[], slots: number, operands: ReadonlyMap<string, BV>, nextPc: BV, guard: B): void {
+    const ctx: Ctx = { guard, locals: new Array(slots).fill(undefined), operands, nextPc, ret: { flag: this.F, value: null } };
+    this.exec(body, ctx);
+  }
+
+  result(nextPc: BV): RunResult {
+    const pc = this.regs[this.isa.pc]![0]!;
+    return {
+      initial: this.initial,
+      final: { regs: this.regs, phys: this.phys, view: this.view },
+      trapped: this.trapped,
+      memTrapped: this.memTrapped,
+      halted: this.halted,
+      output: this.output,
+      finalPc: this.ite(this.pcWritten, pc, nextPc),
+      accesses: this.accesses,
+      eithers: this.eithers,
+    };
+  }
+
+  // ------------------------------------------------------------ statements
+
+  private exec(stmts: readonly IR.Stmt[], ctx: Ctx): void {
+    for (const s of stmts) this.stmt(s, ctx);
+  }
+
+  private stmt(s: IR.Stmt, ctx: Ctx): void {
+    switch (s.kind) {
+      case "let":
+        ctx.locals[s.slot] = this.eval(s.value, ctx);
+        return;
+      case "setLocal": {
+        const v = this.eval(s.value, ctx);
+        const old = ctx.locals[s.slot];
+        ctx.locals[s.slot] = old === undefined ? v : this.ite(this.active(ctx), v, old);
+        return;
+      }
+      case "setReg": {
+        const v = this.eval(s.value, ctx) as BV;
+        const a = this.active(ctx);
+        const file = this.regs[s.element]!;
+        file[0] = this.ite(a, v, file[0]!);
+        if (s.element === this.isa.pc) this.pcWritten = this.or(this.pcWritten, a);
+        return;
+      }
+      case "setRegFile": {
+        const index = this.eval(s.index, ctx) as BV;
+        const v = this.eval(s.value, ctx) as BV;
+        const a = this.active(ctx);
+        const file = this.regs[s.element]!;
+        const ci = constValue(s.index);
+        if (ci !== null) {
+          if (ci < BigInt(file.length)) file[Number(ci)] = this.ite(a, v, file[Number(ci)]!);
+          return;
+        }
+        const iw = IR.widthOf(s.index);
+        for (let k = 0; k < file.length; k++) file[k] = this.ite(this.and(a, index.eq(this.bv(BigInt(k), iw))), v, file[k]!);
+        return;
+      }
+      case "store": {
+        const addr = this.eval(s.addr, ctx) as BV;
+        const value = this.eval(s.value, ctx) as BV;
+        this.store(addr, s.units, value, s.virtual, ctx);
+        return;
+      }
+      case "if": {
+        const c = this.eval(s.cond, ctx) as B;
+        this.exec(s.then, { ...ctx, guard: this.and(ctx.guard, c) });
+        if (s.else.length) this.exec(s.else, { ...ctx, guard: this.and(ctx.guard, this.not(c)) });
+        return;
+      }
+      case "trap": {
+        const a = this.active(ctx);
+        if (s.arg) this.eval(s.arg, ctx);
+        this.trapped = this.or(this.trapped, a);
+        if (this.isa.causes[s.cause]!.isMemory) this.memTrapped = this.or(this.memTrapped, a);
+        return;
+      }
+      case "halt":
+        this.halted = this.or(this.halted, this.active(ctx));
+        return;
+      case "either": {
+        const n = s.branches.length;
+        const bits = Math.max(1, Math.ceil(Math.log2(n)));
+        const choice = this.Z.BitVec.const(`${this.choicePrefix}${this.choiceCount++}`, bits);
+        this.eithers.push({ stmt: s, guard: this.active(ctx), choice });
+        s.branches.forEach((b, i) => {
+          const pick = i === n - 1 ? choice.uge(this.bv(BigInt(i), bits)) : choice.eq(this.bv(BigInt(i), bits));
+          this.exec(b, { ...ctx, guard: this.and(ctx.guard, pick) });
+        });
+        return;
+      }
+      case "output":
+        this.eval(s.value, ctx);
+        this.output = this.or(this.output, this.active(ctx));
+        return;
+      case "return": {
+        if (!ctx.ret) return;
+        const a = this.active(ctx);
+        if (s.value) {
+          const v = this.eval(s.value, ctx);
+          ctx.ret.value = ctx.ret.value === null ? v : this.ite(a, v, ctx.ret.value);
+        }
+        ctx.ret.flag = this.or(ctx.ret.flag, a);
+        return;
+      }
+      case "call":
+        this.eval(s.call, ctx);
+        return;
+    }
+  }
+
+  // ------------------------------------------------------------ memory
+
+  private translate(va: BV, access: bigint, ctx: Ctx): BV {
+    if (this.isa.translate === null) return va;
+    return this.call(this.isa.translate, [va, this.bv(access, IR.ACCESS_WIDTH)], ctx) as BV;
+  }
+
+  private load(addr: BV, units: number, virtual: boolean, ctx: Ctx): BV {
+    const { unitWidth, addrWidth, endian } = this.isa.memory;
+    const aw = virtual ? this.isa.vaddrWidth : addrWidth;
+    const pa = virtual ? this.translate(addr, IR.ACCESS.READ, ctx) : addr;
+    const g = this.active(ctx);
+    const parts: BV[] = [];
+    for (let i = 0; i < units; i++) {
+      const k = endian === "big" ? i : units - 1 - i;
+      const a = k === 0 ? addr : addr.add(this.bv(BigInt(k), aw));
+      const p = k === 0 ? pa : pa.add(this.bv(BigInt(k), addrWidth));
+      this.accesses.push({ guard: g, va: virtual ? a : null, pa: p, write: false });
+      parts.push((virtual ? this.view : this.phys).select(a) as BV);
+    }
+    void unitWidth;
+    return parts.length === 1 ? parts[0]! : this.Z.Concat(...parts);
+  }
+
+  private store(addr: BV, units: number, value: BV, virtual: boolean, ctx: Ctx): void {
+    const { unitWidth, addrWidth, endian } = this.isa.memory;
+    const aw = virtual ? this.isa.vaddrWidth : addrWidth;
+    const pa = virtual ? this.translate(addr, IR.ACCESS.WRITE, ctx) : addr;
+    const a = this.active(ctx);
+    let arr = virtual ? this.view : this.phys;
+    for (let k = 0; k < units; k++) {
+      const i = endian === "big" ? units - 1 - k : k;
+      const unit = units === 1 ? value : value.extract(i * unitWidth + unitWidth - 1, i * unitWidth);
+      const at = k === 0 ? addr : addr.add(this.bv(BigInt(k), aw));
+      const p = k === 0 ? pa : pa.add(this.bv(BigInt(k), addrWidth));
+      this.accesses.push({ guard: a, va: virtual ? at : null, pa: p, write: true });
+      arr = arr.store(at, unit) as Arr;
+    }
+    if (virtual) this.view = this.ite(a, arr, this.view);
+    else this.phys = this.ite(a, arr, this.phys);
+  }
+
+  // ------------------------------------------------------------ calls
+
+  private call(fn: number, args: readonly Sym[], ctx: Ctx): Sym | null {
+    const f = this.isa.functions[fn]!;
+    const locals: (Sym | undefined)[] = new Array(f.slots).fill(undefined);
+    f.params.forEach((p, i) => (locals[p.slot] = args[i]));
+    const inner: Ctx = { guard: this.active(ctx), locals, operands: ctx.operands, nextPc: ctx.nextPc, ret: { flag: this.F, value: null } };
+    this.exec(f.body, inner);
+    if (f.result === null) return null;
+    return inner.ret!.value ?? (f.result.kind === "bool" ? this.F : this.bv(0n, f.result.width));
+  }
+
+  // ------------------------------------------------------------ expressions
+
+  eval(e: IR.Expr, ctx: Ctx): Sym {
+    const Z = this.Z;
+    switch (e.kind) {
+      case "const":
+        return this.bv(e.value, e.width);
+      case "boolConst":
+        return e.value ? this.T : this.F;
+      case "reg":
+        return this.regs[e.element]![0]!;
+      case "regFile": {
+        const file = this.regs[e.element]!;
+        const ci = constValue(e.index);
+        if (ci !== null) return file[Math.min(Number(ci), file.length - 1)]!;
+        const index = this.eval(e.index, ctx) as BV;
+        const iw = IR.widthOf(e.index);
+        let v = file[file.length - 1]!;
+        for (let k = file.length - 2; k >= 0; k--) v = this.ite(index.eq(this.bv(BigInt(k), iw)), file[k]!, v);
+        return v;
+      }
+      case "local": {
+        const v = ctx.locals[e.slot];
+        return v ?? (e.type.kind === "bool" ? this.F : this.bv(0n, e.type.width));
+      }
+      case "operand":
+        return ctx.operands.get(e.name) ?? this.bv(0n, e.width);
+      case "nextPc":
+        return ctx.nextPc;
+      case "slice":
+        return (this.eval(e.value, ctx) as BV).extract(e.hi, e.lo);
+      case "concat": {
+        const parts = e.parts.map((p) => this.eval(p, ctx) as BV);
+        return parts.length === 1 ? parts[0]! : Z.Concat(...parts);
+      }
+      case "zext": {
+        const v = this.eval(e.value, ctx) as BV;
+        const by = e.width - IR.widthOf(e.value);
+        return by === 0 ? v : v.zeroExt(by);
+      }
+      case "sext": {
+        const v = this.eval(e.value, ctx) as BV;
+        const by = e.width - IR.widthOf(e.value);
+        return by === 0 ? v : v.signExt(by);
+      }
+      case "unary": {
+        const v = this.eval(e.value, ctx);
+        if (e.op === "lnot") return this.not(v as B);
+        return e.op === "not" ? (v as BV).not() : (v as BV).neg();
+      }
+      case "binary":
+        return this.binary(e, ctx);
+      case "ite": {
+        const c = this.eval(e.cond, ctx) as B;
+        const t = this.eval(e.then, { ...ctx, guard: this.and(ctx.guard, c) });
+        const f = this.eval(e.else, { ...ctx, guard: this.and(ctx.guard, this.not(c)) });
+        return this.ite(c, t, f);
+      }
+      case "load":
+        return this.load(this.eval(e.addr, ctx) as BV, e.units, e.virtual, ctx);
+      case "call": {
+        const args = e.args.map((a) => this.eval(a, ctx));
+        return this.call(e.fn, args, ctx) ?? this.F;
+      }
+    }
+  }
+
+  private binary(e: IR.Expr & { kind: "binary" }, ctx: Ctx): Sym {
+    if (e.op === "land" || e.op === "lor") {
+      // Short-circuit: the right side's effects (traps in calls) happen only when it is evaluated.
+      const l = this.eval(e.left, ctx) as B;
+      const r = this.eval(e.right, { ...ctx, guard: this.and(ctx.guard, e.op === "land" ? l : this.not(l)) }) as B;
+      return e.op === "land" ? this.and(l, r) : this.or(l, r);
+    }
+    const l = this.eval(e.left, ctx);
+    const r = this.eval(e.right, ctx);
+    if (IR.typeOf(e.left).kind === "bool") {
+      const lb = l as B;
+      const rb = r as B;
+      return e.op === "eq" ? this.Z.Eq(lb, rb) : this.not(this.Z.Eq(lb, rb));
+    }
+    const a = l as BV;
+    const b = r as BV;
+    const w = IR.widthOf(e.left);
+    switch (e.op) {
+      case "add": return a.add(b);
+      case "sub": return a.sub(b);
+      case "mul": return a.mul(b);
+      case "udiv": return a.udiv(b);
+      case "urem": return a.urem(b);
+      case "sdiv": return a.sdiv(b);
+      case "srem": return a.srem(b);
+      case "and": return a.and(b);
+      case "or": return a.or(b);
+      case "xor": return a.xor(b);
+      case "shl": return a.shl(b);
+      case "lshr": return a.lshr(b);
+      case "ashr": return a.shr(b);
+      case "rol":
+      case "ror": {
+        const k = b.urem(this.bv(BigInt(w), w));
+        const back = this.bv(BigInt(w), w).sub(k);
+        return e.op === "rol" ? a.shl(k).or(a.lshr(back)) : a.lshr(k).or(a.shl(back));
+      }
+      case "eq": return a.eq(b);
+      case "ne": return this.not(a.eq(b));
+      case "ult": return a.ult(b);
+      case "ule": return a.ule(b);
+      case "ugt": return a.ugt(b);
+      case "uge": return a.uge(b);
+      case "slt": return a.slt(b);
+      case "sle": return a.sle(b);
+      case "sgt": return a.sgt(b);
+      case "sge": return a.sge(b);
+      default:
+        throw new Error(`internal: binary ${e.op}`);
+    }
+  }
+
+  /** Evaluates a state expression (the privilege element, a configuration requirement) without effects. */
+  evalPure(e: IR.Expr, operands: ReadonlyMap<string, BV> = new Map()): Sym {
+    return this.eval(e, { guard: this.T, locals: [], operands, nextPc: this.bv(0n, this.isa.vaddrWidth), ret: null });
+  }
+}
+
+function constValue(e: IR.Expr): bigint | null {
+  return e.kind === "const" ? e.value : null;
+}
