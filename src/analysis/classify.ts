@@ -8,7 +8,8 @@
  *   mode sensitive    two states equal but for the mode (one above the guest level, one at it), both
  *                     completing, with different results as the program sees them;
  *   location sensitive two states in the same mode, equal in what the program sees (registers, PC,
- *                     memory through translation) and in time, differing in other control state;
+ *                     memory through each state's translation) and in time, differing in other
+ *                     control state and physical memory;
  *   user sensitive    control sensitive from a guest-level state, or location sensitive with both
  *                     states at the guest level (Theorem 3);
  *   timing dependent  two guest-level states differing only in time-varying state (what the spec's
@@ -18,9 +19,9 @@
  */
 import * as IR from "../ir/ir.js";
 import { freshState, runInstruction, symOperands, type InstructionRun, type SymOperands } from "./instance.js";
-import { concretize, controlState, levelOf, replay, visibleState, type Concrete, type ReplayOutcome } from "./replay.js";
+import { concretize, controlState, levelOf, replay, translateIn, visibleState, type Concrete, type ReplayOutcome } from "./replay.js";
 import type { StateSets } from "./state-sets.js";
-import { SymRun, type RunResult, type SymState } from "./symexec.js";
+import { SymRun, type Access, type RunResult, type SymState } from "./symexec.js";
 import { and3, not3, or3, type Tri } from "./tri.js";
 import type { B, BV, Z3, Z3Model, Z3Solver } from "./z3.js";
 
@@ -162,19 +163,56 @@ export class InstructionClassifier {
     return Z.Or(...diffs);
   }
 
-  /** The two runs' results differ as the program sees them. */
-  private differ(a: RunResult, b: RunResult): B {
+  /** Physical memory that queries look at beyond what a run itself touches, per initial state. */
+  private readonly probed = new Map<SymState, Access[]>();
+
+  /** Where translate sends va in a state (before the instruction), and whether it does so without trapping. */
+  private probe(s: SymState, va: BV): { pa: BV; ok: B } {
+    const r = new SymRun(this.Z, this.isa, s, "probe").probeTranslate(va, IR.ACCESS.READ);
+    const list = this.probed.get(s) ?? [];
+    list.push(...r.accesses);
+    this.probed.set(s, list);
+    return r;
+  }
+
+  /**
+   * The two runs' results differ as the program sees them: a user register (banked ones through the
+   * current bank), the PC after, or memory at a virtual address either run wrote, read through each
+   * state's translation from before the instruction.
+   */
+  private differ(a: RunInfo, b: RunInfo): B {
     const Z = this.Z;
-    const diffs: B[] = [Z.Not(a.finalPc.eq(b.finalPc)), Z.Not(Z.Eq(a.final.view, b.final.view))];
+    const ra = a.inst.run;
+    const rb = b.inst.run;
+    const diffs: B[] = [Z.Not(ra.finalPc.eq(rb.finalPc))];
     for (const e of this.isa.state) {
       if (e.role !== "user" || e.bankOf !== null || e.isPc) continue;
-      a.final.regs[e.id]!.forEach((t, i) => diffs.push(Z.Not(t.eq(b.final.regs[e.id]![i]!))));
+      ra.final.regs[e.id]!.forEach((t, i) => diffs.push(Z.Not(t.eq(rb.final.regs[e.id]![i]!))));
     }
     for (const bank of this.isa.banked) {
       if (bank.role !== "user") continue;
-      diffs.push(Z.Not(this.alias(bank, a.final).eq(this.alias(bank, b.final))));
+      diffs.push(Z.Not(this.alias(bank, ra.final).eq(this.alias(bank, rb.final))));
+    }
+    for (const w of [...ra.accesses, ...rb.accesses]) {
+      if (w.kind !== "write" || !w.va) continue;
+      const pa = this.probe(a.initial, w.va);
+      const pb = this.probe(b.initial, w.va);
+      diffs.push(Z.And(w.guard, pa.ok, pb.ok, Z.Not(ra.final.phys.select(pa.pa).eq(rb.final.phys.select(pb.pa)))));
     }
     return Z.Or(...diffs);
+  }
+
+  /** Both states present the same memory, through their own translation, at every virtual address either run touches. */
+  private sameMemory(a: RunInfo, b: RunInfo): B[] {
+    const Z = this.Z;
+    const out: B[] = [];
+    for (const x of [...a.inst.run.accesses, ...b.inst.run.accesses]) {
+      if (!x.va) continue;
+      const pa = this.probe(a.initial, x.va);
+      const pb = this.probe(b.initial, x.va);
+      out.push(Z.Implies(Z.And(pa.ok, pb.ok), a.initial.phys.select(pa.pa).eq(b.initial.phys.select(pb.pa))));
+    }
+    return out;
   }
 
   private alias(bank: IR.BankedRegister, s: SymState): BV {
@@ -190,29 +228,12 @@ export class InstructionClassifier {
     return v;
   }
 
-  /** No two accesses of a run that the model keeps apart may land on one physical unit. */
-  private noAlias(r: RunResult): B {
-    const Z = this.Z;
-    const out: B[] = [];
-    const acc = r.accesses;
-    for (let i = 0; i < acc.length; i++) {
-      for (let j = i + 1; j < acc.length; j++) {
-        const x = acc[i]!;
-        const y = acc[j]!;
-        if (!x.va && !y.va) continue;
-        const apart = x.va && y.va ? Z.Not(x.va.eq(y.va)) : Z.Bool.val(true);
-        out.push(Z.Implies(Z.And(x.guard, y.guard, apart), Z.Not(x.pa.eq(y.pa))));
-      }
-    }
-    return out.length ? Z.And(...out) : Z.Bool.val(true);
-  }
-
   private runFrom(label: string, ops: SymOperands, initial: SymState, instr: IR.Instruction): RunInfo {
     return { label, initial, inst: runInstruction(this.Z, this.isa, instr, ops, initial) };
   }
 
   private base(ops: SymOperands, ...runs: RunInfo[]): B[] {
-    return [ops.valid, ...runs.flatMap((r) => [r.inst.fetched, this.noAlias(r.inst.run)])];
+    return [ops.valid, ...runs.map((r) => r.inst.fetched)];
   }
 
   private completes(r: RunInfo): B {
@@ -223,7 +244,7 @@ export class InstructionClassifier {
 
   /** b equals a but for the mode bits, which are fresh. */
   private modePair(a: SymState): SymState {
-    const b = freshState(this.Z, this.isa, "b", a, { element: () => true, phys: true, view: true });
+    const b = freshState(this.Z, this.isa, "b", a, { element: () => true, phys: true });
     return this.withFreshModeBits(b, "b");
   }
 
@@ -240,19 +261,19 @@ export class InstructionClassifier {
       if (bits.lo > 0) parts.push(cur.extract(bits.lo - 1, 0));
       regs[id]![0] = parts.length === 1 ? parts[0]! : Z.Concat(...parts);
     }
-    return { regs, phys: s.phys, view: s.view };
+    return { regs, phys: s.phys };
   }
 
-  /** b shares a's user state, time and view, has its own other control state and physical memory, and a's mode. */
+  /** b shares a's user state and time, has its own other control state and physical memory, and a's mode. */
   private locationPair(a: SymState): SymState {
     const keep = (e: IR.StateElement) => e.role === "user" || this.sets.timing.has(e.id);
-    const b = freshState(this.Z, this.isa, "b", a, { element: keep, view: true });
+    const b = freshState(this.Z, this.isa, "b", a, { element: keep });
     return this.withFreshModeBits(b, "b", a);
   }
 
   /** b differs from a only in time-varying state. */
   private timingPair(a: SymState): SymState {
-    return freshState(this.Z, this.isa, "b", a, { element: (e) => !this.sets.timing.has(e.id), phys: true, view: true });
+    return freshState(this.Z, this.isa, "b", a, { element: (e) => !this.sets.timing.has(e.id), phys: true });
   }
 
   private bankedAgree(a: SymState, b: SymState): B[] {
@@ -280,13 +301,13 @@ export class InstructionClassifier {
     const mbState = this.modePair(ma);
     const mB = this.runFrom("b", ops, mbState, instr);
     const modeQ = [...this.base(ops, mA, mB), this.above(mA.initial), this.guest(mB.initial), ...this.bankedAgree(mA.initial, mB.initial),
-      this.completes(mA), this.completes(mB), this.differ(mA.inst.run, mB.inst.run)];
+      this.completes(mA), this.completes(mB), this.differ(mA, mB)];
     const mode = await this.check(modeQ);
 
     const la = freshState(Z, this.isa, "a");
     const lA = this.runFrom("a", ops, la, instr);
     const lB = this.runFrom("b", ops, this.locationPair(la), instr);
-    const locBase = [...this.base(ops, lA, lB), this.completes(lA), this.completes(lB), this.differ(lA.inst.run, lB.inst.run)];
+    const locBase = [...this.base(ops, lA, lB), ...this.sameMemory(lA, lB), this.completes(lA), this.completes(lB), this.differ(lA, lB)];
     const location = await this.check([...locBase, this.wellFormed(lA.initial)]);
     const userLocation = location.status === "unsat" ? location : await this.check([...locBase, this.guest(lA.initial), this.guest(lB.initial)]);
 
@@ -296,7 +317,7 @@ export class InstructionClassifier {
       const tA = this.runFrom("a", ops, ta, instr);
       const tB = this.runFrom("b", ops, this.timingPair(ta), instr);
       timing = await this.check([...this.base(ops, tA, tB), this.guest(tA.initial), this.guest(tB.initial),
-        this.completes(tA), this.completes(tB), this.differ(tA.inst.run, tB.inst.run)]);
+        this.completes(tA), this.completes(tB), this.differ(tA, tB)]);
       if (timing.status === "sat") this.witness("timing-dependent", timing.model, ops, instr, [tA, tB]);
     }
 
@@ -381,10 +402,10 @@ export class InstructionClassifier {
   // ------------------------------------------------------------ witnesses
 
   private witness(claim: Witness["claim"], model: Z3Model, ops: SymOperands, instr: IR.Instruction, runs: RunInfo[], summary?: string): void {
-    const concrete = runs.map((r) => concretize(model, this.isa, instr, ops, r.initial, r.inst));
+    const concrete = runs.map((r) => concretize(model, this.isa, instr, ops, r.initial, r.inst, this.probed.get(r.initial) ?? []));
     const outcomes = concrete.map((c) => replay(this.isa, c));
     const states = concrete.map((c, i) => describe(this.isa, runs[i]!.label, c));
-    const problems: string[] = concrete.flatMap((c) => c.conflicts);
+    const problems: string[] = [];
     outcomes.forEach((o, i) => {
       if (o.error) problems.push(`run ${runs[i]!.label}: ${o.error}`);
       if (o.executed !== instr.name) problems.push(`run ${runs[i]!.label} executed ${o.executed ?? "nothing"} instead of ${instr.name}`);
@@ -418,8 +439,17 @@ export class InstructionClassifier {
         break;
       }
       case "problem": {
+        // runs: the sensitivity witness (one run, or two for mode/location), then the guest-level run.
         const user = outcomes[outcomes.length - 1]!;
         check(completed(user), `expected the guest-level run to complete, got ${trapName(user)}`);
+        if (outcomes.length === 2) {
+          differences = controlChanges(this.isa, outcomes[0]!);
+          check(completed(outcomes[0]!) && differences.length > 0, "expected the sensitivity witness to complete and change control state");
+        } else {
+          const [a, b] = outcomes as [ReplayOutcome, ReplayOutcome];
+          differences = [...initialDifferences(this.isa, a, b), ...resultDifferences(this.isa, a, b, concrete[0]!, concrete[1]!)];
+          check(completed(a) && completed(b) && differences.some((d) => d.what.startsWith("result")), "expected the two sensitivity runs to complete with different results");
+        }
         break;
       }
     }
@@ -498,13 +528,13 @@ function resultDifferences(isa: IR.Isa, a: ReplayOutcome, b: ReplayOutcome, ca: 
   const vb = visibleState(isa, b.final);
   for (const [k, v] of va) if (vb.get(k) !== v) out.push({ what: `result ${k}`, a: hexOf(v), b: hexOf(vb.get(k)!) });
   if (a.final.pc !== b.final.pc) out.push({ what: "result PC", a: hexOf(a.final.pc), b: hexOf(b.final.pc) });
-  const byVa = new Map<bigint, { pa?: bigint; pb?: bigint }>();
-  for (const w of ca.writes) byVa.set(w.va, { ...byVa.get(w.va), pa: w.pa });
-  for (const w of cb.writes) byVa.set(w.va, { ...byVa.get(w.va), pb: w.pa });
-  for (const [v, { pa, pb }] of byVa) {
-    // A unit only one run wrote still holds, in the other, the value both started from.
-    const x = pa !== undefined ? a.final.readUnit(pa) : b.initial.readUnit(pb!);
-    const y = pb !== undefined ? b.final.readUnit(pb) : a.initial.readUnit(pa!);
+  // Memory at each virtual address either run wrote, through each state's translation from before.
+  for (const v of new Set([...ca.writes, ...cb.writes])) {
+    const pa = translateIn(isa, a.initial, v);
+    const pb = translateIn(isa, b.initial, v);
+    if (pa === null || pb === null) continue;
+    const x = a.final.readUnit(pa);
+    const y = b.final.readUnit(pb);
     if (x !== y) out.push({ what: `result memory at virtual ${hexOf(v)}`, a: hexOf(x), b: hexOf(y) });
   }
   return out;

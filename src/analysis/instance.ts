@@ -2,8 +2,8 @@
  * Builds the symbolic pieces a query is made of: fresh machine states (optionally sharing parts
  * with another state), symbolic operands for an instruction (one set of field variables per
  * encoding, with its `where` and a selector choosing the encoding), and one symbolic run of the
- * instruction from a state — fetch through translation included, with the fetched units tied to the
- * instruction's own encoding in the program's view of memory.
+ * instruction from a state — fetch through translation included, with the fetched physical units
+ * tied to the instruction's own encoding.
  */
 import * as IR from "../ir/ir.js";
 import { SymRun, type RunResult, type SymState } from "./symexec.js";
@@ -30,7 +30,7 @@ export function freshState(
   isa: IR.Isa,
   tag: string,
   base?: SymState,
-  share: { element?: (e: IR.StateElement) => boolean; phys?: boolean; view?: boolean } = {},
+  share: { element?: (e: IR.StateElement) => boolean; phys?: boolean } = {},
 ): SymState {
   const regs = isa.state.map((e) => {
     if (base && share.element?.(e)) return [...base.regs[e.id]!];
@@ -39,8 +39,7 @@ export function freshState(
   });
   const { addrWidth, unitWidth } = isa.memory;
   const phys = base && share.phys ? base.phys : Z.Array.const(`${tag}.phys`, Z.BitVec.sort(addrWidth), Z.BitVec.sort(unitWidth));
-  const view = base && share.view ? base.view : Z.Array.const(`${tag}.view`, Z.BitVec.sort(isa.vaddrWidth), Z.BitVec.sort(unitWidth));
-  return { regs, phys, view };
+  return { regs, phys };
 }
 
 /** Symbolic operands for an instruction; the tag names its variables (runs sharing a tag share operands). */
@@ -52,7 +51,7 @@ export function symOperands(Z: Z3, isa: IR.Isa, instr: IR.Instruction, tag: stri
   const fields: Map<string, BV>[] = [];
   const words: BV[] = [];
   const conds: B[] = [];
-  const helper = new SymRun(Z, isa, { regs: [], phys: undefined as never, view: undefined as never });
+  const helper = new SymRun(Z, isa, { regs: [], phys: undefined as never });
   const perEncoding: Map<string, BV>[] = [];
   instr.encodings.forEach((enc, k) => {
     const vars = new Map<string, BV>();
@@ -110,7 +109,7 @@ function buildWord(Z: Z3, enc: IR.Encoding, vars: ReadonlyMap<string, BV>): BV {
  */
 function shadowing(Z: Z3, isa: IR.Isa, instr: IR.Instruction, words: readonly BV[], chosen: readonly B[]): B[] {
   const out: B[] = [];
-  const helper = new SymRun(Z, isa, { regs: [], phys: undefined as never, view: undefined as never });
+  const helper = new SymRun(Z, isa, { regs: [], phys: undefined as never });
   for (const group of isa.overlaps) {
     const me = group.indexOf(instr.id);
     if (me < 0) continue;
@@ -151,7 +150,7 @@ export interface InstructionRun {
   readonly run: RunResult;
   readonly pc: BV;
   readonly nextPc: BV;
-  /** The fetched units in the program's view are the instruction's own encoding. */
+  /** The fetched physical units are the instruction's own encoding (where the fetch did not trap). */
   readonly fetched: B;
 }
 
@@ -161,14 +160,16 @@ export function runInstruction(Z: Z3, isa: IR.Isa, instr: IR.Instruction, ops: S
   const per = fetchUnit / unitWidth;
   const pc = state.regs[isa.pc]![0]!;
   const vw = isa.vaddrWidth;
+  void vw;
   const run = new SymRun(Z, isa, state, choicePrefix);
   const lengths = instr.encodings.map((e) => e.length / unitWidth);
   let nextPc = pc.add(Z.BitVec.val(BigInt(lengths[lengths.length - 1]!), vw));
   for (let k = lengths.length - 2; k >= 0; k--) nextPc = Z.If(ops.chosen[k]!, pc.add(Z.BitVec.val(BigInt(lengths[k]!), vw)), nextPc) as BV;
   const maxFetch = Math.max(...instr.encodings.map((e) => e.length / fetchUnit));
+  const fetches: { pas: BV[]; ok: B }[] = [];
   for (let k = 0; k < maxFetch; k++) {
     const guards = instr.encodings.flatMap((e, j) => (e.length / fetchUnit > k ? [ops.chosen[j]!] : []));
-    run.fetch(pc, k, guards.length === instr.encodings.length ? Z.Bool.val(true) : Z.Or(...guards));
+    fetches.push(run.fetch(pc, k, guards.length === instr.encodings.length ? Z.Bool.val(true) : Z.Or(...guards)));
   }
   const fetchedParts: B[] = [];
   instr.encodings.forEach((enc, k) => {
@@ -176,13 +177,12 @@ export function runInstruction(Z: Z3, isa: IR.Isa, instr: IR.Instruction, ops: S
     const fetchUnits = enc.length / fetchUnit;
     const eqs: B[] = [];
     for (let f = 0; f < fetchUnits; f++) {
+      const { pas, ok } = fetches[f]!;
       for (let u = 0; u < per; u++) {
         // Unit u of fetch unit f, in memory order (as the assembler lays it out).
         const inFetch = endian === "big" ? u : per - 1 - u;
         const hi = enc.length - f * fetchUnit - inFetch * unitWidth - 1;
-        const at = f * per + u;
-        const addr = at === 0 ? pc : pc.add(Z.BitVec.val(BigInt(at), vw));
-        eqs.push(state.view.select(addr).eq(word.extract(hi, hi - unitWidth + 1)));
+        eqs.push(Z.Implies(ok, state.phys.select(pas[u]!).eq(word.extract(hi, hi - unitWidth + 1))));
       }
     }
     fetchedParts.push(Z.Implies(ops.chosen[k]!, Z.And(...eqs)));

@@ -6,11 +6,11 @@
 import * as IR from "../ir/ir.js";
 import { Decoder, type Decoded } from "../machine/decoder.js";
 import { formatInstruction } from "../machine/disassembler.js";
-import { Interpreter } from "../machine/interpreter.js";
+import { Interpreter, TrapSignal } from "../machine/interpreter.js";
 import { Machine, type TrapEvent } from "../machine/machine.js";
 import { MachineState } from "../machine/state.js";
 import type { InstructionRun, SymOperands } from "./instance.js";
-import type { SymState } from "./symexec.js";
+import type { Access, SymState } from "./symexec.js";
 import type { BV, B, Z3Model } from "./z3.js";
 
 export interface Concrete {
@@ -19,10 +19,8 @@ export interface Concrete {
   readonly assembly: string;
   /** Choices for `either` statements, in the order the symbolic run met them (guard true). */
   readonly choices: Map<IR.Stmt, number[]>;
-  /** Concrete (va, pa) of every virtual write, to compare memory as the program sees it. */
-  readonly writes: { va: bigint; pa: bigint }[];
-  /** Problems building the state (aliasing the model did not rule out). */
-  readonly conflicts: string[];
+  /** Virtual addresses the run wrote (to compare memory as the program sees it). */
+  readonly writes: bigint[];
 }
 
 function num(model: Z3Model, t: BV): bigint {
@@ -34,31 +32,20 @@ function truth(model: Z3Model, t: B): boolean {
   return model.eval(t, true).toString() === "true";
 }
 
-export function concretize(model: Z3Model, isa: IR.Isa, instr: IR.Instruction, ops: SymOperands, initial: SymState, inst: InstructionRun): Concrete {
+/** The concrete state a model describes: registers, and physical memory wherever the run looked. */
+export function concretize(model: Z3Model, isa: IR.Isa, instr: IR.Instruction, ops: SymOperands, initial: SymState, inst: InstructionRun, probed: readonly Access[] = []): Concrete {
   const state = new MachineState(isa);
   isa.state.forEach((e) => {
     initial.regs[e.id]!.forEach((t, i) => state.setReg(e.id, i, num(model, t)));
   });
-  const conflicts: string[] = [];
-  const placed = new Map<bigint, { value: bigint; what: string }>();
-  const put = (pa: bigint, value: bigint, what: string) => {
-    const prev = placed.get(pa);
-    if (prev && prev.value !== value) conflicts.push(`physical ${pa} holds both ${prev.what} and ${what}`);
-    placed.set(pa, { value, what });
-    state.writeUnit(pa, value);
-  };
-  const writes: { va: bigint; pa: bigint }[] = [];
-  for (const a of inst.run.accesses) {
+  const writes: bigint[] = [];
+  // Physical memory the run read or wrote, or that a query compared: the initial contents there.
+  // (Reads of a cell the run itself wrote earlier are reads of the initial array at that address too.)
+  for (const a of [...inst.run.accesses, ...probed]) {
     if (!truth(model, a.guard)) continue;
-    const pa = num(model, a.pa);
-    if (a.va) {
-      const va = num(model, a.va);
-      if (!placed.has(pa) || !a.write) put(pa, num(model, initial.view.select(a.va) as BV), `virtual ${va}`);
-      if (a.write) writes.push({ va, pa });
-    } else {
-      put(pa, num(model, initial.phys.select(a.pa) as BV), `physical ${pa}`);
-    }
+    state.writeUnit(num(model, a.pa), num(model, initial.phys.select(a.pa) as BV));
   }
+  for (const a of inst.run.accesses) if (a.kind === "write" && a.va && truth(model, a.guard)) writes.push(num(model, a.va));
   const choices = new Map<IR.Stmt, number[]>();
   for (const e of inst.run.eithers) {
     if (!truth(model, e.guard)) continue;
@@ -72,7 +59,17 @@ export function concretize(model: Z3Model, isa: IR.Isa, instr: IR.Instruction, o
   const word = num(model, ops.words[Math.min(k, ops.words.length - 1)]!);
   const decoded = new Decoder(isa).decodeWord(word, enc.length);
   const assembly = decoded ? formatInstruction(decoded, { pc: state.pc, isa }) : `(word 0x${word.toString(16)} does not decode)`;
-  return { state, decoded, assembly, choices, writes, conflicts };
+  return { state, decoded, assembly, choices, writes };
+}
+
+/** Where a concrete state's translation sends va, or null when it traps. */
+export function translateIn(isa: IR.Isa, s: MachineState, va: bigint): bigint | null {
+  try {
+    return new Interpreter(isa, s.clone()).translate(va, IR.ACCESS.READ);
+  } catch (e) {
+    if (e instanceof TrapSignal) return null;
+    throw e;
+  }
 }
 
 export interface ReplayOutcome {

@@ -4,10 +4,10 @@
  * effect is applied as `ite(active, new, old)`. The result is one term per final state element plus
  * the flags the classifier needs (trapped, memory-trapped, halted, output, PC written).
  *
- * Memory is modelled as the paper does: the program sees a *virtual view* (what it reads through
- * translation), while translation and the trap mechanism read *physical* memory. A virtual load
- * checks translation (which may trap) and reads the view; every access is recorded with its guard
- * and physical address so that witnesses can be turned into concrete machine states.
+ * Memory is physical, exactly as the interpreter has it: a virtual access runs the spec's translate
+ * (which may trap) and reads or writes physical memory at the address it returns. Every access is
+ * recorded with its guard, virtual address and physical address, so that relational queries can
+ * say "the program sees the same memory" and witnesses can be turned into concrete states.
  */
 import * as IR from "../ir/ir.js";
 import type { Arr, B, BV, Z3 } from "./z3.js";
@@ -19,7 +19,6 @@ export interface SymState {
   /** regs[element][index] */
   readonly regs: BV[][];
   readonly phys: Arr;
-  readonly view: Arr;
 }
 
 export interface Access {
@@ -27,7 +26,7 @@ export interface Access {
   /** Virtual unit address (null for a physical access). */
   readonly va: BV | null;
   readonly pa: BV;
-  readonly write: boolean;
+  readonly kind: "read" | "write" | "fetch";
 }
 
 export interface EitherChoice {
@@ -69,7 +68,6 @@ export class SymRun {
   private pcWritten: B;
   private readonly regs: BV[][];
   private phys: Arr;
-  private view: Arr;
   private readonly accesses: Access[] = [];
   private readonly eithers: EitherChoice[] = [];
   private choiceCount = 0;
@@ -90,7 +88,6 @@ export class SymRun {
     this.pcWritten = this.F;
     this.regs = initial.regs.map((r) => [...r]);
     this.phys = initial.phys;
-    this.view = initial.view;
   }
 
   // ------------------------------------------------------------ small helpers that keep terms small
@@ -133,19 +130,41 @@ export class SymRun {
 
   // ------------------------------------------------------------ running
 
-  /** Fetches the k-th fetch unit at pc through translation (access FETCH), under guard. */
-  fetch(pc: BV, k: number, guard: B): void {
+  /**
+   * Fetches the k-th fetch unit at pc through translation (access FETCH), under guard. Returns the
+   * physical address of each memory unit of it and whether the fetch got that far without a trap.
+   */
+  fetch(pc: BV, k: number, guard: B): { pas: BV[]; ok: B } {
     const { fetchUnit, unitWidth } = this.isa.memory;
     const per = fetchUnit / unitWidth;
     const ctx: Ctx = { guard, locals: [], operands: new Map(), nextPc: pc, ret: null };
-    {
-      const va = k === 0 ? pc : pc.add(this.bv(BigInt(k * per), this.isa.vaddrWidth));
-      const pa = this.translate(va, IR.ACCESS.FETCH, ctx);
-      const g = this.active(ctx);
-      for (let u = 0; u < per; u++) {
-        this.accesses.push({ guard: g, va: u === 0 ? va : va.add(this.bv(BigInt(u), this.isa.vaddrWidth)), pa: u === 0 ? pa : pa.add(this.bv(BigInt(u), this.isa.memory.addrWidth)), write: false });
-      }
+    const va = k === 0 ? pc : pc.add(this.bv(BigInt(k * per), this.isa.vaddrWidth));
+    const pa = this.translate(va, IR.ACCESS.FETCH, ctx);
+    const ok = this.active(ctx);
+    const pas: BV[] = [];
+    for (let u = 0; u < per; u++) {
+      const p = u === 0 ? pa : pa.add(this.bv(BigInt(u), this.isa.memory.addrWidth));
+      pas.push(p);
+      this.accesses.push({ guard: ok, va: u === 0 ? va : va.add(this.bv(BigInt(u), this.isa.vaddrWidth)), pa: p, kind: "fetch" });
     }
+    return { pas, ok };
+  }
+
+  /**
+   * The physical address translate gives va from this run's state now, whether it does so without
+   * trapping, and the physical memory it looked at (the cell itself and any table it walked).
+   */
+  probeTranslate(va: BV, access: bigint): { pa: BV; ok: B; accesses: Access[] } {
+    const saved = { trapped: this.trapped, memTrapped: this.memTrapped, halted: this.halted, n: this.accesses.length };
+    const ctx: Ctx = { guard: this.T, locals: [], operands: new Map(), nextPc: va, ret: null };
+    const pa = this.translate(va, access, ctx);
+    const ok = this.not(this.or(this.trapped, this.halted));
+    const accesses = [...this.accesses.slice(saved.n), { guard: ok, va, pa, kind: "read" as const }];
+    this.trapped = saved.trapped;
+    this.memTrapped = saved.memTrapped;
+    this.halted = saved.halted;
+    this.accesses.length = saved.n;
+    return { pa, ok, accesses };
   }
 
   /** Runs an instruction body (or tick) under guard; an early `return;` ends it. */
@@ -158,7 +177,7 @@ export class SymRun {
     const pc = this.regs[this.isa.pc]![0]!;
     return {
       initial: this.initial,
-      final: { regs: this.regs, phys: this.phys, view: this.view },
+      final: { regs: this.regs, phys: this.phys },
       trapped: this.trapped,
       memTrapped: this.memTrapped,
       halted: this.halted,
@@ -269,38 +288,34 @@ export class SymRun {
   }
 
   private load(addr: BV, units: number, virtual: boolean, ctx: Ctx): BV {
-    const { unitWidth, addrWidth, endian } = this.isa.memory;
-    const aw = virtual ? this.isa.vaddrWidth : addrWidth;
+    const { addrWidth, endian } = this.isa.memory;
     const pa = virtual ? this.translate(addr, IR.ACCESS.READ, ctx) : addr;
     const g = this.active(ctx);
     const parts: BV[] = [];
     for (let i = 0; i < units; i++) {
       const k = endian === "big" ? i : units - 1 - i;
-      const a = k === 0 ? addr : addr.add(this.bv(BigInt(k), aw));
       const p = k === 0 ? pa : pa.add(this.bv(BigInt(k), addrWidth));
-      this.accesses.push({ guard: g, va: virtual ? a : null, pa: p, write: false });
-      parts.push((virtual ? this.view : this.phys).select(a) as BV);
+      const va = virtual ? (k === 0 ? addr : addr.add(this.bv(BigInt(k), this.isa.vaddrWidth))) : null;
+      this.accesses.push({ guard: g, va, pa: p, kind: "read" });
+      parts.push(this.phys.select(p) as BV);
     }
-    void unitWidth;
     return parts.length === 1 ? parts[0]! : this.Z.Concat(...parts);
   }
 
   private store(addr: BV, units: number, value: BV, virtual: boolean, ctx: Ctx): void {
     const { unitWidth, addrWidth, endian } = this.isa.memory;
-    const aw = virtual ? this.isa.vaddrWidth : addrWidth;
     const pa = virtual ? this.translate(addr, IR.ACCESS.WRITE, ctx) : addr;
     const a = this.active(ctx);
-    let arr = virtual ? this.view : this.phys;
+    let arr = this.phys;
     for (let k = 0; k < units; k++) {
       const i = endian === "big" ? units - 1 - k : k;
       const unit = units === 1 ? value : value.extract(i * unitWidth + unitWidth - 1, i * unitWidth);
-      const at = k === 0 ? addr : addr.add(this.bv(BigInt(k), aw));
       const p = k === 0 ? pa : pa.add(this.bv(BigInt(k), addrWidth));
-      this.accesses.push({ guard: a, va: virtual ? at : null, pa: p, write: true });
-      arr = arr.store(at, unit) as Arr;
+      const va = virtual ? (k === 0 ? addr : addr.add(this.bv(BigInt(k), this.isa.vaddrWidth))) : null;
+      this.accesses.push({ guard: a, va, pa: p, kind: "write" });
+      arr = arr.store(p, unit) as Arr;
     }
-    if (virtual) this.view = this.ite(a, arr, this.view);
-    else this.phys = this.ite(a, arr, this.phys);
+    this.phys = this.ite(a, arr, this.phys);
   }
 
   // ------------------------------------------------------------ calls

@@ -242,7 +242,7 @@ class Checker {
           if (!c) continue;
           if ((c.width !== null && c.width !== sw) || !fits(c.value, sw)) this.d.error("E0507", `bank value does not fit the selector's bits(${sw})`, v.span);
           const mv = mask(c.value, sw);
-          if (seen.has(mv)) this.d.error("E0507", `selector value ${mv} is listed for two banks`, v.span);
+          if (seen.has(mv)) this.d.error("E0507", `selector value ${mv} is listed for two banks; list each value in one bank only`, v.span);
           seen.add(mv);
           values.push(mv);
         }

@@ -25,18 +25,32 @@ export interface InstructionEncodings {
   readonly encodings: IR.Encoding[];
   readonly operands: Map<string, number>;
   readonly partial: Set<string>;
+  /**
+   * Names of fields and bindings of encodings that had an (already reported) error. The semantics
+   * skip their uses silently: reporting each use as an unknown name (E0201) or a partial field
+   * (E0406) would only repeat the encoding's error.
+   */
+  readonly broken: Set<string>;
 }
 
 /** Lays out and checks all encodings of one instruction. */
 export function instructionEncodings(g: Globals, decl: A.Decl & { kind: "instruction" }): InstructionEncodings {
   const d = g.diagnostics;
-  if (decl.encodings.length === 0) d.error("E0401", `instruction '${decl.name.name}' has no encoding`, decl.name.span);
+  if (decl.encodings.length === 0) d.error("E0401", `instruction '${decl.name.name}' has no encoding; add one, e.g. 'encoding 0001 rd:4;'`, decl.name.span);
   const encodings: IR.Encoding[] = [];
+  const broken = new Set<string>();
+  let failed = false;
   for (const alt of decl.encodings) {
-    for (const x of expand(g, alt, [])) {
+    const expanded = expand(g, alt, []);
+    if (expanded.length === 0) {
+      failed = true;
+      for (const p of alt.pieces) if (p.kind === "field") broken.add(p.name);
+    }
+    for (const x of expanded) {
       const syntax = x.syntax ?? decl.syntax;
-      const enc = layout(g, x, syntax, decl.name.name);
+      const enc = layout(g, x, syntax, decl.name.name, broken);
       if (enc) encodings.push(enc);
+      else failed = true;
     }
   }
   // Operands visible to the semantics: names every encoding defines, with one width.
@@ -49,7 +63,7 @@ export function instructionEncodings(g: Globals, decl: A.Decl & { kind: "instruc
       const c = counts.get(name);
       if (!c) counts.set(name, { width, n: 1 });
       else if (c.width !== width) {
-        d.error("E0404", `'${name}' is bits(${c.width}) in one encoding of '${decl.name.name}' and bits(${width}) in another`, e.span);
+        d.error("E0404", `'${name}' is bits(${c.width}) in one encoding of '${decl.name.name}' and bits(${width}) in another; give it one width in every encoding`, e.span);
         c.n = -Infinity;
       } else c.n++;
     }
@@ -58,9 +72,12 @@ export function instructionEncodings(g: Globals, decl: A.Decl & { kind: "instruc
   const partial = new Set<string>();
   for (const [name, c] of counts) {
     if (c.n === encodings.length) operands.set(name, c.width);
+    // After an encoding error (or E0404 above) a missing field may be the error's doing, not a real partial field.
+    else if (failed || c.n < 0) broken.add(name);
     else partial.add(name);
   }
-  return { encodings, operands, partial };
+  for (const name of operands.keys()) broken.delete(name);
+  return { encodings, operands, partial, broken };
 }
 
 /** Expands format references into every combination of their alternatives. */
@@ -104,14 +121,33 @@ function expand(g: Globals, alt: A.EncodingAlt, stack: string[]): ExpandedAlt[] 
   return results;
 }
 
-function layout(g: Globals, x: ExpandedAlt, syntax: { text: string; span: Span } | null, instr: string): IR.Encoding | null {
+function layout(g: Globals, x: ExpandedAlt, syntax: { text: string; span: Span } | null, instr: string, broken: Set<string>): IR.Encoding | null {
   const d = g.diagnostics;
-  const fetchUnit = g.memory?.fetchUnit ?? 8;
+  // On an error below, the encoding's fields and bindings are recorded as broken (see InstructionEncodings).
+  const fail = (): null => {
+    for (const p of x.pieces) if (p.kind === "field") broken.add(p.name);
+    for (const b of x.bindings) broken.add(b.name.name);
+    return null;
+  };
+  // Backwards slices first: they make the length below meaningless, which was then reported as the
+  // (wrong) E0401 instead of this E0403.
+  let backwards = false;
+  for (const p of x.pieces) {
+    if (p.kind === "field" && p.hi < p.lo) {
+      d.error("E0403", `field slice ${p.name}[${p.hi}:${p.lo}] runs backwards: write ${p.name}[${p.lo}:${p.hi}] (high bit first)`, p.span);
+      backwards = true;
+    }
+  }
+  if (backwards) return fail();
+  // Without a valid memory declaration (already reported) the fetch unit is unknown; guessing 8 bits
+  // reported a spurious E0401 on every encoding of a machine whose fetch unit was mistyped.
+  const fetchUnit = g.memory?.fetchUnit ?? null;
   const widthOfPiece = (p: A.EncodingPiece): number => (p.kind === "bits" ? p.bits.length : p.kind === "field" ? p.hi - p.lo + 1 : 0);
   const length = x.pieces.reduce((s, p) => s + widthOfPiece(p), 0);
-  if (length === 0 || length % fetchUnit !== 0) {
-    d.error("E0401", `this encoding of '${instr}' is ${length} bits long; it must be a whole number of ${fetchUnit}-bit fetch units`, x.span);
-    return null;
+  if (length === 0 || (fetchUnit !== null && length % fetchUnit !== 0)) {
+    const rule = fetchUnit === null ? "it needs at least one bit" : `it must be a whole number of ${fetchUnit}-bit fetch units`;
+    d.error("E0401", `this encoding of '${instr}' is ${length} bits long; ${rule}`, x.span);
+    return fail();
   }
   let mask = 0n;
   let match = 0n;
@@ -129,10 +165,6 @@ function layout(g: Globals, x: ExpandedAlt, syntax: { text: string; span: Span }
       continue;
     }
     if (p.kind !== "field") continue;
-    if (p.hi < p.lo) {
-      d.error("E0403", `field slice ${p.name}[${p.hi}:${p.lo}] runs backwards`, p.span);
-      ok = false;
-    }
     const list = fieldPieces.get(p.name) ?? [];
     fieldPieces.set(p.name, list);
     const w = p.hi - p.lo + 1;
@@ -164,7 +196,7 @@ function layout(g: Globals, x: ExpandedAlt, syntax: { text: string; span: Span }
     }
     fields.push({ name, width: Math.max(...pieces.map((p) => p.fieldHi)) + 1, pieces });
   }
-  if (!ok) return null;
+  if (!ok) return fail();
   const fieldWidths = new Map(fields.map((f) => [f.name, f.width]));
 
   // Conditions and bindings see only this encoding's fields.
@@ -177,9 +209,13 @@ function layout(g: Globals, x: ExpandedAlt, syntax: { text: string; span: Span }
   const bindings: { name: string; width: number; value: IR.Expr }[] = [];
   for (const b of x.bindings) {
     const t = lowerer.typeRef(b.type);
-    if (!t) continue;
+    if (!t) {
+      broken.add(b.name.name);
+      continue;
+    }
     if (t.kind !== "bits") {
-      d.error("E0303", "a binding is a bit vector", b.type.span);
+      d.error("E0303", "a binding is a bit vector: declare it as bits(N)", b.type.span);
+      broken.add(b.name.name);
       continue;
     }
     if (fieldWidths.has(b.name.name) || bindings.some((o) => o.name === b.name.name)) {
@@ -188,19 +224,26 @@ function layout(g: Globals, x: ExpandedAlt, syntax: { text: string; span: Span }
     }
     const v = lowerer.expr(b.value, t);
     if (v) bindings.push({ name: b.name.name, width: t.width, value: v });
+    else broken.add(b.name.name);
   }
 
+  // A bad or missing syntax still yields the encoding (with no syntax parts): dropping it would make
+  // its fields unknown to the semantics and report every use of them again as E0201. The IR is not
+  // returned when there are errors, so the empty syntax is never used.
+  let parts: IR.SyntaxPart[] = [];
   if (!syntax) {
     d.error("E0405", `'${instr}' has no assembly syntax: add 'syntax "...";' to the instruction or its encoding`, x.span);
-    return null;
-  }
-  const text = substituteFormats(syntax.text, x.formatSyntax);
-  const parts = parseTemplate(g, text, fieldWidths, syntax.span);
-  if (!parts) return null;
-  const shown = templateFields(parts);
-  for (const f of fields) {
-    if (!shown.has(f.name)) {
-      d.error("W0703", `field '${f.name}' of '${instr}' is not shown in its syntax "${text}", so disassembly loses it`, x.span);
+  } else {
+    const text = substituteFormats(syntax.text, x.formatSyntax);
+    const parsed = parseTemplate(g, text, fieldWidths, syntax.span);
+    if (parsed) {
+      parts = parsed;
+      const shown = templateFields(parts);
+      for (const f of fields) {
+        if (!shown.has(f.name)) {
+          d.error("W0703", `field '${f.name}' of '${instr}' is not shown in its syntax "${text}", so disassembly loses it; show it, e.g. {${f.name}}`, x.span);
+        }
+      }
     }
   }
   return { length, mask, match, fields, where, bindings, syntax: parts, span: x.span };

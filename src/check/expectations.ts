@@ -52,7 +52,7 @@ export function checkExpectations(
     if (e.config) {
       config = configs.findIndex((c) => c.name === e.config!.name);
       if (config < 0) {
-        d.error("E0602", `unknown configuration '${e.config.name}' (configurations: ${configs.map((c) => c.name).join(", ")})`, e.config.span);
+        d.error("E0602", `unknown configuration '${e.config.name}' (configurations: ${configs.map((c) => c.name).join(", ")}); declare it with 'config ${e.config.name} { guest LEVEL; }'`, e.config.span);
         continue;
       }
     }

@@ -129,8 +129,23 @@ export function evalConst(g: Globals, e: A.Expr, report = true, loopVars?: Reado
         case "&": v = l.value & r.value; break;
         case "|": v = l.value | r.value; break;
         case "^": v = l.value ^ r.value; break;
-        case "<<": v = l.value << r.value; break;
-        case ">>": v = l.value >> r.value; break;
+        case "<<":
+        case ">>": {
+          // A huge shift amount would build a gigantic bigint and throw a RangeError ("Maximum BigInt
+          // size exceeded"; found while fuzzing the front end, regression in test/syntax/fuzz.test.ts). A sized value
+          // shifted past its width is 0; an unsized one that large is no sensible constant.
+          const up = e.op === "<<" ? r.value : -r.value;
+          if (up > 65_536n) {
+            if (width !== null) {
+              v = 0n;
+              break;
+            }
+            if (report) g.diagnostics.error("E0305", `shifting by ${r.value} makes a constant too large`, e.span);
+            return null;
+          }
+          v = up >= 0n ? l.value << up : l.value >> -up;
+          break;
+        }
         default: return fail();
       }
       return { value: width === null ? v : mask(v, width), width };

@@ -13,6 +13,8 @@ export interface BodyOptions {
   readonly operands?: ReadonlyMap<string, number>;
   /** Operands present in some encodings only: named in a clearer error. */
   readonly partialOperands?: ReadonlySet<string>;
+  /** Fields of encodings that had an error (already reported): their uses are skipped silently. */
+  readonly brokenOperands?: ReadonlySet<string>;
   /** The function's result type, when lowering a function body. */
   readonly result?: IR.Type | null;
   /** Whether machine state may be read and written (false for encoding conditions). */
@@ -27,6 +29,11 @@ interface LocalVar {
   readonly slot: number;
   readonly type: IR.Type;
   readonly mutable: boolean;
+  /**
+   * Set when the declaration itself had an (already reported) error: uses of the name are then
+   * skipped silently instead of being reported again as a width mismatch or an unknown name.
+   */
+  readonly broken?: boolean;
 }
 
 const MAX_UNROLL = 4096;
@@ -171,7 +178,8 @@ export class BodyLowerer {
       return { kind: "const", value: mask(value, width), width };
     }
     if (!expected) {
-      this.d.error("E0304", `cannot tell the width of '${text}' here; give the other operand a width, or write e.g. zext(${text}, 32)`, span);
+      // The old hint, "write e.g. zext(1, 32)", was itself an E0304: zext's argument takes no width from context.
+      this.d.error("E0304", `cannot tell the width of '${text}' here; give it one from its context, e.g. a typed 'let x: bits(8) = ...' or an operand that has a width`, span);
       return null;
     }
     if (expected.kind === "bool") {
@@ -251,13 +259,15 @@ export class BodyLowerer {
 
   private name(e: A.Expr & { kind: "name" }, expected: IR.Type | null): IR.Expr | null {
     const local = this.lookupLocal(e.name);
+    if (local?.broken) return null;
     if (local) return { kind: "local", slot: local.slot, name: e.name, type: local.type };
     const lv = this.loopVars.get(e.name);
     if (lv !== undefined) return this.literal(lv, null, expected, e.span, `${e.name} (= ${lv})`);
     const operandWidth = this.options.operands?.get(e.name);
     if (operandWidth !== undefined) return { kind: "operand", name: e.name, width: operandWidth };
+    if (this.options.brokenOperands?.has(e.name)) return null;
     if (this.options.partialOperands?.has(e.name)) {
-      this.d.error("E0406", `'${e.name}' is a field of some encodings of this instruction but not of all of them`, e.span);
+      this.d.error("E0406", `'${e.name}' is a field of some encodings of this instruction but not of all of them; the semantics may read only what every encoding defines (give the others a field or binding '${e.name}')`, e.span);
       return null;
     }
     const c = this.g.consts.get(e.name) ?? BUILTIN_CONSTS.get(e.name);
@@ -267,7 +277,7 @@ export class BodyLowerer {
     }
     if (e.name === "next_pc") {
       if (!this.options.nextPc) {
-        this.d.error("E0201", "'next_pc' means something only in instruction semantics and the trap entry", e.span);
+        this.d.error("E0201", "'next_pc' means something only in instruction semantics and the trap entry; pass it to the function as an argument", e.span);
         return null;
       }
       return { kind: "nextPc", width: this.g.vaddrWidth };
@@ -403,12 +413,19 @@ export class BodyLowerer {
   private regIndex(element: number, e: A.Expr): IR.Expr | null {
     const el = this.g.elements[element]!;
     const w = Math.max(1, Math.ceil(Math.log2(el.count!)));
+    // A constant index is checked against the entry count first: lowered as a bits(w) literal, R[4]
+    // of a 4-entry file was reported as "4 does not fit in bits(2)", which does not say what is wrong.
+    const c = this.unsized(e) ? evalConst(this.g, e, false, this.loopVars) : null;
+    if (c && (c.value < 0n || c.value >= BigInt(el.count!))) {
+      this.d.error("E0305", `index ${c.value} is outside '${el.name}', which has ${el.count} entries (0 to ${el.count! - 1})`, e.span);
+      return null;
+    }
     const ix = this.expr(e, this.unsized(e) ? IR.bits(w) : null);
     if (!ix) return null;
     const iw = this.expectBits(ix, e.span);
     if (iw === null) return null;
     if (ix.kind === "const" && ix.value >= BigInt(el.count!)) {
-      this.d.error("E0305", `index ${ix.value} is outside '${el.name}' (${el.count} entries)`, e.span);
+      this.d.error("E0305", `index ${ix.value} is outside '${el.name}', which has ${el.count} entries (0 to ${el.count! - 1})`, e.span);
       return null;
     }
     if (iw !== w && ix.kind !== "const") {
@@ -609,7 +626,9 @@ export class BodyLowerer {
     }
     const fn = this.g.functions.get(name);
     if (!fn) {
-      this.d.error("E0205", `unknown function '${name}'${this.suggest(name)}`, e.callee.span);
+      // With no near miss to suggest, list what can be called, so the message says what to do.
+      const hint = this.suggest(name) || `; declare it with 'function ${name}(...)', or call a built-in (zext, sext, trunc, sra, rol, ror, sdiv, srem)`;
+      this.d.error("E0205", `unknown function '${name}'${hint}`, e.callee.span);
       return null;
     }
     if (fn.decl.isTranslate) {
@@ -640,7 +659,7 @@ export class BodyLowerer {
     let ended = false;
     for (const s of list) {
       if (ended) {
-        this.d.error("W0702", "this statement never runs: the one before it always ends the body", s.span);
+        this.d.error("W0702", "this statement never runs: the one before it always ends the body; remove it or move it up", s.span);
         ended = false;
       }
       out.push(...this.stmt(s));
@@ -655,12 +674,15 @@ export class BodyLowerer {
         return this.block(s);
       case "let": {
         const type = s.type ? this.typeRef(s.type) : null;
-        if (s.type && !type) return [];
-        const value = this.expr(s.value, type);
+        // A bad declared type (already reported) leaves the value unchecked: with no type to check it
+        // against, a literal would only add a misleading E0304.
+        const value = s.type && !type ? null : this.expr(s.value, type);
         const scope = this.scopes[this.scopes.length - 1]!;
         if (scope.has(s.name.name)) this.d.error("E0202", `'${s.name.name}' is already defined in this block`, s.name.span);
         const slot = this.slots++;
-        scope.set(s.name.name, { slot, type: value ? IR.typeOf(value) : type ?? IR.bits(1), mutable: s.mutable });
+        // Declared even when its type or value failed, but marked broken, so that later uses are
+        // neither "unknown names" nor width mismatches against a made-up type.
+        scope.set(s.name.name, { slot, type: value ? IR.typeOf(value) : type ?? IR.bits(1), mutable: s.mutable, broken: !value });
         return value ? [{ kind: "let", slot, name: s.name.name, value, span: s.span }] : [];
       }
       case "assign":
@@ -699,29 +721,34 @@ export class BodyLowerer {
           return [{ kind: "return", value: null, span: s.span }];
         }
         if (!result) {
-          this.d.error("E0308", "this body returns no value", s.value.span);
+          this.d.error("E0308", "this body returns no value: write 'return;' (a function that returns one declares it, e.g. '-> bits(8)')", s.value.span);
           return [];
         }
         const v = this.expr(s.value, result);
-        return v ? [{ kind: "return", value: v, span: s.span }] : [];
+        // A value that failed to check (already reported) still ends the path: dropping the statement
+        // made the function also "reach its end without returning" (a spurious E0308). The IR is
+        // discarded when there are errors.
+        return [{ kind: "return", value: v, span: s.span }];
       }
       case "trap": {
         const cause = this.g.causes.get(s.cause.name);
         if (!cause) {
           const known = [...this.g.causes.keys()];
-          this.d.error("E0204", `unknown trap cause '${s.cause.name}'${known.length ? ` (causes: ${known.join(", ")})` : "; declare it with 'cause NAME = CODE;'"}`, s.cause.span);
-          return [];
+          this.d.error("E0204", `unknown trap cause '${s.cause.name}'; declare it with 'cause ${s.cause.name} = CODE;'${known.length ? ` or use one of: ${known.join(", ")}` : ""}`, s.cause.span);
+          // A placeholder that ends the path as the trap would, so no spurious E0308 follows.
+          return [{ kind: "halt", span: s.span }];
         }
         this.g.used.add(`cause:${cause.name}`);
         if (!this.options.stateAccess) return [];
         if (s.arg === null) return [{ kind: "trap", cause: cause.id, arg: null, span: s.span }];
         const infoWidth = this.g.trapEntry?.infoWidth ?? null;
         if (infoWidth === null) {
-          this.d.error("E0506", "the trap entry takes no information, so a trap carries no argument", s.arg.span);
-          return [];
+          this.d.error("E0506", "the trap entry takes no information, so a trap carries no argument: drop the argument, or give the trap entry a second parameter 'info: bits(N)'", s.arg.span);
+          return [{ kind: "trap", cause: cause.id, arg: null, span: s.span }];
         }
         const arg = this.expr(s.arg, IR.bits(infoWidth));
-        return arg ? [{ kind: "trap", cause: cause.id, arg, span: s.span }] : [];
+        // Kept even when the argument failed (already reported), so the path still ends (no spurious E0308).
+        return [{ kind: "trap", cause: cause.id, arg, span: s.span }];
       }
       case "halt":
         return [{ kind: "halt", span: s.span }];
@@ -752,7 +779,7 @@ export class BodyLowerer {
     let chain: IR.Stmt[] = [];
     const arms = [...s.arms];
     const wildcard = arms.findIndex((a) => a.patterns === null);
-    if (wildcard >= 0 && wildcard !== arms.length - 1) this.d.error("W0702", "arms after the wildcard '_' never run", arms[wildcard + 1]!.span);
+    if (wildcard >= 0 && wildcard !== arms.length - 1) this.d.error("W0702", "arms after the wildcard '_' never run; move the '_' arm last", arms[wildcard + 1]!.span);
     for (const arm of arms.reverse()) {
       const body = this.block(arm.body);
       if (arm.patterns === null) {
@@ -786,6 +813,7 @@ export class BodyLowerer {
     switch (target.kind) {
       case "name": {
         const local = this.lookupLocal(target.name);
+        if (local?.broken) return [];
         if (local) {
           if (!local.mutable) return fail(`'${target.name}' is a 'let' binding or a parameter; declare it with 'var' to assign to it`);
           const v = this.expr(valueE, local.type);
@@ -814,7 +842,7 @@ export class BodyLowerer {
           }
           return [{ kind: "let", slot, name: "banked", value: v, span }, ...chain];
         }
-        if (this.options.operands?.has(target.name)) return fail(`'${target.name}' is an instruction field and cannot be assigned`);
+        if (this.options.operands?.has(target.name)) return fail(`'${target.name}' is an instruction field and cannot be assigned; copy it into a 'var' to change it`);
         if (this.g.consts.has(target.name)) return fail(`'${target.name}' is a constant`);
         this.d.error("E0201", `unknown name '${target.name}'${this.suggest(target.name)}`, target.span);
         return [];
@@ -862,7 +890,9 @@ export class BodyLowerer {
     if (!base) return [];
     const w = this.expectBits(base, baseE.span);
     if (w === null) return [];
-    if (hi < lo || hi >= w) {
+    // lo < 0: a negative constant bit position (`R[0][-1] = 1`) passed this check and produced IR
+    // with a negative slice.
+    if (hi < lo || hi >= w || lo < 0) {
       this.d.error("E0307", `bits [${hi}:${lo}] are outside bits(${w})`, baseE.span);
       return [];
     }

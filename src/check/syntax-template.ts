@@ -32,7 +32,7 @@ export function parseTemplate(
     if (open > i) parts.push({ kind: "text", text: text.slice(i, open) });
     const close = text.indexOf("}", open);
     if (close < 0) {
-      g.diagnostics.error("E0405", `unclosed '{' in syntax "${text}"`, span);
+      g.diagnostics.error("E0405", `unclosed '{' in syntax "${text}"; close the placeholder with '}'`, span);
       return null;
     }
     const inner = text.slice(open + 1, close);
@@ -45,11 +45,11 @@ export function parseTemplate(
       const width = fields.get(field!);
       const format = operandFormat(g, kindName, arg, span);
       if (width === undefined) {
-        g.diagnostics.error("E0406", `syntax shows '{${inner}}' but the encoding has no field '${field}'`, span);
+        g.diagnostics.error("E0406", `syntax shows '{${inner}}' but the encoding has no field '${field}'; add the field to the encoding or remove the placeholder`, span);
         ok = false;
       } else if (format) {
         if (format.kind === "names" && format.names.length < 2 ** width) {
-          g.diagnostics.error("E0405", `operand kind '${kindName}' names ${format.names.length} values but field '${field}' has ${width} bits (${2 ** width} values)`, span);
+          g.diagnostics.error("E0405", `operand kind '${kindName}' names ${format.names.length} values but field '${field}' has ${width} bits (${2 ** width} values); name all ${2 ** width}`, span);
           ok = false;
         }
         parts.push({ kind: "field", field: field!, format });

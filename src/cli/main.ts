@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from "commander";
 import { checkCommand } from "./commands/check.js";
 import { asmCommand, disasmCommand } from "./commands/asm.js";
 import { runCommand } from "./commands/run.js";
+import type * as IR from "../ir/ir.js";
 import { EXIT, type Io } from "./load-isa.js";
 
 export function consoleIo(): Io {
@@ -30,9 +31,16 @@ export function buildProgram(io: Io, setCode: (code: number | Promise<number>) =
 
   program
     .command("check")
-    .description("check .isa specs and report diagnostics")
+    .description("check .isa specs, classify every instruction and decide Theorems 1-3")
     .argument("<files...>", ".isa spec files")
-    .action((files: string[]) => setCode(checkCommand(files, io)));
+    .option("--config <name>", "analyse only this guest configuration")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json", "sarif"]).default("text"))
+    .option("--explain <instruction>", "print every witness for one instruction")
+    .addOption(new Option("--require <theorem...>", "exit 1 unless these theorems hold").choices(["vmm", "recursive", "hvm"]).default([]))
+    .addOption(new Option("--timeout <ms>", "solver time limit per query").argParser(positiveInt).default(20_000))
+    .option("--syntax-only", "parse and check the spec without analysing it")
+    .action((files: string[], opts: { config?: string; format: "text" | "json" | "sarif"; explain?: string; require: IR.Theorem[]; timeout: number; syntaxOnly?: boolean }) =>
+      setCode(checkCommand(files, { config: opts.config, format: opts.format, explain: opts.explain, require: opts.require, timeoutMs: opts.timeout, syntaxOnly: opts.syntaxOnly ?? false }, io)));
 
   program
     .command("asm")

@@ -33,6 +33,8 @@ export interface Frame {
 }
 
 export interface InterpreterOptions {
+  /** Told of every memory access an instruction makes (va is null for a physical access). */
+  readonly onAccess?: (kind: "read" | "write" | "fetch", va: bigint | null, pa: bigint, units: number) => void;
   /** Picks a branch of an `either` (UNPREDICTABLE); default: the first. */
   readonly choose?: (branches: number, stmt: IR.Stmt) => number;
 }
@@ -76,11 +78,13 @@ export class Interpreter {
 
   load(addr: bigint, units: number, virtual: boolean): bigint {
     const pa = virtual ? this.translate(addr, IR.ACCESS.READ) : addr;
+    this.options.onAccess?.("read", virtual ? addr : null, pa, units);
     return this.readPhysical(pa, units);
   }
 
   store(addr: bigint, units: number, value: bigint, virtual: boolean): void {
     const pa = virtual ? this.translate(addr, IR.ACCESS.WRITE) : addr;
+    this.options.onAccess?.("write", virtual ? addr : null, pa, units);
     this.writePhysical(pa, units, value);
   }
 
@@ -90,6 +94,7 @@ export class Interpreter {
     const per = fetchUnit / unitWidth;
     const va = mask(pc + BigInt(k * per), this.isa.vaddrWidth);
     const pa = this.translate(va, IR.ACCESS.FETCH);
+    this.options.onAccess?.("fetch", va, pa, per);
     return this.readPhysical(pa, per);
   }
 

@@ -64,7 +64,16 @@ export class CstToAst {
 
   private string(t: IToken | undefined): string {
     if (!t) return "";
-    return JSON.parse(t.image) as string;
+    // Error recovery inserts virtual tokens with an empty image (the parser already reported the
+    // missing string), and the lexer accepts escapes and raw tabs that JSON does not (`"\q"`): neither
+    // may crash the front end (found by test/syntax/fuzz.test.ts).
+    if (t.isInsertedInRecovery || t.image === "") return "";
+    try {
+      return JSON.parse(t.image) as string;
+    } catch {
+      this.diagnostics.error("E0102", `malformed string literal ${t.image}: a string may not hold a raw tab or control character, and its escapes are \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX`, this.span(t));
+      return t.image.slice(1, -1);
+    }
   }
 
   private number(t: IToken | undefined): number {

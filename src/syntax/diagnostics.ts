@@ -57,7 +57,7 @@ export const Codes = {
   // warnings
   W0701: "unused",
   W0702: "unreachable code",
-  W0703: "encoding space not covered",
+  W0703: "field not shown in the assembly syntax",
 } as const;
 
 export type Code = keyof typeof Codes;

@@ -28,7 +28,9 @@ export function loadSpec(file: string, readFile: ReadFile = (p) => readFileSync(
   const visit = (path: string, display: string, stack: string[], from: Span | null): void => {
     const key = resolve(path);
     if (stack.includes(key)) {
-      diagnostics.error("E0104", `'${display}' includes itself through ${stack.map((s) => relative(process.cwd(), s)).join(" -> ")}`, from!);
+      // The message names the whole cycle, back to the file it starts from, and says what to do.
+      const cycle = [...stack.slice(stack.indexOf(key)), key].map((s) => relative(process.cwd(), s) || s);
+      diagnostics.error("E0104", `include cycle: ${cycle.join(" -> ")}; remove one of these includes`, from!);
       return;
     }
     if (done.has(key)) return;
@@ -38,7 +40,8 @@ export function loadSpec(file: string, readFile: ReadFile = (p) => readFileSync(
       text = readFile(path);
     } catch (e) {
       const why = (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String((e as Error).message);
-      diagnostics.error("E0103", `cannot read '${display}': ${why}`, from ?? { file: display, line: 1, column: 1, start: 0, end: 0 });
+      const hint = from && (e as NodeJS.ErrnoException).code === "ENOENT" ? " (an include path is relative to the file that includes it)" : "";
+      diagnostics.error("E0103", `cannot read '${display}': ${why}${hint}`, from ?? { file: display, line: 1, column: 1, start: 0, end: 0 });
       return;
     }
     sources.add(display, text);

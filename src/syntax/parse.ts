@@ -31,7 +31,9 @@ export function parseIsa(file: string, text: string): ParseResult {
     const atEnd = t.tokenType?.name === "EOF" || Number.isNaN(t.startOffset);
     const offset = atEnd ? text.length : t.startOffset;
     const pos = atEnd ? endPosition(text) : { line: t.startLine ?? 1, column: t.startColumn ?? 1 };
-    diagnostics.error("E0102", atEnd ? `${e.message} (at end of file)` : e.message, {
+    // The parser's messages already say "the end of the file" when that is what they found.
+    const message = atEnd && !e.message.includes("end of the file") ? `${e.message} (at end of file)` : e.message;
+    diagnostics.error("E0102", message, {
       file,
       line: pos.line,
       column: pos.column,
@@ -39,7 +41,13 @@ export function parseIsa(file: string, text: string): ParseResult {
       end: atEnd ? offset : (t.endOffset ?? offset) + 1,
     });
   }
-  const ast = new CstToAst(file, diagnostics).spec(cst);
+  // The AST conversion also reports mistakes (a bad number, a register role). On a node that error
+  // recovery rebuilt, it would report the same mistake again at the same place (E0505 "not 'foo'"
+  // right on top of E0102 "expected a type but found 'foo'"); those repeats are dropped.
+  const converted = new DiagnosticBag();
+  const ast = new CstToAst(file, converted).spec(cst);
+  const syntaxAt = new Set(diagnostics.items.filter((d) => d.code === "E0102").map((d) => d.span.start));
+  for (const d of converted.items) if (!syntaxAt.has(d.span.start)) diagnostics.add(d);
   return { ast, diagnostics };
 }
 

@@ -9,9 +9,61 @@ import * as T from "./tokens.js";
 
 const { Kw } = T;
 
+/**
+ * Syntax error messages in the words of the .isa language. Chevrotain's defaults ("Expecting token of
+ * type --> EOF <-- but found --> 'foo' <--", or a numbered list of token sequences) were misleading
+ * for an unknown declaration and unreadable in a diagnostic; these name what may come next.
+ */
+function describeToken(t: IToken): string {
+  return t.tokenType.name === "EOF" ? "the end of the file" : `'${t.image}'`;
+}
+
+function tokenName(t: TokenType): string {
+  switch (t.name) {
+    case "EOF": return "the end of the file";
+    case "Identifier": return "a name";
+    case "NumberLiteral": return "a number";
+    case "StringLiteral": return "a string";
+    default: return t.LABEL ?? t.name;
+  }
+}
+
+/** What a rule stands for, when a whole alternative is missing. */
+const RULE_WORDS: Record<string, string> = {
+  spec: "a declaration", decl: "a declaration", stmt: "a statement", block: "a block '{ ... }'",
+  typeRef: "a type (bits(N) or bool)", encodingPiece: "an encoding piece (bits such as 0101, a field NAME:N or NAME[hi:lo], or a format name)",
+  pattern: "a value", expr: "an expression", orExpr: "an expression", andExpr: "an expression", cmpExpr: "an expression",
+  bitOrExpr: "an expression", xorExpr: "an expression", bitAndExpr: "an expression", concatExpr: "an expression",
+  shiftExpr: "an expression", addExpr: "an expression", mulExpr: "an expression", unaryExpr: "an expression",
+  postfixExpr: "an expression", primary: "an expression",
+};
+
+function oneOf(paths: readonly (readonly TokenType[])[]): string {
+  const firsts = [...new Set(paths.map((p) => (p[0] ? tokenName(p[0]) : "")).filter((x) => x !== ""))];
+  if (firsts.length <= 1) return firsts[0] ?? "something else";
+  return `${firsts.slice(0, -1).join(", ")} or ${firsts[firsts.length - 1]}`;
+}
+
+const A_DECLARATION =
+  "a declaration (isa, include, memory, register, banked, hardwire, privilege, const, function, translate, cause, trap entry, tick, operand, format, instruction, overlap, config or expect)";
+
+const errorMessages = {
+  // Expecting the end of the file means the top level met something that starts no declaration.
+  buildMismatchTokenMessage: ({ expected, actual }: { expected: TokenType; actual: IToken }) =>
+    `expected ${expected.name === "EOF" ? A_DECLARATION : tokenName(expected)} but found ${describeToken(actual)}`,
+  buildNotAllInputParsedMessage: ({ firstRedundant }: { firstRedundant: IToken }) =>
+    `expected ${A_DECLARATION} but found ${describeToken(firstRedundant)}`,
+  buildNoViableAltMessage: ({ expectedPathsPerAlt, actual, ruleName }: { expectedPathsPerAlt: TokenType[][][]; actual: IToken[]; ruleName: string }) =>
+    `expected ${RULE_WORDS[ruleName] ?? oneOf(expectedPathsPerAlt.flat())} but found ${actual[0] ? describeToken(actual[0]) : "the end of the file"}`,
+  buildEarlyExitMessage: ({ expectedIterationPaths, actual, ruleName }: { expectedIterationPaths: TokenType[][]; actual: IToken[]; ruleName: string }) =>
+    `expected at least one ${ruleName === "encodingAlt" ? "encoding piece" : oneOf(expectedIterationPaths)} but found ${actual[0] ? describeToken(actual[0]) : "the end of the file"}`,
+};
+
 export class IsaParser extends CstParser {
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3 });
+    // nodeLocationTracking: without it CST nodes carry no location, and every span built from a node
+    // (declarations, statements, expressions) pointed at 1:1 of the file.
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "full", errorMessageProvider: errorMessages });
     this.performSelfAnalysis();
   }
 

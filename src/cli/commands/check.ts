@@ -1,18 +1,97 @@
 /**
- * `popek check FILE.isa...`: parses and checks specs; exit 2 on spec errors.
+ * `popek check FILE.isa... [--config NAME] [--format text|json|sarif] [--explain INSTR] [--require T]`:
+ * checks each spec, classifies every instruction under each guest configuration, decides the
+ * theorems and checks the spec's expectations.
+ *
+ * Exit codes: 0 complete and every expectation/requirement holds; 1 one fails; 2 spec or usage
+ * error; 3 inconclusive; 4 internal error (a witness that does not replay).
  */
+import { readFileSync } from "node:fs";
+import { analyze, type Analysis } from "../../analysis/analyze.js";
+import { shutdownZ3 } from "../../analysis/z3.js";
+import type * as IR from "../../ir/ir.js";
 import { EXIT, loadIsa, type Io } from "../load-isa.js";
+import { analysisToJson } from "../report/json.js";
+import { analysesToSarif } from "../report/sarif.js";
+import { renderExplain, renderText } from "../report/text.js";
 
-export async function checkCommand(files: readonly string[], io: Io): Promise<number> {
-  let worst: number = EXIT.ok;
-  for (const file of files) {
-    const { isa, errors, warnings } = loadIsa(file, io);
-    if (!isa) {
-      io.err(`${file}: ${errors} error(s), ${warnings} warning(s)`);
-      worst = Math.max(worst, EXIT.specError);
-      continue;
-    }
-    io.out(`${file}: ${isa.name}: ${isa.instructions.length} instructions, ${isa.state.length} state elements, ${isa.configs.length} configuration(s)${warnings ? `, ${warnings} warning(s)` : ""}`);
+export interface CheckOptions {
+  readonly config?: string;
+  readonly format: "text" | "json" | "sarif";
+  readonly explain?: string;
+  readonly require: readonly IR.Theorem[];
+  readonly timeoutMs: number;
+  /** Parse and check only; no analysis. */
+  readonly syntaxOnly: boolean;
+}
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL("../../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  } catch {
+    return "0.0.0";
   }
-  return worst;
+}
+
+export async function checkCommand(files: readonly string[], options: CheckOptions, io: Io): Promise<number> {
+  let code: number = EXIT.ok;
+  const worse = (c: number) => {
+    // Precedence: internal > spec error > inconclusive > failed > ok.
+    const rank = (x: number) => [EXIT.ok, EXIT.failed, EXIT.inconclusive, EXIT.specError, EXIT.internal].indexOf(x as never);
+    if (rank(c) > rank(code)) code = c;
+  };
+  const analyses: Analysis[] = [];
+  try {
+    for (const file of files) {
+      const { isa, errors, warnings } = loadIsa(file, io);
+      if (!isa) {
+        io.err(`${file}: ${errors} error(s), ${warnings} warning(s)`);
+        worse(EXIT.specError);
+        continue;
+      }
+      if (options.syntaxOnly) {
+        io.out(`${file}: ${isa.name}: ${isa.instructions.length} instructions, no errors${warnings ? `, ${warnings} warning(s)` : ""}`);
+        continue;
+      }
+      let configs = isa.configs;
+      if (options.config) {
+        configs = isa.configs.filter((c) => c.name === options.config);
+        if (configs.length === 0) {
+          io.err(`${file}: error: no configuration '${options.config}' (configurations: ${isa.configs.map((c) => c.name).join(", ")})`);
+          worse(EXIT.specError);
+          continue;
+        }
+      }
+      for (const config of configs) {
+        const a = await analyze(isa, config, { timeoutMs: options.timeoutMs });
+        analyses.push(a);
+        if (options.format === "text") {
+          io.out(renderText(a, { showTable: true }));
+          if (options.explain) io.out(renderExplain(a, options.explain));
+          io.out("");
+        }
+        if (a.internalErrors.length) {
+          for (const e of a.internalErrors) io.err(`popek: internal error: ${e}`);
+          worse(EXIT.internal);
+        }
+        for (const e of a.expectations) worse(e.holds === true ? EXIT.ok : e.holds === false ? EXIT.failed : EXIT.inconclusive);
+        for (const t of options.require) {
+          const holds = a.theorems[t].holds;
+          if (holds !== true && options.format === "text") io.err(`${file}: --require ${t}: ${holds === false ? "fails" : "inconclusive"} under configuration '${config.name}'`);
+          worse(holds === true ? EXIT.ok : holds === false ? EXIT.failed : EXIT.inconclusive);
+        }
+        const anyInconclusive = [a.theorems.vmm, a.theorems.recursive, a.theorems.hvm].some((t) => t.holds === "inconclusive");
+        if (anyInconclusive) worse(EXIT.inconclusive);
+      }
+    }
+  } finally {
+    await shutdownZ3();
+  }
+  if (options.format === "json") {
+    const docs = analyses.map(analysisToJson);
+    io.out(JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 2));
+  } else if (options.format === "sarif") {
+    io.out(JSON.stringify(analysesToSarif(analyses, version()), null, 2));
+  }
+  return code;
 }

@@ -1,0 +1,263 @@
+/**
+ * Brute force: the definitions of ../shared/popek-goldberg.md (as docs/analysis.md generalises
+ * them) evaluated over every concrete state of a tiny ISA with the reference interpreter,
+ * independently of the solver. A state is its registers and its physical memory.
+ */
+import * as IR from "../../src/ir/ir.js";
+import { evalPure } from "../../src/ir/pure.js";
+import { Interpreter, TrapSignal } from "../../src/machine/interpreter.js";
+import { Machine } from "../../src/machine/machine.js";
+import { MachineState } from "../../src/machine/state.js";
+
+export interface Flags {
+  privileged: boolean;
+  controlSensitive: boolean;
+  modeSensitive: boolean;
+  locationSensitive: boolean;
+  userSensitive: boolean;
+  timingDependent: boolean;
+  vmmProblem: boolean;
+}
+
+interface Outcome {
+  trapped: boolean;
+  controlChanged: boolean;
+  /** User registers and the PC after. */
+  regs: string;
+  final: MachineState;
+  /** Virtual addresses written. */
+  writes: bigint[];
+}
+
+/** Every assignment of `widths` bits, as arrays of bigints. */
+function* assignments(widths: readonly number[]): Generator<bigint[]> {
+  const total = widths.reduce((a, b) => a + b, 0);
+  for (let v = 0; v < 1 << total; v++) {
+    const out: bigint[] = [];
+    let rest = v;
+    for (const w of widths) {
+      out.push(BigInt(rest & ((1 << w) - 1)));
+      rest >>= w;
+    }
+    yield out;
+  }
+}
+
+export function bruteForce(isa: IR.Isa, instr: IR.Instruction, config: IR.GuestConfig): Flags {
+  const enc = instr.encodings[0]!;
+  const elements = isa.state;
+  const control = elements.filter((e) => e.role === "control");
+  const user = elements.filter((e) => e.role === "user");
+  const timing = new Set(elements.filter((e) => e.name === "T").map((e) => e.id));
+  const modeEl = elements.find((e) => e.name === "M")!;
+  const vsize = 1 << isa.vaddrWidth;
+  const psize = 1 << isa.memory.addrWidth;
+  const eithers = countEithers(instr.body);
+
+  const tr = (s: MachineState, va: bigint, access: bigint = IR.ACCESS.READ): bigint | null => {
+    try {
+      return new Interpreter(isa, s.clone()).translate(va, access);
+    } catch (e) {
+      if (e instanceof TrapSignal) return null;
+      throw e;
+    }
+  };
+  // Tiny ISAs translate from registers alone, so a translation is a function of the registers.
+  const trCache = new Map<string, bigint | null>();
+  const trRegs = (regs: readonly bigint[], va: bigint, access: bigint = IR.ACCESS.READ): bigint | null => {
+    const k = `${regs.join(",")}|${va}|${access}`;
+    if (!trCache.has(k)) {
+      const s = new MachineState(isa);
+      elements.forEach((e, i) => s.setReg(e.id, 0, regs[i]!));
+      trCache.set(k, tr(s, va, access));
+    }
+    return trCache.get(k)!;
+  };
+  const level = (s: MachineState) => isa.privilege.levels.findIndex((l) => l.values.includes(s.reg(modeEl.id)));
+  const requires = (s: MachineState) => config.requires.every((r) => new Interpreter(isa, s).eval(r, { locals: [], operands: new Map(), nextPc: 0n }) === 1n);
+  const isGuest = (s: MachineState) => level(s) === config.guestLevel && requires(s);
+  const isAbove = (s: MachineState) => level(s) >= 0 && level(s) < config.guestLevel;
+  const wellFormed = (s: MachineState) => level(s) >= 0;
+
+  const operandValues = [...assignments(enc.fields.map((f) => f.width))]
+    .map((vals) => new Map(enc.fields.map((f, i) => [f.name, vals[i]!])))
+    .filter((ops) => !enc.where || evalPure(enc.where, ops) === 1n);
+  const word = (ops: Map<string, bigint>) => {
+    let w = enc.match;
+    for (const f of enc.fields) for (const p of f.pieces) {
+      const n = BigInt(p.encHi - p.encLo + 1);
+      w |= ((ops.get(f.name)! >> BigInt(p.fieldLo)) & ((1n << n) - 1n)) << BigInt(p.encLo);
+    }
+    return w;
+  };
+
+  /** The state, if the instruction fetched at its pc is I with these operands (fetch faults never run it). */
+  const build = (regs: readonly bigint[], phys: readonly bigint[], ops: Map<string, bigint>): MachineState | null => {
+    const s = new MachineState(isa);
+    elements.forEach((e, i) => s.setReg(e.id, 0, regs[i]!));
+    phys.forEach((v, a) => s.writeUnit(BigInt(a), v));
+    const pa = tr(s, s.pc, IR.ACCESS.FETCH);
+    return pa !== null && s.readUnit(pa) === word(ops) ? s : null;
+  };
+
+  // One machine, reused: each run installs its state and its choices.
+  let choices: number[] = [];
+  let k = 0;
+  const picks = new Map<IR.Stmt, number>();
+  let writes: bigint[] = [];
+  const m = new Machine(isa, new MachineState(isa), {
+    choose: (n, stmt) => {
+      if (!picks.has(stmt)) picks.set(stmt, choices[k++] ?? 0);
+      return Math.min(picks.get(stmt)!, n - 1);
+    },
+    onAccess: (kind, va) => {
+      if (kind === "write" && va !== null) writes.push(va);
+    },
+  });
+  const memo = new Map<string, Outcome>();
+  const run = (s0: MachineState, ch: number[], key: string): Outcome => {
+    const mk = `${key}|${ch.join("")}`;
+    const hit = memo.get(mk);
+    if (hit) return hit;
+    choices = ch;
+    k = 0;
+    picks.clear();
+    writes = [];
+    m.state = s0.clone();
+    const r = m.step(() => "stop", { tick: false });
+    const f = m.state;
+    const out: Outcome = {
+      trapped: r.kind === "trap",
+      controlChanged: r.kind === "halted" || f.output.length > s0.output.length || control.some((e) => f.reg(e.id) !== s0.reg(e.id)),
+      regs: [...user.filter((e) => !e.isPc).map((e) => f.reg(e.id)), f.pc].join(","),
+      final: f,
+      writes: [...writes],
+    };
+    memo.set(mk, out);
+    return out;
+  };
+  /** Results differ as the program sees them (docs/analysis.md). */
+  const differ = (sa: MachineState, a: Outcome, sb: MachineState, b: Outcome): boolean => {
+    if (a.regs !== b.regs) return true;
+    for (const v of new Set([...a.writes, ...b.writes])) {
+      const pa = tr(sa, v);
+      const pb = tr(sb, v);
+      if (pa !== null && pb !== null && a.final.readUnit(pa) !== b.final.readUnit(pb)) return true;
+    }
+    return false;
+  };
+
+  const choiceVectors = [...assignments(new Array(eithers).fill(1))].map((v) => v.map(Number));
+  const regWidths = elements.map((e) => e.width);
+  const physWidths = new Array(psize).fill(isa.memory.unitWidth);
+
+  let userCompletes = false;
+  let aboveCompletes = false;
+  let controlSensitive = false;
+  let userControl = false;
+  let modeSensitive = false;
+  let locationSensitive = false;
+  let userLocation = false;
+  let timingDependent = false;
+  const sensitiveOps = new Set<string>();
+  const completesAtGuestOps = new Set<string>();
+  const key = (regs: readonly bigint[], phys: readonly bigint[]) => `${regs.join(",")}|${phys.join(",")}`;
+
+  for (const ops of operandValues) {
+    const opKey = [...ops.values()].join(",");
+    memo.clear();
+    for (const regs of assignments(regWidths)) {
+      for (const phys of assignments(physWidths)) {
+        const s = build(regs, phys, ops);
+        if (!s) continue;
+        const sKey = key(regs, phys);
+        for (const ch of choiceVectors) {
+          const o = run(s, ch, sKey);
+          if (o.trapped) continue;
+          if (isGuest(s)) {
+            userCompletes = true;
+            completesAtGuestOps.add(opKey);
+          }
+          if (isAbove(s)) aboveCompletes = true;
+          if (wellFormed(s) && o.controlChanged) {
+            controlSensitive = true;
+            sensitiveOps.add(opKey);
+          }
+          if (isGuest(s) && o.controlChanged) userControl = true;
+        }
+        // Partners: same physical memory with only the mode or only time changed, or the same mode
+        // and time with other control state and any physical memory presenting the same view.
+        for (const ctl of assignments(control.map((e) => e.width))) {
+          const regs2 = [...regs];
+          control.forEach((e, i) => (regs2[elements.indexOf(e)] = ctl[i]!));
+          const changed = control.filter((e) => regs2[elements.indexOf(e)] !== regs[elements.indexOf(e)]).map((e) => e.id);
+          if (changed.length === 0) continue;
+          const onlyMode = changed.every((id) => id === modeEl.id);
+          const onlyTime = changed.every((id) => timing.has(id));
+          const sameModeAndTime = changed.every((id) => id !== modeEl.id && !timing.has(id));
+          const partners: (readonly bigint[])[] = [];
+          if (onlyMode || onlyTime) partners.push(phys);
+          if (sameModeAndTime) {
+            // The view fixes phys2 wherever both states translate; the other units are free.
+            const fixed = new Map<number, bigint>();
+            let consistent = true;
+            for (let v = 0; v < vsize; v++) {
+              const pa = trRegs(regs, BigInt(v));
+              const pb = trRegs(regs2, BigInt(v));
+              if (pa === null || pb === null) continue;
+              const want = phys[Number(pa)]!;
+              if (fixed.has(Number(pb)) && fixed.get(Number(pb)) !== want) consistent = false;
+              fixed.set(Number(pb), want);
+            }
+            const free = [...Array(psize).keys()].filter((p) => !fixed.has(p));
+            if (consistent) {
+              for (const vals of assignments(free.map(() => isa.memory.unitWidth))) {
+                const phys2 = [...Array(psize).keys()].map((p) => fixed.get(p) ?? vals[free.indexOf(p)]!);
+                partners.push(phys2);
+              }
+            }
+          }
+          for (const phys2 of partners) {
+            const s2 = build(regs2, phys2, ops);
+            if (!s2) continue;
+            const s2Key = key(regs2, phys2);
+            for (const ch of choiceVectors) {
+              const a = run(s, ch, sKey);
+              const b = run(s2, ch, s2Key);
+              if (a.trapped || b.trapped || !differ(s, a, s2, b)) continue;
+              if (onlyMode && isAbove(s) && isGuest(s2)) {
+                modeSensitive = true;
+                sensitiveOps.add(opKey);
+              }
+              if (sameModeAndTime && wellFormed(s)) {
+                locationSensitive = true;
+                sensitiveOps.add(opKey);
+                if (isGuest(s) && isGuest(s2)) userLocation = true;
+              }
+              if (onlyTime && isGuest(s) && isGuest(s2)) timingDependent = true;
+            }
+          }
+        }
+      }
+    }
+  }
+  const vmmProblem = [...sensitiveOps].some((k) => completesAtGuestOps.has(k));
+  return {
+    privileged: !userCompletes && aboveCompletes,
+    controlSensitive,
+    modeSensitive,
+    locationSensitive,
+    userSensitive: userControl || userLocation,
+    timingDependent,
+    vmmProblem,
+  };
+}
+
+function countEithers(stmts: readonly IR.Stmt[]): number {
+  let n = 0;
+  for (const s of stmts) {
+    if (s.kind === "either") n += 1 + s.branches.reduce((a, b) => a + countEithers(b), 0);
+    if (s.kind === "if") n += countEithers(s.then) + countEithers(s.else);
+  }
+  return n;
+}
