@@ -103,7 +103,25 @@ export class InstructionClassifier {
 
   // ------------------------------------------------------------ solving
 
-  private async check(constraints: readonly B[]): Promise<Answer> {
+  /** Z3 hash-conses terms, so equal AST pointers mean the same term: a proof of equality. */
+  private same(x: BV | B, y: BV | B): boolean {
+    return x === y || (x as unknown as { ast: unknown }).ast === (y as unknown as { ast: unknown }).ast;
+  }
+
+  private isFalse(b: B): boolean {
+    return this.same(b, this.Z.Bool.val(false));
+  }
+
+  /**
+   * Solves a conjunction. A conjunct that is syntactically false (an empty disjunction: every
+   * difference compared a term with itself) makes the query unsat without asking the solver.
+   */
+  private async check(constraints: readonly (B | null)[]): Promise<Answer> {
+    if (constraints.some((c) => c === null || this.isFalse(c))) return { status: "unsat" };
+    return this.solve(constraints as B[]);
+  }
+
+  private async solve(constraints: readonly B[]): Promise<Answer> {
     this.queries++;
     const s = this.solver;
     s.push();
@@ -150,17 +168,17 @@ export class InstructionClassifier {
     return this.atLevels(s, [...this.isa.privilege.levels.keys()]);
   }
 
-  /** Control state changed, or the machine halted or did I/O. */
-  private changed(r: RunResult): B {
+  /** Control state changed, or the machine halted or did I/O; null when that is impossible by construction. */
+  private changed(r: RunResult): B | null {
     const Z = this.Z;
-    const diffs: B[] = [r.halted, r.output];
+    const diffs: B[] = [r.halted, r.output].filter((b) => !this.isFalse(b));
     for (const id of this.sets.control) {
       r.initial.regs[id]!.forEach((t, i) => {
         const f = r.final.regs[id]![i]!;
-        if (f !== t) diffs.push(Z.Not(f.eq(t)));
+        if (!this.same(f, t)) diffs.push(Z.Not(f.eq(t)));
       });
     }
-    return Z.Or(...diffs);
+    return diffs.length ? Z.Or(...diffs) : null;
   }
 
   /** Physical memory that queries look at beyond what a run itself touches, per initial state. */
@@ -180,26 +198,32 @@ export class InstructionClassifier {
    * current bank), the PC after, or memory at a virtual address either run wrote, read through each
    * state's translation from before the instruction.
    */
-  private differ(a: RunInfo, b: RunInfo): B {
+  private differ(a: RunInfo, b: RunInfo): B | null {
     const Z = this.Z;
     const ra = a.inst.run;
     const rb = b.inst.run;
-    const diffs: B[] = [Z.Not(ra.finalPc.eq(rb.finalPc))];
+    const diffs: B[] = [];
+    const unequal = (x: BV, y: BV) => {
+      if (!this.same(x, y)) diffs.push(Z.Not(x.eq(y)));
+    };
+    unequal(ra.finalPc, rb.finalPc);
     for (const e of this.isa.state) {
       if (e.role !== "user" || e.bankOf !== null || e.isPc) continue;
-      ra.final.regs[e.id]!.forEach((t, i) => diffs.push(Z.Not(t.eq(rb.final.regs[e.id]![i]!))));
+      ra.final.regs[e.id]!.forEach((t, i) => unequal(t, rb.final.regs[e.id]![i]!));
     }
     for (const bank of this.isa.banked) {
       if (bank.role !== "user") continue;
-      diffs.push(Z.Not(this.alias(bank, ra.final).eq(this.alias(bank, rb.final))));
+      unequal(this.alias(bank, ra.final), this.alias(bank, rb.final));
     }
     for (const w of [...ra.accesses, ...rb.accesses]) {
-      if (w.kind !== "write" || !w.va) continue;
+      if (w.kind !== "write" || !w.va || this.isFalse(w.guard)) continue;
       const pa = this.probe(a.initial, w.va);
       const pb = this.probe(b.initial, w.va);
-      diffs.push(Z.And(w.guard, pa.ok, pb.ok, Z.Not(ra.final.phys.select(pa.pa).eq(rb.final.phys.select(pb.pa)))));
+      const x = ra.final.phys.select(pa.pa) as BV;
+      const y = rb.final.phys.select(pb.pa) as BV;
+      if (!this.same(x, y)) diffs.push(Z.And(w.guard, pa.ok, pb.ok, Z.Not(x.eq(y))));
     }
-    return Z.Or(...diffs);
+    return diffs.length ? Z.Or(...diffs) : null;
   }
 
   /** Both states present the same memory, through their own translation, at every virtual address either run touches. */
@@ -292,8 +316,14 @@ export class InstructionClassifier {
     const sBase = this.base(ops, s);
     const userCompletes = await this.check([...sBase, this.guest(s.initial), this.completes(s)]);
     const aboveCompletes = await this.check([...sBase, this.above(s.initial), this.completes(s)]);
-    const control = await this.check([...sBase, this.wellFormed(s.initial), this.completes(s), this.changed(s.inst.run)]);
-    const userControl = await this.check([...sBase, this.guest(s.initial), this.completes(s), this.changed(s.inst.run)]);
+    const sChanged = this.changed(s.inst.run);
+    const control = await this.check([...sBase, this.wellFormed(s.initial), this.completes(s), sChanged]);
+    // Each query below asks for a guest-level state that completes (and more): if none completes,
+    // or nothing changes control state at all, the answer is already known to be unsat.
+    const neverAtGuest = userCompletes.status === "unsat";
+    const userControl: Answer = neverAtGuest || control.status === "unsat"
+      ? { status: "unsat" }
+      : await this.check([...sBase, this.guest(s.initial), this.completes(s), sChanged]);
 
     // Two states: behaviour sensitivity and timing.
     const ma = freshState(Z, this.isa, "a");
@@ -309,10 +339,10 @@ export class InstructionClassifier {
     const lB = this.runFrom("b", ops, this.locationPair(la), instr);
     const locBase = [...this.base(ops, lA, lB), ...this.sameMemory(lA, lB), this.completes(lA), this.completes(lB), this.differ(lA, lB)];
     const location = await this.check([...locBase, this.wellFormed(lA.initial)]);
-    const userLocation = location.status === "unsat" ? location : await this.check([...locBase, this.guest(lA.initial), this.guest(lB.initial)]);
+    const userLocation = location.status === "unsat" || neverAtGuest ? ({ status: "unsat" } as const) : await this.check([...locBase, this.guest(lA.initial), this.guest(lB.initial)]);
 
     let timing: Answer = { status: "unsat" };
-    if (this.sets.timing.size > 0) {
+    if (this.sets.timing.size > 0 && !neverAtGuest) {
       const ta = freshState(Z, this.isa, "a");
       const tA = this.runFrom("a", ops, ta, instr);
       const tB = this.runFrom("b", ops, this.timingPair(ta), instr);
@@ -341,7 +371,7 @@ export class InstructionClassifier {
     // Theorem 1: a sensitive form must trap at the guest level with the same operands.
     let vmmProblem: Tri = false;
     if (sensitive !== false && userCompletes.status !== "unsat") {
-      const kinds: { name: string; answer: Answer; build: () => { constraints: B[]; runs: RunInfo[] } }[] = [
+      const kinds: { name: string; answer: Answer; build: () => { constraints: (B | null)[]; runs: RunInfo[] } }[] = [
         {
           name: "control",
           answer: control,

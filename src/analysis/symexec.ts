@@ -182,7 +182,9 @@ export class SymRun {
       memTrapped: this.memTrapped,
       halted: this.halted,
       output: this.output,
-      finalPc: this.ite(this.pcWritten, pc, nextPc),
+      // As the machine does: the PC advances unless the instruction wrote it or halted (a halted
+      // machine's PC stays on its halting instruction).
+      finalPc: this.ite(this.or(this.pcWritten, this.halted), pc, nextPc),
       accesses: this.accesses,
       eithers: this.eithers,
     };

@@ -122,6 +122,15 @@ describe("sensitivity", () => {
     expect(verdict(a, "ST").sensitive).toBe(false);
   });
 
+  test("a halted machine's PC stays on the halting instruction: halting above the guest level and not at it is mode sensitive", async () => {
+    // Regression: the symbolic run used to advance the PC after halt, unlike the machine.
+    const a = await run(spec(`instruction HS { encoding 00001110; syntax "hs"; semantics { if M == 0 { halt; } } }`));
+    const v = verdict(a, "HS");
+    expect(v.modeSensitive).toBe(true);
+    const w = v.evidence.find((e) => e.claim === "mode-sensitive")!;
+    expect(w.differences.some((d) => d.what === "result PC")).toBe(true);
+  });
+
   test("halting and output are control effects", async () => {
     const a = await run(spec(`instruction HLT { encoding 00001000; syntax "hlt"; semantics { halt; } }
 instruction OUT { encoding 00001001; syntax "out"; semantics { output(X); } }`));
