@@ -351,7 +351,9 @@ export class CstToAst {
     };
   }
 
-  private stmt(node: CstNode): A.Stmt[] {
+  private stmt(node: CstNode | undefined): A.Stmt[] {
+    // Error recovery can leave a match arm without its statement.
+    if (!node) return [];
     const [name, inner] = Object.entries(node.children)[0] ?? [];
     const n = inner?.[0];
     if (!name || !n || isToken(n)) return [];
@@ -376,7 +378,7 @@ export class CstToAst {
           arms: this.nodes(c, "matchArm").map((arm) => {
             const patterns = this.nodes(arm.children, "pattern").map((p) => this.expr(this.node(p.children, "addExpr")));
             const wildcard = patterns.length === 1 && patterns[0]!.kind === "name" && patterns[0]!.name === "_";
-            const body = this.stmt(this.node(arm.children, "stmt")!);
+            const body = this.stmt(this.node(arm.children, "stmt"));
             const bodyBlock: A.Block = body.length === 1 && body[0]!.kind === "block" ? body[0] as A.Block : { kind: "block", stmts: body, span: this.nodeSpan(arm) };
             return { patterns: wildcard ? null : patterns, body: bodyBlock, span: this.nodeSpan(arm) };
           }),

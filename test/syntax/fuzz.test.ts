@@ -233,6 +233,12 @@ trap entry(c: bits(2)) { P = 0; }
     expect(run(`${base}const K = 0b00000001 << 10000000000;\ninstruction NOP { encoding 00000000; syntax "nop"; semantics { R[0] = K; } }\n`)).toEqual([]);
   });
 
+  // Error recovery left a match arm without its statement; CstToAst.stmt read its children anyway.
+  it("a match arm whose statement is missing", () => {
+    const errors = run(`${base}instruction NOP { encoding 00000000; syntax "nop"; semantics {\n  match R[0] {\n    0 operand R[1] = 1;\n    1 => R[1] = 2;\n  }\n} }\n`);
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
   // A negative constant bit position in an assignment slipped past the bounds check into the IR.
   it("assigning a bit at a negative position", () => {
     const errors = run(`${base}instruction NOP { encoding 00000000; syntax "nop"; semantics {\n  R[0][-1] = 1;\n} }\n`);

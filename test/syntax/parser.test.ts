@@ -61,15 +61,21 @@ describe("bundled specs", () => {
     it(`${file} loads with its includes and checks without errors`, () => {
       const loaded = loadSpec(join(ISAS, file));
       expect(loaded.diagnostics.items).toEqual([]);
-      // pg.isa's own text declares no instruction but RETU; the rest comes from pg/machine.isa.
-      expect(loaded.sources.files().some((f) => f.endsWith(join("pg", "machine.isa")))).toBe(true);
       expect(loaded.decls.some((d) => d.kind === "include")).toBe(false);
       const checked = checkSpec(loaded);
       expect(checked.diagnostics.items.filter((d) => d.severity === "error")).toEqual([]);
       expect(checked.isa).not.toBeNull();
-      expect(checked.isa!.instructions.map((i) => i.name)).toEqual(expect.arrayContaining(["LD", "ST", "SVC", "LPSW", "RETU", "HLT"]));
+      expect(checked.isa!.instructions.length).toBeGreaterThan(0);
     });
   }
+
+  it("pg.isa takes its machine from pg/machine.isa", () => {
+    const loaded = loadSpec(join(ISAS, "pg.isa"));
+    // pg.isa's own text declares no instruction but RETU; the rest comes from pg/machine.isa.
+    expect(loaded.sources.files().some((f) => f.endsWith(join("pg", "machine.isa")))).toBe(true);
+    const checked = checkSpec(loaded);
+    expect(checked.isa!.instructions.map((i) => i.name)).toEqual(expect.arrayContaining(["LD", "ST", "SVC", "LPSW", "RETU", "HLT"]));
+  });
 
   it("pg.isa declares the instructions of both files, in include order", () => {
     const loaded = loadSpec(join(ISAS, "pg.isa"));
