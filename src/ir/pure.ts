@@ -4,6 +4,7 @@
  * bigints of the expression's width; booleans are 1n/0n; division by zero follows SMT-LIB, so the
  * solver and the interpreter never disagree.
  */
+import { ashr, lshr, rol, ror, sdiv, shl, srem, udiv, urem } from "./bitops.js";
 import * as IR from "./ir.js";
 
 /** Reads one field's value out of an instruction word. */
@@ -56,40 +57,33 @@ export function evalPure(e: IR.Expr, operands: ReadonlyMap<string, bigint>): big
 
 /** One binary operation on unsigned w-bit values, with SMT-LIB's meaning for division by zero. */
 export function binop(op: IR.BinOp, l: bigint, r: bigint, w: number): bigint {
-  const m = (v: bigint) => BigInt.asUintN(w, v);
-  const s = (v: bigint) => BigInt.asIntN(w, v);
-  const b = (x: boolean) => (x ? 1n : 0n);
-  const W = BigInt(w);
   switch (op) {
-    case "add": return m(l + r);
-    case "sub": return m(l - r);
-    case "mul": return m(l * r);
-    case "udiv": return r === 0n ? m(-1n) : l / r;
-    case "urem": return r === 0n ? l : l % r;
-    case "sdiv": {
-      if (r === 0n) return s(l) < 0n ? 1n : m(-1n);
-      return m(s(l) / s(r));
-    }
-    case "srem": return r === 0n ? l : m(s(l) % s(r));
+    case "add": return BigInt.asUintN(w, l + r);
+    case "sub": return BigInt.asUintN(w, l - r);
+    case "mul": return BigInt.asUintN(w, l * r);
+    case "udiv": return udiv(l, r, w);
+    case "urem": return urem(l, r);
+    case "sdiv": return sdiv(l, r, w);
+    case "srem": return srem(l, r, w);
     case "and": return l & r;
     case "or": return l | r;
     case "xor": return l ^ r;
-    case "shl": return r >= W ? 0n : m(l << r);
-    case "lshr": return r >= W ? 0n : l >> r;
-    case "ashr": return r >= W ? m(s(l) < 0n ? -1n : 0n) : m(s(l) >> r);
-    case "rol": { const k = r % W; return k === 0n ? l : m((l << k) | (l >> (W - k))); }
-    case "ror": { const k = r % W; return k === 0n ? l : m((l >> k) | (l << (W - k))); }
-    case "eq": return b(l === r);
-    case "ne": return b(l !== r);
-    case "ult": return b(l < r);
-    case "ule": return b(l <= r);
-    case "ugt": return b(l > r);
-    case "uge": return b(l >= r);
-    case "slt": return b(s(l) < s(r));
-    case "sle": return b(s(l) <= s(r));
-    case "sgt": return b(s(l) > s(r));
-    case "sge": return b(s(l) >= s(r));
-    case "land": return b(l !== 0n && r !== 0n);
-    case "lor": return b(l !== 0n || r !== 0n);
+    case "shl": return shl(l, r, w);
+    case "lshr": return lshr(l, r, w);
+    case "ashr": return ashr(l, r, w);
+    case "rol": return rol(l, r, w);
+    case "ror": return ror(l, r, w);
+    case "eq": return l === r ? 1n : 0n;
+    case "ne": return l !== r ? 1n : 0n;
+    case "ult": return l < r ? 1n : 0n;
+    case "ule": return l <= r ? 1n : 0n;
+    case "ugt": return l > r ? 1n : 0n;
+    case "uge": return l >= r ? 1n : 0n;
+    case "slt": return BigInt.asIntN(w, l) < BigInt.asIntN(w, r) ? 1n : 0n;
+    case "sle": return BigInt.asIntN(w, l) <= BigInt.asIntN(w, r) ? 1n : 0n;
+    case "sgt": return BigInt.asIntN(w, l) > BigInt.asIntN(w, r) ? 1n : 0n;
+    case "sge": return BigInt.asIntN(w, l) >= BigInt.asIntN(w, r) ? 1n : 0n;
+    case "land": return l !== 0n && r !== 0n ? 1n : 0n;
+    case "lor": return l !== 0n || r !== 0n ? 1n : 0n;
   }
 }

@@ -35,6 +35,13 @@ export interface Frame {
 export interface InterpreterOptions {
   /** Told of every memory access an instruction makes (va is null for a physical access). */
   readonly onAccess?: (kind: "read" | "write" | "fetch", va: bigint | null, pa: bigint, units: number) => void;
+  /**
+   * Replaces the spec's translate (a VMM runs the guest under its own composed translation). It may
+   * throw TrapSignal like the spec's translate does.
+   */
+  readonly translate?: (va: bigint, access: bigint) => bigint;
+  /** Supplies fetched memory units instead of memory (a VMM's patched code); undefined = memory. */
+  readonly fetchOverlay?: (pa: bigint) => bigint | undefined;
   /** Picks a branch of an `either` (UNPREDICTABLE); default: the first. */
   readonly choose?: (branches: number, stmt: IR.Stmt) => number;
 }
@@ -53,17 +60,28 @@ export class Interpreter {
 
   // ------------------------------------------------------------ memory
 
+  /** Inside the spec's translate: its memory reads see memory as the instruction found it. */
+  private translating = 0;
+
   translate(vaddr: bigint, access: bigint): bigint {
+    if (this.options.translate) return this.options.translate(vaddr, access);
     if (this.isa.translate === null) return vaddr;
-    return this.call(this.isa.translate, [vaddr, access], 0n)!;
+    this.translating++;
+    try {
+      return this.call(this.isa.translate, [vaddr, access], 0n)!;
+    } finally {
+      this.translating--;
+    }
   }
 
   private readPhysical(pa: bigint, units: number): bigint {
     const { unitWidth, addrWidth, endian } = this.isa.memory;
+    const atStart = this.translating > 0;
     let v = 0n;
     for (let i = 0; i < units; i++) {
       const k = endian === "big" ? i : units - 1 - i;
-      v = (v << BigInt(unitWidth)) | this.state.readUnit(mask(pa + BigInt(k), addrWidth));
+      const a = mask(pa + BigInt(k), addrWidth);
+      v = (v << BigInt(unitWidth)) | (atStart ? this.state.readUnitAtStart(a) : this.state.readUnit(a));
     }
     return v;
   }
@@ -90,12 +108,20 @@ export class Interpreter {
 
   /** Reads the k-th fetch unit of the instruction at pc (through translation, access FETCH). */
   fetchUnit(pc: bigint, k: number): bigint {
-    const { fetchUnit, unitWidth } = this.isa.memory;
+    const { fetchUnit, unitWidth, addrWidth, endian } = this.isa.memory;
     const per = fetchUnit / unitWidth;
     const va = mask(pc + BigInt(k * per), this.isa.vaddrWidth);
     const pa = this.translate(va, IR.ACCESS.FETCH);
     this.options.onAccess?.("fetch", va, pa, per);
-    return this.readPhysical(pa, per);
+    const overlay = this.options.fetchOverlay;
+    if (!overlay) return this.readPhysical(pa, per);
+    let v = 0n;
+    for (let i = 0; i < per; i++) {
+      const j = endian === "big" ? i : per - 1 - i;
+      const a = mask(pa + BigInt(j), addrWidth);
+      v = (v << BigInt(unitWidth)) | (overlay(a) ?? this.state.readUnit(a));
+    }
+    return v;
   }
 
   // ------------------------------------------------------------ functions

@@ -74,6 +74,9 @@ export class Machine {
     return this.decoder.decode((k) => this.interpreter.fetchUnit(pc, k));
   }
 
+  /** Runs instead of the spec's tick when set (a VMM advances a guest's time on its virtual state). */
+  tickOverride: (() => void) | null = null;
+
   /** One step: tick (unless options.tick is false), then one instruction. */
   step(onTrap?: RunOptions["onTrap"], options: { readonly tick?: boolean } = {}): StepResult {
     const s = this.state;
@@ -81,9 +84,10 @@ export class Machine {
     const interp = this.interpreter;
     try {
       // Timers and interrupts: tick's effects stay even when it raises a trap.
-      if (this.isa.tick !== null && options.tick !== false) {
+      if ((this.isa.tick !== null || this.tickOverride) && options.tick !== false) {
         try {
-          interp.runBody(this.isa.functions[this.isa.tick]!.body, { locals: new Array(this.isa.functions[this.isa.tick]!.slots).fill(0n), operands: new Map(), nextPc: s.pc });
+          if (this.tickOverride) this.tickOverride();
+          else interp.runBody(this.isa.functions[this.isa.tick!]!.body, { locals: new Array(this.isa.functions[this.isa.tick!]!.slots).fill(0n), operands: new Map(), nextPc: s.pc });
         } catch (e) {
           if (e instanceof TrapSignal) {
             return this.trap({ cause: e.cause, info: e.info, pc: s.pc, nextPc: s.pc, instruction: null, fromTick: true }, onTrap);

@@ -11,13 +11,17 @@ export class MachineState {
   /** regs[element][index]; single registers have one entry. */
   readonly regs: bigint[][];
   /** Physical memory, one unit per address; absent addresses hold zero. */
-  readonly memory = new Map<bigint, bigint>();
+  readonly memory: Map<bigint, bigint>;
   readonly output: bigint[] = [];
   halted = false;
   private journal: Undo[] | null = null;
+  /** Since begin(): each written unit's value before its first write. */
+  private firstValues: Map<bigint, bigint> | null = null;
 
-  constructor(readonly isa: IR.Isa) {
+  /** A machine at reset; `memory` shares an existing memory map (a VM's real and virtual views). */
+  constructor(readonly isa: IR.Isa, memory?: Map<bigint, bigint>) {
     this.regs = isa.state.map((e) => new Array<bigint>(e.count ?? 1).fill(e.reset));
+    this.memory = memory ?? new Map();
   }
 
   /** A deep copy (without journal). */
@@ -55,7 +59,17 @@ export class MachineState {
     return this.memory.get(addr) ?? 0n;
   }
 
+  /**
+   * A unit's value when the current instruction began (since begin()). Translation reads its tables
+   * this way: as if a TLB held every translation for the whole instruction, so an instruction that
+   * stores into a table does not change how its own later references are translated.
+   */
+  readUnitAtStart(addr: bigint): bigint {
+    return this.firstValues?.get(addr) ?? this.readUnit(addr);
+  }
+
   writeUnit(addr: bigint, value: bigint): void {
+    if (this.firstValues && !this.firstValues.has(addr)) this.firstValues.set(addr, this.readUnit(addr));
     if (this.journal) {
       const had = this.memory.has(addr);
       const old = this.memory.get(addr);
@@ -73,17 +87,20 @@ export class MachineState {
   /** Starts recording writes so they can be undone. */
   begin(): void {
     this.journal = [];
+    this.firstValues = new Map();
   }
 
   /** Keeps the writes since begin(). */
   commit(): void {
     this.journal = null;
+    this.firstValues = null;
   }
 
   /** Undoes every write since begin(). */
   rollback(): void {
     const j = this.journal ?? [];
     this.journal = null;
+    this.firstValues = null;
     for (let i = j.length - 1; i >= 0; i--) j[i]!();
   }
 }

@@ -291,6 +291,40 @@ describe("translation", () => {
   });
 });
 
+describe("translation reads its tables as the instruction found them", () => {
+  // Relocation by a table entry in memory (physical 0xFF). STLD stores into the table through a
+  // virtual address that maps onto it, then loads: the load is translated with the old entry, as if
+  // a TLB held the translation for the whole instruction.
+  const text = `isa tlb;
+memory E: bits(8)[256], little, fetch 8;
+register P: bits(8) user pc = 0;
+register M: bits(1) control = 0;
+register R[2]: bits(8) user;
+privilege M { sup = 0; usr = 1; }
+cause illegal = 1 undefined;
+translate(a: bits(8), access: bits(2)) -> bits(8) { return a + E[0xFF]; }
+trap entry(code: bits(2)) { halt; }
+instruction STLD { encoding 00000001; syntax "stld"; semantics { mem[0x7F] = R[0]; R[1] = mem[0x10]; } }
+instruction HLT { encoding 00000000; syntax "hlt"; semantics { halt; } }
+`;
+
+  it("a store into the table does not change the translation of the same instruction's next access", () => {
+    const isa = checkIsa(text);
+    const m = new Machine(isa);
+    m.load(0x80n, [1n, 0n]); // stld; hlt at virtual 0 = physical 0x80
+    m.load(0xffn, [0x80n]); // the table entry
+    m.load(0x90n, [0xaan]); // virtual 0x10 under the old entry
+    m.load(0x20n, [0xbbn]); // virtual 0x10 under the new entry (0x10)
+    m.state.setReg(isa.state.find((e) => e.name === "R")!.id, 0, 0x10n);
+    expect(m.step().kind).toBe("retired");
+    expect(m.state.readUnit(0xffn)).toBe(0x10n); // the store went to the table
+    expect(m.state.reg(isa.state.find((e) => e.name === "R")!.id, 1)).toBe(0xaan); // old translation
+    // The next instruction is fetched through the new entry: virtual 1 is physical 0x11 (zero: HLT).
+    expect(m.step().kind).toBe("halted");
+    expect(m.state.pc).toBe(1n);
+  });
+});
+
 describe("endianness of multi-unit accesses", () => {
   for (const endian of ["little", "big"] as const) {
     it(`mem[a, 4] on a ${endian}-endian memory`, () => {

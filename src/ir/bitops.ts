@@ -1,0 +1,53 @@
+/**
+ * The bit-vector operations whose meaning is not a single JavaScript operator: division and
+ * remainder (SMT-LIB's results for a zero divisor, so the solver and every executor agree), shifts
+ * by amounts that may exceed the width, and rotations. Values are unsigned bigints of width w.
+ *
+ * This module imports nothing: `popek vmm generate` copies it next to every generated VMM.
+ */
+
+export function udiv(l: bigint, r: bigint, w: number): bigint {
+  return r === 0n ? BigInt.asUintN(w, -1n) : l / r;
+}
+
+export function urem(l: bigint, r: bigint): bigint {
+  return r === 0n ? l : l % r;
+}
+
+export function sdiv(l: bigint, r: bigint, w: number): bigint {
+  const a = BigInt.asIntN(w, l);
+  if (r === 0n) return a < 0n ? 1n : BigInt.asUintN(w, -1n);
+  return BigInt.asUintN(w, a / BigInt.asIntN(w, r));
+}
+
+export function srem(l: bigint, r: bigint, w: number): bigint {
+  return r === 0n ? l : BigInt.asUintN(w, BigInt.asIntN(w, l) % BigInt.asIntN(w, r));
+}
+
+export function shl(l: bigint, r: bigint, w: number): bigint {
+  return r >= BigInt(w) ? 0n : BigInt.asUintN(w, l << r);
+}
+
+export function lshr(l: bigint, r: bigint, w: number): bigint {
+  return r >= BigInt(w) ? 0n : l >> r;
+}
+
+export function ashr(l: bigint, r: bigint, w: number): bigint {
+  const a = BigInt.asIntN(w, l);
+  return BigInt.asUintN(w, r >= BigInt(w) ? (a < 0n ? -1n : 0n) : a >> r);
+}
+
+export function rol(l: bigint, r: bigint, w: number): bigint {
+  const k = r % BigInt(w);
+  return k === 0n ? l : BigInt.asUintN(w, (l << k) | (l >> (BigInt(w) - k)));
+}
+
+export function ror(l: bigint, r: bigint, w: number): bigint {
+  const k = r % BigInt(w);
+  return k === 0n ? l : BigInt.asUintN(w, (l >> k) | (l << (BigInt(w) - k)));
+}
+
+/** Sign-extends the w-bit value v to `to` bits. */
+export function sext(v: bigint, w: number, to: number): bigint {
+  return BigInt.asUintN(to, BigInt.asIntN(w, v));
+}
