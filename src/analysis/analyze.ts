@@ -3,7 +3,7 @@
  * Theorems 1-3 decided and the spec's `expect` statements checked against the result.
  */
 import type * as IR from "../ir/ir.js";
-import { InstructionClassifier, type InstructionVerdict } from "./classify.js";
+import { DEFAULT_SAMPLE_TRIES, InstructionClassifier, type InstructionVerdict } from "./classify.js";
 import { stateSets } from "./state-sets.js";
 import type { Tri } from "./tri.js";
 import { z3 } from "./z3.js";
@@ -35,6 +35,8 @@ export interface Analysis {
 
 export interface AnalyzeOptions {
   readonly timeoutMs?: number;
+  /** States drawn per existential claim before the solver is asked (0: solver only). */
+  readonly sampleTries?: number;
   /** Analyse only these instructions (names); theorems are then partial. */
   readonly only?: readonly string[];
 }
@@ -42,14 +44,12 @@ export interface AnalyzeOptions {
 export async function analyze(isa: IR.Isa, config: IR.GuestConfig, options: AnalyzeOptions = {}): Promise<Analysis> {
   const t0 = performance.now();
   const Z = await z3();
-  const solver = new Z.Solver();
   const timeoutMs = options.timeoutMs ?? 20_000;
-  solver.set("timeout", timeoutMs);
   const sets = stateSets(isa);
   const verdicts: InstructionVerdict[] = [];
   for (const instr of isa.instructions) {
     if (options.only && !options.only.includes(instr.name)) continue;
-    const c = new InstructionClassifier(Z, isa, config, sets, solver, { timeoutMs });
+    const c = new InstructionClassifier(Z, isa, config, sets, { timeoutMs, sampleTries: options.sampleTries ?? DEFAULT_SAMPLE_TRIES });
     verdicts.push(await c.classify(instr));
   }
   const theorems = decideTheorems(verdicts, sets.timing.size > 0);

@@ -17,13 +17,16 @@
  *
  * Every satisfiable answer is turned into concrete states and replayed on the interpreter.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import * as IR from "../ir/ir.js";
 import { freshState, runInstruction, symOperands, type InstructionRun, type SymOperands } from "./instance.js";
 import { concretize, controlState, levelOf, replay, translateIn, visibleState, type Concrete, type ReplayOutcome } from "./replay.js";
+import { Rng, seedOf, StateSampler, type Sample, type SampleRequest } from "./sample.js";
 import type { StateSets } from "./state-sets.js";
-import { SymRun, type Access, type RunResult, type SymState } from "./symexec.js";
+import { SharedView, SymRun, termId, type Access, type RunResult, type SymState } from "./symexec.js";
 import { and3, not3, or3, type Tri } from "./tri.js";
-import type { B, BV, Z3, Z3Model, Z3Solver } from "./z3.js";
+import { checkSat, type B, type BV, type Z3, type Z3Model } from "./z3.js";
 
 export interface WitnessState {
   readonly label: string;
@@ -75,7 +78,12 @@ export interface InstructionVerdict {
   readonly ms: number;
 }
 
-type Answer = { status: "sat"; model: Z3Model } | { status: "unsat" } | { status: "unknown"; reason: string };
+/** A solver answer, or a witness found by concrete search (as good as a model: it is replayed). */
+type Answer =
+  | { status: "sat"; model: Z3Model }
+  | { status: "found"; samples: readonly Sample[] }
+  | { status: "unsat" }
+  | { status: "unknown"; reason: string };
 
 interface RunInfo {
   readonly label: string;
@@ -85,10 +93,24 @@ interface RunInfo {
 
 export interface ClassifyOptions {
   readonly timeoutMs: number;
+  readonly sampleTries: number;
 }
+
+/** For people working on the analyzer: POPEK_SMT_DIR=dir writes every query there as SMT-LIB. */
+const SMT_DIR = process.env.POPEK_SMT_DIR ?? "";
+
+function dumpQuery(s: { toString(): string }, name: string): void {
+  mkdirSync(SMT_DIR, { recursive: true });
+  writeFileSync(join(SMT_DIR, `${name.replace(/[^A-Za-z0-9_.-]/g, "_")}.smt2`), `${s.toString()}\n(check-sat)\n`);
+}
+
+/** States drawn per existential claim before the solver is asked. */
+export const DEFAULT_SAMPLE_TRIES = 48;
 
 export class InstructionClassifier {
   private queries = 0;
+  private sampler!: StateSampler;
+  private instrName = "";
   private readonly internalErrors: string[] = [];
   private readonly evidence: Witness[] = [];
 
@@ -97,7 +119,6 @@ export class InstructionClassifier {
     private readonly isa: IR.Isa,
     private readonly config: IR.GuestConfig,
     private readonly sets: StateSets,
-    private readonly solver: Z3Solver,
     private readonly options: ClassifyOptions,
   ) {}
 
@@ -121,23 +142,70 @@ export class InstructionClassifier {
     return this.solve(constraints as B[]);
   }
 
+  /**
+   * One query, one fresh solver: Z3 answers a single check with its bit-blasting tactic, but once a
+   * solver has seen push/pop it switches to its incremental core, which on these queries is orders of
+   * magnitude slower (seconds become minutes on s370's loads).
+   */
   private async solve(constraints: readonly B[]): Promise<Answer> {
     this.queries++;
-    const s = this.solver;
-    s.push();
+    const s = new this.Z.Solver();
     try {
+      s.set("timeout", this.options.timeoutMs);
       for (const c of constraints) s.add(c);
-      const r = await s.check();
+      if (SMT_DIR) dumpQuery(s, `${this.instrName}-${this.queries}`);
+      const r = await checkSat(s);
       if (r === "sat") return { status: "sat", model: s.model() };
       if (r === "unsat") return { status: "unsat" };
       return { status: "unknown", reason: s.reasonUnknown?.() ?? "unknown" };
     } finally {
-      s.pop();
+      s.release();
     }
   }
 
+  /**
+   * Solves a relational query one combination of concrete mode values at a time. With the modes
+   * fixed, Z3's preprocessing folds everything that selects on the mode (banked registers,
+   * mode-dependent translation) and the two runs' terms mostly coincide: ARM's data-processing
+   * mode queries go from seconds to milliseconds. The first satisfiable case answers; all unsat
+   * is unsat; otherwise the answer is unknown.
+   */
+  private async checkByMode(constraints: readonly (B | null)[], states: readonly SymState[], values: readonly (readonly bigint[])[]): Promise<Answer> {
+    if (constraints.some((c) => c === null || this.isFalse(c as B))) return { status: "unsat" };
+    const w = IR.widthOf(this.isa.privilege.element);
+    let combos: bigint[][] = [[]];
+    for (const vs of values) combos = combos.flatMap((c) => vs.map((v) => [...c, v]));
+    let unknown: Answer | null = null;
+    for (const combo of combos) {
+      const fixed = combo.map((v, i) => this.modeValue(states[i]!).eq(this.Z.BitVec.val(v, w)));
+      const a = await this.check([...constraints, ...fixed]);
+      if (a.status === "sat") return a;
+      if (a.status === "unknown") unknown ??= a;
+    }
+    return unknown ?? { status: "unsat" };
+  }
+
+  private levelValues(level: number): bigint[] {
+    return [...this.isa.privilege.levels[level]!.values];
+  }
+
+  private aboveValues(): bigint[] {
+    return [...Array(this.config.guestLevel).keys()].flatMap((l) => this.levelValues(l));
+  }
+
   private tri(a: Answer): Tri {
-    return a.status === "sat" ? true : a.status === "unsat" ? false : "inconclusive";
+    return a.status === "sat" || a.status === "found" ? true : a.status === "unsat" ? false : "inconclusive";
+  }
+
+  /**
+   * An existential one-state claim: first a concrete search (cheap, and enough for most
+   * instructions), then the solver, which alone can say "none".
+   */
+  private async search(req: Omit<SampleRequest, "tries">, constraints: readonly (B | null)[], tag: string): Promise<Answer> {
+    if (constraints.some((c) => c === null || this.isFalse(c as B))) return { status: "unsat" };
+    const found = this.sampler.search({ ...req, tries: this.options.sampleTries }, new Rng(seedOf(`${this.instrName}/${tag}`)));
+    if (found) return { status: "found", samples: [found] };
+    return this.check(constraints);
   }
 
   // ------------------------------------------------------------ state predicates
@@ -184,18 +252,38 @@ export class InstructionClassifier {
   /** Physical memory that queries look at beyond what a run itself touches, per initial state. */
   private readonly probed = new Map<SymState, Access[]>();
 
-  /** Where translate sends va in a state (before the instruction), and whether it does so without trapping. */
-  private probe(s: SymState, va: BV): { pa: BV; ok: B } {
+  /**
+   * Where translate puts the unit `offset` of an access at va in a state (before the instruction),
+   * and whether it translates va without trapping.
+   */
+  private probe(s: SymState, va: BV, offset = 0): { pa: BV; ok: B } {
     const r = new SymRun(this.Z, this.isa, s, "probe").probeTranslate(va, IR.ACCESS.READ);
     const list = this.probed.get(s) ?? [];
-    list.push(...r.accesses);
+    const pa = offset === 0 ? r.pa : r.pa.add(this.Z.BitVec.val(BigInt(offset), this.isa.memory.addrWidth));
+    list.push(...r.accesses, { guard: r.ok, va, offset, pa, kind: "read" });
     this.probed.set(s, list);
-    return r;
+    return { pa, ok: r.ok };
+  }
+
+  /** The virtual units (va, offset) a run wrote, once each. */
+  private written(...runs: RunResult[]): { va: BV; offset: number; guard: B }[] {
+    const seen = new Set<string>();
+    const out: { va: BV; offset: number; guard: B }[] = [];
+    for (const r of runs) {
+      for (const w of r.accesses) {
+        if (w.kind !== "write" || !w.va || this.isFalse(w.guard)) continue;
+        const key = `${termId(w.va)}+${w.offset}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({ va: w.va, offset: w.offset, guard: w.guard });
+      }
+    }
+    return out;
   }
 
   /**
    * The two runs' results differ as the program sees them: a user register (banked ones through the
-   * current bank), the PC after, or memory at a virtual address either run wrote, read through each
+   * current bank), the PC after, or memory at a virtual unit either run wrote, read through each
    * state's translation from before the instruction.
    */
   private differ(a: RunInfo, b: RunInfo): B | null {
@@ -215,26 +303,65 @@ export class InstructionClassifier {
       if (bank.role !== "user") continue;
       unequal(this.alias(bank, ra.final), this.alias(bank, rb.final));
     }
-    for (const w of [...ra.accesses, ...rb.accesses]) {
-      if (w.kind !== "write" || !w.va || this.isFalse(w.guard)) continue;
-      const pa = this.probe(a.initial, w.va);
-      const pb = this.probe(b.initial, w.va);
+    for (const w of this.written(ra, rb)) {
+      if (ra.view && rb.view) {
+        // Both runs kept to the shared view: compare what the program sees there.
+        const x = ra.view.read(w.va, w.offset);
+        const y = rb.view.read(w.va, w.offset);
+        if (!this.same(x, y)) diffs.push(Z.Not(x.eq(y)));
+        continue;
+      }
+      const pa = this.probe(a.initial, w.va, w.offset);
+      const pb = this.probe(b.initial, w.va, w.offset);
       const x = ra.final.phys.select(pa.pa) as BV;
       const y = rb.final.phys.select(pb.pa) as BV;
-      if (!this.same(x, y)) diffs.push(Z.And(w.guard, pa.ok, pb.ok, Z.Not(x.eq(y))));
+      if (!this.same(x, y)) diffs.push(Z.And(pa.ok, pb.ok, Z.Not(x.eq(y))));
     }
     return diffs.length ? Z.Or(...diffs) : null;
   }
 
-  /** Both states present the same memory, through their own translation, at every virtual address either run touches. */
+  /**
+   * A location pair presents the program the same memory: at every virtual unit either run
+   * touches, the same contents wherever both states translate it, and the same sharing - a unit
+   * either run writes is the same physical unit as another touched unit in one state exactly when
+   * it is in the other (a placement elsewhere moves memory; it does not merge or split it). Also the
+   * links that tie the shared view's names to each run's memory.
+   */
   private sameMemory(a: RunInfo, b: RunInfo): B[] {
     const Z = this.Z;
     const out: B[] = [];
+    const units = new Map<string, { va: BV; offset: number; write: boolean; pa: { pa: BV; ok: B }; pb: { pa: BV; ok: B } }>();
     for (const x of [...a.inst.run.accesses, ...b.inst.run.accesses]) {
       if (!x.va) continue;
-      const pa = this.probe(a.initial, x.va);
-      const pb = this.probe(b.initial, x.va);
+      const key = `${termId(x.va)}+${x.offset}`;
+      const known = units.get(key);
+      if (known) {
+        if (x.kind === "write") known.write = true;
+        continue;
+      }
+      const pa = this.probe(a.initial, x.va, x.offset);
+      const pb = this.probe(b.initial, x.va, x.offset);
+      units.set(key, { va: x.va, offset: x.offset, write: x.kind === "write", pa, pb });
       out.push(Z.Implies(Z.And(pa.ok, pb.ok), a.initial.phys.select(pa.pa).eq(b.initial.phys.select(pb.pa))));
+    }
+    const all = [...units.values()];
+    for (const w of all) {
+      if (!w.write) continue;
+      for (const u of all) {
+        if (u === w) continue;
+        const sa = this.same(w.pa.pa, u.pa.pa) ? Z.Bool.val(true) : w.pa.pa.eq(u.pa.pa);
+        const sb = this.same(w.pb.pa, u.pb.pa) ? Z.Bool.val(true) : w.pb.pa.eq(u.pb.pa);
+        if (this.same(sa, sb)) continue;
+        out.push(Z.Implies(Z.And(w.pa.ok, u.pa.ok, w.pb.ok, u.pb.ok), sa.eq(sb)));
+      }
+    }
+    for (const r of [a, b]) {
+      const v = r.inst.run.view;
+      if (!v) continue;
+      out.push(...v.links);
+      const list = this.probed.get(r.initial) ?? [];
+      for (const c of v.cells.values()) list.push(...c.walk, { guard: c.ok, va: c.va, offset: c.offset, pa: c.pa, kind: "read" });
+      this.probed.set(r.initial, list);
     }
     return out;
   }
@@ -252,8 +379,8 @@ export class InstructionClassifier {
     return v;
   }
 
-  private runFrom(label: string, ops: SymOperands, initial: SymState, instr: IR.Instruction): RunInfo {
-    return { label, initial, inst: runInstruction(this.Z, this.isa, instr, ops, initial) };
+  private runFrom(label: string, ops: SymOperands, initial: SymState, instr: IR.Instruction, view: SharedView | null = null): RunInfo {
+    return { label, initial, inst: runInstruction(this.Z, this.isa, instr, ops, initial, "choice", view) };
   }
 
   private base(ops: SymOperands, ...runs: RunInfo[]): B[] {
@@ -266,7 +393,13 @@ export class InstructionClassifier {
 
   // ------------------------------------------------------------ relational state pairs
 
-  /** b equals a but for the mode bits, which are fresh. */
+  /**
+   * b equals a but for the mode bits, which are fresh: the same physical memory and the same other
+   * control state, as in P&G's pair. The query also asks that the pair present the program the same
+   * memory (sameMemory): on machines whose translation depends on the mode (RISC-V's M-mode does not
+   * page) a load in the other mode reads other memory, which is the VMM's translation to emulate, not
+   * a result that depends on the mode.
+   */
   private modePair(a: SymState): SymState {
     const b = freshState(this.Z, this.isa, "b", a, { element: () => true, phys: true });
     return this.withFreshModeBits(b, "b");
@@ -312,53 +445,64 @@ export class InstructionClassifier {
     const ops = symOperands(Z, this.isa, instr, "op");
 
     // One state: privilege and control sensitivity.
+    this.sampler = new StateSampler(this.isa, instr, this.config, this.sets);
+    this.instrName = instr.name;
     const s = this.runFrom("s", ops, freshState(Z, this.isa, "s"), instr);
     const sBase = this.base(ops, s);
-    const userCompletes = await this.check([...sBase, this.guest(s.initial), this.completes(s)]);
-    const aboveCompletes = await this.check([...sBase, this.above(s.initial), this.completes(s)]);
+    const completes = (o: ReplayOutcome) => o.trap === null;
+    const changes = (o: ReplayOutcome) => completes(o) && controlChanges(this.isa, o).length > 0;
+    const userCompletes = await this.search({ level: "guest", want: completes }, [...sBase, this.guest(s.initial), this.completes(s)], "guest");
+    const aboveCompletes = await this.search({ level: "above", want: completes }, [...sBase, this.above(s.initial), this.completes(s)], "above");
     const sChanged = this.changed(s.inst.run);
-    const control = await this.check([...sBase, this.wellFormed(s.initial), this.completes(s), sChanged]);
+    const control = await this.search({ level: "any", want: changes }, [...sBase, this.wellFormed(s.initial), this.completes(s), sChanged], "control");
     // Each query below asks for a guest-level state that completes (and more): if none completes,
     // or nothing changes control state at all, the answer is already known to be unsat.
     const neverAtGuest = userCompletes.status === "unsat";
     const userControl: Answer = neverAtGuest || control.status === "unsat"
       ? { status: "unsat" }
-      : await this.check([...sBase, this.guest(s.initial), this.completes(s), sChanged]);
+      : await this.search({ level: "guest", want: changes }, [...sBase, this.guest(s.initial), this.completes(s), sChanged], "user-control");
 
     // Two states: behaviour sensitivity and timing.
     const ma = freshState(Z, this.isa, "a");
-    const mA = this.runFrom("a", ops, ma, instr);
-    const mbState = this.modePair(ma);
-    const mB = this.runFrom("b", ops, mbState, instr);
+    const modeView = new SharedView(Z, this.isa);
+    const mA = this.runFrom("a", ops, ma, instr, modeView);
+    const mB = this.runFrom("b", ops, this.modePair(ma), instr, modeView);
+    const modeDiffer = this.differ(mA, mB);
     const modeQ = [...this.base(ops, mA, mB), this.above(mA.initial), this.guest(mB.initial), ...this.bankedAgree(mA.initial, mB.initial),
-      this.completes(mA), this.completes(mB), this.differ(mA, mB)];
-    const mode = await this.check(modeQ);
+      this.completes(mA), this.completes(mB), modeDiffer, ...(modeDiffer ? this.sameMemory(mA, mB) : [])];
+    const mode = await this.checkByMode(modeQ, [mA.initial, mB.initial], [this.aboveValues(), this.levelValues(this.config.guestLevel)]);
 
     const la = freshState(Z, this.isa, "a");
-    const lA = this.runFrom("a", ops, la, instr);
-    const lB = this.runFrom("b", ops, this.locationPair(la), instr);
-    const locBase = [...this.base(ops, lA, lB), ...this.sameMemory(lA, lB), this.completes(lA), this.completes(lB), this.differ(lA, lB)];
-    const location = await this.check([...locBase, this.wellFormed(lA.initial)]);
-    const userLocation = location.status === "unsat" || neverAtGuest ? ({ status: "unsat" } as const) : await this.check([...locBase, this.guest(lA.initial), this.guest(lB.initial)]);
+    const view = new SharedView(Z, this.isa);
+    const lA = this.runFrom("a", ops, la, instr, view);
+    const lB = this.runFrom("b", ops, this.locationPair(la), instr, view);
+    // differ first: reading the view's final values creates the cells sameMemory must link.
+    const locDiffer = this.differ(lA, lB);
+    const locBase = [...this.base(ops, lA, lB), this.completes(lA), this.completes(lB), locDiffer, ...(locDiffer ? this.sameMemory(lA, lB) : [])];
+    const allValues = [...this.isa.privilege.levels.keys()].flatMap((l) => this.levelValues(l));
+    const location = await this.checkByMode([...locBase, this.wellFormed(lA.initial)], [lA.initial], [allValues]);
+    const userLocation = location.status === "unsat" || neverAtGuest
+      ? ({ status: "unsat" } as const)
+      : await this.checkByMode([...locBase, this.guest(lA.initial), this.guest(lB.initial)], [lA.initial], [this.levelValues(this.config.guestLevel)]);
 
     let timing: Answer = { status: "unsat" };
     if (this.sets.timing.size > 0 && !neverAtGuest) {
       const ta = freshState(Z, this.isa, "a");
       const tA = this.runFrom("a", ops, ta, instr);
       const tB = this.runFrom("b", ops, this.timingPair(ta), instr);
-      timing = await this.check([...this.base(ops, tA, tB), this.guest(tA.initial), this.guest(tB.initial),
-        this.completes(tA), this.completes(tB), this.differ(tA, tB)]);
-      if (timing.status === "sat") this.witness("timing-dependent", timing.model, ops, instr, [tA, tB]);
+      timing = await this.checkByMode([...this.base(ops, tA, tB), this.guest(tA.initial), this.guest(tB.initial),
+        this.completes(tA), this.completes(tB), this.differ(tA, tB)], [tA.initial], [this.levelValues(this.config.guestLevel)]);
+      if (timing.status === "sat") this.witness("timing-dependent", timing, ops, instr, [tA, tB]);
     }
 
     // Witnesses for what was found.
-    if (userCompletes.status === "sat") this.witness("completes-at-guest-level", userCompletes.model, ops, instr, [s]);
-    if (aboveCompletes.status === "sat" && userCompletes.status === "unsat") this.witness("completes-above-guest-level", aboveCompletes.model, ops, instr, [s]);
-    if (control.status === "sat") this.witness("control-sensitive", control.model, ops, instr, [s]);
-    if (userControl.status === "sat") this.witness("user-control-sensitive", userControl.model, ops, instr, [s]);
-    if (mode.status === "sat") this.witness("mode-sensitive", mode.model, ops, instr, [mA, mB]);
-    if (location.status === "sat") this.witness("location-sensitive", location.model, ops, instr, [lA, lB]);
-    if (userLocation.status === "sat") this.witness("user-location-sensitive", userLocation.model, ops, instr, [lA, lB]);
+    if (this.tri(userCompletes) === true) this.witness("completes-at-guest-level", userCompletes, ops, instr, [s]);
+    if (this.tri(aboveCompletes) === true && userCompletes.status === "unsat") this.witness("completes-above-guest-level", aboveCompletes, ops, instr, [s]);
+    if (this.tri(control) === true) this.witness("control-sensitive", control, ops, instr, [s]);
+    if (this.tri(userControl) === true) this.witness("user-control-sensitive", userControl, ops, instr, [s]);
+    if (mode.status === "sat") this.witness("mode-sensitive", mode, ops, instr, [mA, mB]);
+    if (location.status === "sat") this.witness("location-sensitive", location, ops, instr, [lA, lB]);
+    if (userLocation.status === "sat") this.witness("user-location-sensitive", userLocation, ops, instr, [lA, lB]);
 
     const privileged = and3(not3(this.tri(userCompletes)), this.tri(aboveCompletes));
     const controlSensitive = this.tri(control);
@@ -386,11 +530,22 @@ export class InstructionClassifier {
       const results: Tri[] = [];
       for (const k of kinds) {
         if (k.answer.status === "unsat") continue;
+        // A concrete control witness: look for a guest-level state with the same instruction word
+        // that completes; that pair is the problem witness.
+        if (k.answer.status === "found") {
+          const w = k.answer.samples[0]!;
+          const g = this.sampler.search({ level: "guest", want: completes, word: w.word, tries: this.options.sampleTries * 4 }, new Rng(seedOf(`${instr.name}/problem`)));
+          if (g) {
+            results.push(true);
+            this.witness("problem", { status: "found", samples: [w, g] }, ops, instr, [], `${k.name} sensitive, yet completes at the guest level with the same operands`);
+            break;
+          }
+        }
         const { constraints, runs } = k.build();
         const q = await this.check([...constraints, ...sBase, this.guest(s.initial), this.completes(s)]);
         results.push(this.tri(q));
         if (q.status === "sat") {
-          this.witness("problem", q.model, ops, instr, [...runs, s], `${k.name} sensitive, yet completes at the guest level with the same operands`);
+          this.witness("problem", q, ops, instr, [...runs, s], `${k.name} sensitive, yet completes at the guest level with the same operands`);
           break;
         }
       }
@@ -431,14 +586,24 @@ export class InstructionClassifier {
 
   // ------------------------------------------------------------ witnesses
 
-  private witness(claim: Witness["claim"], model: Z3Model, ops: SymOperands, instr: IR.Instruction, runs: RunInfo[], summary?: string): void {
-    const concrete = runs.map((r) => concretize(model, this.isa, instr, ops, r.initial, r.inst, this.probed.get(r.initial) ?? []));
+  private witness(claim: Witness["claim"], answer: Answer, ops: SymOperands, instr: IR.Instruction, runs: RunInfo[], summary?: string): void {
+    let concrete: Concrete[];
+    let labels: string[];
+    if (answer.status === "sat") {
+      concrete = runs.map((r) => concretize(answer.model, this.isa, instr, ops, r.initial, r.inst, this.probed.get(r.initial) ?? []));
+      labels = runs.map((r) => r.label);
+    } else if (answer.status === "found") {
+      concrete = answer.samples.map((x) => x.concrete);
+      labels = answer.samples.length === 1 ? ["s"] : ["w", "s"];
+    } else {
+      return;
+    }
     const outcomes = concrete.map((c) => replay(this.isa, c));
-    const states = concrete.map((c, i) => describe(this.isa, runs[i]!.label, c));
+    const states = concrete.map((c, i) => describe(this.isa, labels[i]!, c));
     const problems: string[] = [];
     outcomes.forEach((o, i) => {
-      if (o.error) problems.push(`run ${runs[i]!.label}: ${o.error}`);
-      if (o.executed !== instr.name) problems.push(`run ${runs[i]!.label} executed ${o.executed ?? "nothing"} instead of ${instr.name}`);
+      if (o.error) problems.push(`run ${labels[i]!}: ${o.error}`);
+      if (o.executed !== instr.name) problems.push(`run ${labels[i]!} executed ${o.executed ?? "nothing"} instead of ${instr.name}`);
     });
     let differences: Difference[] = [];
     const completed = (o: ReplayOutcome) => o.trap === null;
@@ -495,6 +660,10 @@ export class InstructionClassifier {
       replayed: problems.length === 0,
     });
   }
+}
+
+function unitAt(isa: IR.Isa, pa: bigint, offset: number): bigint {
+  return BigInt.asUintN(isa.memory.addrWidth, pa + BigInt(offset));
 }
 
 function trapName(o: ReplayOutcome): string {
@@ -558,14 +727,19 @@ function resultDifferences(isa: IR.Isa, a: ReplayOutcome, b: ReplayOutcome, ca: 
   const vb = visibleState(isa, b.final);
   for (const [k, v] of va) if (vb.get(k) !== v) out.push({ what: `result ${k}`, a: hexOf(v), b: hexOf(vb.get(k)!) });
   if (a.final.pc !== b.final.pc) out.push({ what: "result PC", a: hexOf(a.final.pc), b: hexOf(b.final.pc) });
-  // Memory at each virtual address either run wrote, through each state's translation from before.
-  for (const v of new Set([...ca.writes, ...cb.writes])) {
-    const pa = translateIn(isa, a.initial, v);
-    const pb = translateIn(isa, b.initial, v);
+  // Memory at each virtual unit either run wrote, through each state's translation from before.
+  const seen = new Set<string>();
+  for (const w of [...ca.writes, ...cb.writes]) {
+    const key = `${w.va}+${w.offset}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const pa = translateIn(isa, a.initial, w.va);
+    const pb = translateIn(isa, b.initial, w.va);
     if (pa === null || pb === null) continue;
-    const x = a.final.readUnit(pa);
-    const y = b.final.readUnit(pb);
-    if (x !== y) out.push({ what: `result memory at virtual ${hexOf(v)}`, a: hexOf(x), b: hexOf(y) });
+    const x = a.final.readUnit(unitAt(isa, pa, w.offset));
+    const y = b.final.readUnit(unitAt(isa, pb, w.offset));
+    const where = w.offset === 0 ? hexOf(w.va) : `${hexOf(w.va)}+${w.offset}`;
+    if (x !== y) out.push({ what: `result memory at virtual ${where}`, a: hexOf(x), b: hexOf(y) });
   }
   return out;
 }

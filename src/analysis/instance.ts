@@ -6,7 +6,7 @@
  * tied to the instruction's own encoding.
  */
 import * as IR from "../ir/ir.js";
-import { SymRun, type RunResult, type SymState } from "./symexec.js";
+import { SymRun, type RunResult, type SharedView, type SymState } from "./symexec.js";
 import type { B, BV, Z3 } from "./z3.js";
 
 export interface SymOperands {
@@ -78,7 +78,8 @@ export function symOperands(Z: Z3, isa: IR.Isa, instr: IR.Instruction, tag: stri
     for (let k = n - 2; k >= 0; k--) v = Z.If(chosen[k]!, perEncoding[k]!.get(name)!, v) as BV;
     operands.set(name, v);
   }
-  const inRange = selector ? selector.ult(Z.BitVec.val(BigInt(n), selBits)) : Z.Bool.val(true);
+  // Every selector value names an encoding unless n is not a power of two (n itself may not fit).
+  const inRange = selector && n < 2 ** selBits ? selector.ult(Z.BitVec.val(BigInt(n), selBits)) : Z.Bool.val(true);
   const valid = Z.And(inRange, Z.Or(...conds), ...shadowing(Z, isa, instr, words, chosen));
   return { selector, fields, operands, words, valid, chosen };
 }
@@ -155,13 +156,14 @@ export interface InstructionRun {
 }
 
 /** Runs one instruction symbolically from state. */
-export function runInstruction(Z: Z3, isa: IR.Isa, instr: IR.Instruction, ops: SymOperands, state: SymState, choicePrefix = "choice"): InstructionRun {
+export function runInstruction(
+  Z: Z3, isa: IR.Isa, instr: IR.Instruction, ops: SymOperands, state: SymState, choicePrefix = "choice", view: SharedView | null = null,
+): InstructionRun {
   const { fetchUnit, unitWidth, endian } = isa.memory;
   const per = fetchUnit / unitWidth;
   const pc = state.regs[isa.pc]![0]!;
   const vw = isa.vaddrWidth;
-  void vw;
-  const run = new SymRun(Z, isa, state, choicePrefix);
+  const run = new SymRun(Z, isa, state, choicePrefix, view);
   const lengths = instr.encodings.map((e) => e.length / unitWidth);
   let nextPc = pc.add(Z.BitVec.val(BigInt(lengths[lengths.length - 1]!), vw));
   for (let k = lengths.length - 2; k >= 0; k--) nextPc = Z.If(ops.chosen[k]!, pc.add(Z.BitVec.val(BigInt(lengths[k]!), vw)), nextPc) as BV;

@@ -19,8 +19,8 @@ export interface Concrete {
   readonly assembly: string;
   /** Choices for `either` statements, in the order the symbolic run met them (guard true). */
   readonly choices: Map<IR.Stmt, number[]>;
-  /** Virtual addresses the run wrote (to compare memory as the program sees it). */
-  readonly writes: bigint[];
+  /** Virtual units the run wrote, as (address of the access, unit offset), to compare memory as the program sees it. */
+  readonly writes: { readonly va: bigint; readonly offset: number }[];
 }
 
 function num(model: Z3Model, t: BV): bigint {
@@ -38,14 +38,14 @@ export function concretize(model: Z3Model, isa: IR.Isa, instr: IR.Instruction, o
   isa.state.forEach((e) => {
     initial.regs[e.id]!.forEach((t, i) => state.setReg(e.id, i, num(model, t)));
   });
-  const writes: bigint[] = [];
+  const writes: { va: bigint; offset: number }[] = [];
   // Physical memory the run read or wrote, or that a query compared: the initial contents there.
   // (Reads of a cell the run itself wrote earlier are reads of the initial array at that address too.)
   for (const a of [...inst.run.accesses, ...probed]) {
     if (!truth(model, a.guard)) continue;
     state.writeUnit(num(model, a.pa), num(model, initial.phys.select(a.pa) as BV));
   }
-  for (const a of inst.run.accesses) if (a.kind === "write" && a.va && truth(model, a.guard)) writes.push(num(model, a.va));
+  for (const a of inst.run.accesses) if (a.kind === "write" && a.va && truth(model, a.guard)) writes.push({ va: num(model, a.va), offset: a.offset });
   const choices = new Map<IR.Stmt, number[]>();
   for (const e of inst.run.eithers) {
     if (!truth(model, e.guard)) continue;

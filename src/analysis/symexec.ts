@@ -9,6 +9,7 @@
  * recorded with its guard, virtual address and physical address, so that relational queries can
  * say "the program sees the same memory" and witnesses can be turned into concrete states.
  */
+import { functionFootprint, type Footprint } from "../ir/footprint.js";
 import * as IR from "../ir/ir.js";
 import type { Arr, B, BV, Z3 } from "./z3.js";
 
@@ -23,8 +24,10 @@ export interface SymState {
 
 export interface Access {
   readonly guard: B;
-  /** Virtual unit address (null for a physical access). */
+  /** Virtual address of the access as a whole (null for a physical access): translate sees this one. */
   readonly va: BV | null;
+  /** Which memory unit of the access this is: it lives at translate(va) + offset. */
+  readonly offset: number;
   readonly pa: BV;
   readonly kind: "read" | "write" | "fetch";
 }
@@ -47,6 +50,61 @@ export interface RunResult {
   readonly finalPc: BV;
   readonly accesses: readonly Access[];
   readonly eithers: readonly EitherChoice[];
+  /**
+   * For a run over a shared view that no store bypassed: the final value of a unit as the program
+   * sees it through the initial translation, and the links (growing as cells are read) that tie
+   * the view's names to this run's initial memory. Null otherwise.
+   */
+  readonly view: { read(va: BV, offset: number): BV; readonly links: readonly B[]; readonly cells: ReadonlyMap<string, Cell> } | null;
+}
+
+/** A memory unit named by the program: translate(va) + offset for one kind of access. */
+export interface Cell {
+  readonly key: string;
+  readonly va: BV;
+  readonly offset: number;
+  readonly access: bigint;
+  /** Where the initial state puts it, and whether the initial state translates va without a trap. */
+  readonly pa: BV;
+  readonly ok: B;
+  /** Physical memory translate looked at to place it (tables), for concrete witnesses. */
+  readonly walk: readonly Access[];
+}
+
+/**
+ * Memory as the program sees it, shared by the two runs of a location pair: one name per unit for
+ * its initial contents. Each run links the names to its own physical memory (where it translates
+ * the address), so the two runs' loaded values are the same terms exactly when the pair presents
+ * the program the same memory - which the location query assumes - and Z3's hash-consing then
+ * makes most results of the two runs syntactically equal.
+ */
+export class SharedView {
+  private readonly names = new Map<string, BV>();
+  readonly translateFootprint: Footprint;
+
+  constructor(
+    private readonly Z: Z3,
+    private readonly isa: IR.Isa,
+  ) {
+    this.translateFootprint = isa.translate === null
+      ? { reads: new Set(), writes: new Set(), readsMemory: false, writesMemory: false }
+      : functionFootprint(isa, isa.translate);
+  }
+
+  /** The shared name of a unit's initial contents. */
+  initial(c: Cell): BV {
+    let v = this.names.get(c.key);
+    if (!v) {
+      v = this.Z.BitVec.const(`view.${this.names.size}`, this.isa.memory.unitWidth);
+      this.names.set(c.key, v);
+    }
+    return v;
+  }
+}
+
+/** Z3 hash-conses terms: equal pointers mean the same term. */
+export function termId(t: BV | B): string {
+  return String((t as unknown as { ast: number }).ast);
 }
 
 interface Ctx {
@@ -71,6 +129,13 @@ export class SymRun {
   private readonly accesses: Access[] = [];
   private readonly eithers: EitherChoice[] = [];
   private choiceCount = 0;
+  /** The shared view (location pairs only), this run's stores through it and its links to it. */
+  private readonly viewLog: { cell: Cell; value: BV; guard: B }[] = [];
+  private viewBroken = false;
+  private readonly cells = new Map<string, Cell>();
+  private readonly linked = new Set<string>();
+  private readonly links: B[] = [];
+  private prober: SymRun | null = null;
 
   constructor(
     private readonly Z: Z3,
@@ -78,6 +143,8 @@ export class SymRun {
     private readonly initial: SymState,
     /** Prefix for nondeterministic choice variables; runs that share it share their choices. */
     private readonly choicePrefix = "choice",
+    /** Memory as the program sees it, shared with the other run of a location pair. */
+    private readonly view: SharedView | null = null,
   ) {
     this.T = Z.Bool.val(true);
     this.F = Z.Bool.val(false);
@@ -118,8 +185,19 @@ export class SymRun {
     return this.Z.If(c, a as never, b as never) as unknown as X;
   }
 
+  /** This statement runs: its path is taken, nothing trapped or halted before it, no early return. */
   private active(ctx: Ctx): B {
-    let a = this.and(ctx.guard, this.not(this.or(this.trapped, this.halted)));
+    return this.and(this.live(ctx), this.not(this.trapped));
+  }
+
+  /**
+   * The guard for data: like `active` but without "nothing trapped before". A run that traps is
+   * never inspected for its final state, so what happens to data after a trap does not matter, and
+   * leaving the trap conditions out keeps the data terms of two runs that differ only in their trap
+   * conditions (a mode pair, where translation traps by mode) syntactically identical.
+   */
+  private live(ctx: Ctx): B {
+    let a = this.and(ctx.guard, this.not(this.halted));
     if (ctx.ret) a = this.and(a, this.not(ctx.ret.flag));
     return a;
   }
@@ -145,7 +223,7 @@ export class SymRun {
     for (let u = 0; u < per; u++) {
       const p = u === 0 ? pa : pa.add(this.bv(BigInt(u), this.isa.memory.addrWidth));
       pas.push(p);
-      this.accesses.push({ guard: ok, va: u === 0 ? va : va.add(this.bv(BigInt(u), this.isa.vaddrWidth)), pa: p, kind: "fetch" });
+      this.accesses.push({ guard: ok, va, offset: u, pa: p, kind: "fetch" });
     }
     return { pas, ok };
   }
@@ -159,7 +237,7 @@ export class SymRun {
     const ctx: Ctx = { guard: this.T, locals: [], operands: new Map(), nextPc: va, ret: null };
     const pa = this.translate(va, access, ctx);
     const ok = this.not(this.or(this.trapped, this.halted));
-    const accesses = [...this.accesses.slice(saved.n), { guard: ok, va, pa, kind: "read" as const }];
+    const accesses = [...this.accesses.slice(saved.n), { guard: ok, va, offset: 0, pa, kind: "read" as const }];
     this.trapped = saved.trapped;
     this.memTrapped = saved.memTrapped;
     this.halted = saved.halted;
@@ -187,6 +265,9 @@ export class SymRun {
       finalPc: this.ite(this.or(this.pcWritten, this.halted), pc, nextPc),
       accesses: this.accesses,
       eithers: this.eithers,
+      view: this.view && !this.viewBroken
+        ? { read: (va: BV, offset: number) => this.viewRead(this.cell(va, offset, IR.ACCESS.READ)), links: this.links, cells: this.cells }
+        : null,
     };
   }
 
@@ -204,12 +285,12 @@ export class SymRun {
       case "setLocal": {
         const v = this.eval(s.value, ctx);
         const old = ctx.locals[s.slot];
-        ctx.locals[s.slot] = old === undefined ? v : this.ite(this.active(ctx), v, old);
+        ctx.locals[s.slot] = old === undefined ? v : this.ite(this.live(ctx), v, old);
         return;
       }
       case "setReg": {
         const v = this.eval(s.value, ctx) as BV;
-        const a = this.active(ctx);
+        const a = this.live(ctx);
         const file = this.regs[s.element]!;
         file[0] = this.ite(a, v, file[0]!);
         if (s.element === this.isa.pc) this.pcWritten = this.or(this.pcWritten, a);
@@ -218,7 +299,7 @@ export class SymRun {
       case "setRegFile": {
         const index = this.eval(s.index, ctx) as BV;
         const v = this.eval(s.value, ctx) as BV;
-        const a = this.active(ctx);
+        const a = this.live(ctx);
         const file = this.regs[s.element]!;
         const ci = constValue(s.index);
         if (ci !== null) {
@@ -244,12 +325,12 @@ export class SymRun {
       case "trap": {
         const a = this.active(ctx);
         if (s.arg) this.eval(s.arg, ctx);
-        this.trapped = this.or(this.trapped, a);
         if (this.isa.causes[s.cause]!.isMemory) this.memTrapped = this.or(this.memTrapped, a);
+        this.trapped = this.or(this.trapped, a);
         return;
       }
       case "halt":
-        this.halted = this.or(this.halted, this.active(ctx));
+        this.halted = this.or(this.halted, this.live(ctx));
         return;
       case "either": {
         const n = s.branches.length;
@@ -268,7 +349,7 @@ export class SymRun {
         return;
       case "return": {
         if (!ctx.ret) return;
-        const a = this.active(ctx);
+        const a = this.live(ctx);
         if (s.value) {
           const v = this.eval(s.value, ctx);
           ctx.ret.value = ctx.ret.value === null ? v : this.ite(a, v, ctx.ret.value);
@@ -284,49 +365,111 @@ export class SymRun {
 
   // ------------------------------------------------------------ memory
 
+  /** Inside the spec's translate: memory reads see the initial memory (the interpreter's TLB rule). */
+  private translating = 0;
+
   private translate(va: BV, access: bigint, ctx: Ctx): BV {
     if (this.isa.translate === null) return va;
-    return this.call(this.isa.translate, [va, this.bv(access, IR.ACCESS_WIDTH)], ctx) as BV;
+    this.translating++;
+    try {
+      return this.call(this.isa.translate, [va, this.bv(access, IR.ACCESS_WIDTH)], ctx) as BV;
+    } finally {
+      this.translating--;
+    }
   }
 
   private load(addr: BV, units: number, virtual: boolean, ctx: Ctx): BV {
     const { addrWidth, endian } = this.isa.memory;
+    const viewed = virtual && this.viewUsable();
     const pa = virtual ? this.translate(addr, IR.ACCESS.READ, ctx) : addr;
     const g = this.active(ctx);
     const parts: BV[] = [];
     for (let i = 0; i < units; i++) {
       const k = endian === "big" ? i : units - 1 - i;
       const p = k === 0 ? pa : pa.add(this.bv(BigInt(k), addrWidth));
-      const va = virtual ? (k === 0 ? addr : addr.add(this.bv(BigInt(k), this.isa.vaddrWidth))) : null;
-      this.accesses.push({ guard: g, va, pa: p, kind: "read" });
-      parts.push(this.phys.select(p) as BV);
+      this.accesses.push({ guard: g, va: virtual ? addr : null, offset: k, pa: p, kind: "read" });
+      const memory = this.translating > 0 ? this.initial.phys : this.phys;
+      parts.push(viewed ? this.viewRead(this.cell(addr, k, IR.ACCESS.READ)) : (memory.select(p) as BV));
     }
     return parts.length === 1 ? parts[0]! : this.Z.Concat(...parts);
   }
 
   private store(addr: BV, units: number, value: BV, virtual: boolean, ctx: Ctx): void {
     const { unitWidth, addrWidth, endian } = this.isa.memory;
+    const viewed = virtual && this.viewUsable();
     const pa = virtual ? this.translate(addr, IR.ACCESS.WRITE, ctx) : addr;
     const a = this.active(ctx);
+    const live = this.live(ctx);
     let arr = this.phys;
     for (let k = 0; k < units; k++) {
       const i = endian === "big" ? units - 1 - k : k;
       const unit = units === 1 ? value : value.extract(i * unitWidth + unitWidth - 1, i * unitWidth);
       const p = k === 0 ? pa : pa.add(this.bv(BigInt(k), addrWidth));
-      const va = virtual ? (k === 0 ? addr : addr.add(this.bv(BigInt(k), this.isa.vaddrWidth))) : null;
-      this.accesses.push({ guard: a, va, pa: p, kind: "write" });
+      this.accesses.push({ guard: a, va: virtual ? addr : null, offset: k, pa: p, kind: "write" });
       arr = arr.store(p, unit) as Arr;
+      if (viewed) this.viewLog.push({ cell: this.cell(addr, k, IR.ACCESS.WRITE), value: unit, guard: live });
     }
-    this.phys = this.ite(a, arr, this.phys);
+    // A store the view did not see (physical, or after the view became unusable) ends the view.
+    if (!viewed) this.viewBroken = true;
+    this.phys = this.ite(live, arr, this.phys);
   }
 
+  // ------------------------------------------------------------ the shared view (location pairs)
+
+  /**
+   * The view may stand in for physical memory while the registers translate reads are still those
+   * of the initial state (translate reads memory as the instruction found it, so a cell's physical
+   * address is the one probed from the initial state) and every store so far went through the view.
+   */
+  private viewUsable(): boolean {
+    if (!this.view || this.viewBroken) return false;
+    for (const e of this.view.translateFootprint.reads) {
+      const now = this.regs[e]!;
+      const then = this.initial.regs[e]!;
+      if (now.some((t, i) => t !== then[i])) return false;
+    }
+    return true;
+  }
+
+  /** A memory unit as the program names it, with where this run's initial state puts it. */
+  private cell(va: BV, offset: number, access: bigint): Cell {
+    const key = `${termId(va)}+${offset}/${access}`;
+    const known = this.cells.get(key);
+    if (known) return known;
+    this.prober ??= new SymRun(this.Z, this.isa, this.initial, "probe");
+    const probe = this.prober.probeTranslate(va, access);
+    const pa = offset === 0 ? probe.pa : probe.pa.add(this.bv(BigInt(offset), this.isa.memory.addrWidth));
+    const c: Cell = { key, va, offset, access, pa, ok: probe.ok, walk: probe.accesses };
+    this.cells.set(key, c);
+    return c;
+  }
+
+  /**
+   * A unit's value as the program sees it now: the latest view store to the same physical unit, or
+   * else the shared name of its initial contents, tied to this run's memory by a link.
+   */
+  private viewRead(c: Cell): BV {
+    const view = this.view!;
+    let v = view.initial(c);
+    if (!this.linked.has(c.key)) {
+      this.linked.add(c.key);
+      this.links.push(this.Z.Implies(c.ok, (this.initial.phys.select(c.pa) as BV).eq(v)));
+    }
+    for (const w of this.viewLog) {
+      const same = w.cell.pa === c.pa ? this.T : w.cell.pa.eq(c.pa);
+      v = this.ite(this.and(w.guard, same), w.value, v);
+    }
+    return v;
+  }
+
+  // ------------------------------------------------------------ calls
   // ------------------------------------------------------------ calls
 
   private call(fn: number, args: readonly Sym[], ctx: Ctx): Sym | null {
     const f = this.isa.functions[fn]!;
     const locals: (Sym | undefined)[] = new Array(f.slots).fill(undefined);
     f.params.forEach((p, i) => (locals[p.slot] = args[i]));
-    const inner: Ctx = { guard: this.active(ctx), locals, operands: ctx.operands, nextPc: ctx.nextPc, ret: { flag: this.F, value: null } };
+    const inner: Ctx = { guard: this.live(ctx), locals, operands: ctx.operands, nextPc: ctx.nextPc, ret: { flag: this.F, value: null } };
     this.exec(f.body, inner);
     if (f.result === null) return null;
     return inner.ret!.value ?? (f.result.kind === "bool" ? this.F : this.bv(0n, f.result.width));

@@ -2,8 +2,15 @@
  * One Z3 context for the whole analysis (Z3's official WASM bindings). Initialising Z3 costs a few
  * hundred milliseconds, so it happens once; `shutdownZ3` stops its worker threads so the process
  * can exit.
+ *
+ * Z3's bindings free native objects from a FinalizationRegistry: when JavaScript's garbage collector
+ * drops a term, its callback calls Z3's dec_ref on the main thread. A `check` runs on a Z3 worker
+ * thread, and a context is not thread-safe, so a collection during a long check frees terms under
+ * the solver's feet ("memory access out of bounds", Z3Prover/z3#7723). We therefore hand the
+ * bindings a registry whose callbacks wait while a check is running, and run every check through
+ * `checkSat`, which drains them afterwards.
  */
-import { init, killThreads, type BitVec, type Bool, type Context, type Model, type SMTArray, type Solver } from "z3-solver";
+import type { BitVec, Bool, Context, Model, SMTArray, Solver } from "z3-solver";
 
 export type Z3 = Context<"main">;
 export type BV = BitVec<number, "main">;
@@ -12,12 +19,53 @@ export type Arr = SMTArray<"main">;
 export type Z3Model = Model<"main">;
 export type Z3Solver = Solver<"main">;
 
-let session: Promise<{ api: Awaited<ReturnType<typeof init>>; ctx: Z3 }> | null = null;
+type Api = Awaited<ReturnType<typeof import("z3-solver")["init"]>>;
+
+/** Native frees that arrived while a check was running; run once it returns. */
+const deferred: (() => void)[] = [];
+let checking = false;
+
+/** A FinalizationRegistry whose callbacks never run while a Z3 check is in flight. */
+class GatedFinalizationRegistry<T> extends FinalizationRegistry<T> {
+  constructor(callback: (held: T) => void) {
+    super((held) => {
+      if (checking) deferred.push(() => callback(held));
+      else callback(held);
+    });
+  }
+}
+
+let session: Promise<{ api: Api; ctx: Z3; killThreads: typeof import("z3-solver")["killThreads"] }> | null = null;
+
+async function start() {
+  const { init, killThreads } = await import("z3-solver");
+  // The bindings create their registry inside init(); they are the only caller while it runs.
+  const original = globalThis.FinalizationRegistry;
+  globalThis.FinalizationRegistry = GatedFinalizationRegistry as typeof FinalizationRegistry;
+  try {
+    const api = await init();
+    return { api, ctx: new api.Context("main"), killThreads };
+  } finally {
+    globalThis.FinalizationRegistry = original;
+  }
+}
 
 /** The shared context, created on first use. */
 export async function z3(): Promise<Z3> {
-  session ??= init().then((api) => ({ api, ctx: new api.Context("main") }));
+  session ??= start();
   return (await session).ctx;
+}
+
+/** Runs solver.check() with native frees held back until it returns. */
+export async function checkSat(solver: Z3Solver): Promise<"sat" | "unsat" | "unknown"> {
+  if (checking) throw new Error("popek: two Z3 checks at once on one context");
+  checking = true;
+  try {
+    return await solver.check();
+  } finally {
+    checking = false;
+    for (const free of deferred.splice(0)) free();
+  }
 }
 
 /** Stops Z3's threads; call once when the analysis is done. */
@@ -25,5 +73,5 @@ export async function shutdownZ3(): Promise<void> {
   if (!session) return;
   const s = await session;
   session = null;
-  await killThreads(s.api.em);
+  await s.killThreads(s.api.em);
 }

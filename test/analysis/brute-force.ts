@@ -27,6 +27,8 @@ interface Outcome {
   final: MachineState;
   /** Virtual addresses written. */
   writes: bigint[];
+  /** Virtual addresses touched (fetched, read or written). */
+  touched: bigint[];
 }
 
 /** Every assignment of `widths` bits, as arrays of bigints. */
@@ -105,6 +107,7 @@ export function bruteForce(isa: IR.Isa, instr: IR.Instruction, config: IR.GuestC
   let k = 0;
   const picks = new Map<IR.Stmt, number>();
   let writes: bigint[] = [];
+  let touched: bigint[] = [];
   const m = new Machine(isa, new MachineState(isa), {
     choose: (n, stmt) => {
       if (!picks.has(stmt)) picks.set(stmt, choices[k++] ?? 0);
@@ -112,6 +115,7 @@ export function bruteForce(isa: IR.Isa, instr: IR.Instruction, config: IR.GuestC
     },
     onAccess: (kind, va) => {
       if (kind === "write" && va !== null) writes.push(va);
+      if (va !== null) touched.push(va);
     },
   });
   const memo = new Map<string, Outcome>();
@@ -123,6 +127,7 @@ export function bruteForce(isa: IR.Isa, instr: IR.Instruction, config: IR.GuestC
     k = 0;
     picks.clear();
     writes = [];
+    touched = [];
     m.state = s0.clone();
     const r = m.step(() => "stop", { tick: false });
     const f = m.state;
@@ -132,9 +137,30 @@ export function bruteForce(isa: IR.Isa, instr: IR.Instruction, config: IR.GuestC
       regs: [...user.filter((e) => !e.isPc).map((e) => f.reg(e.id)), f.pc].join(","),
       final: f,
       writes: [...writes],
+      touched: [...touched],
     };
     memo.set(mk, out);
     return out;
+  };
+  /** Wherever both states translate a virtual address either run touches, they hold the same contents there. */
+  const sameView = (sa: MachineState, a: Outcome, sb: MachineState, b: Outcome): boolean => {
+    for (const u of new Set([...a.touched, ...b.touched])) {
+      const [pa, pb] = [tr(sa, u), tr(sb, u)];
+      if (pa !== null && pb !== null && sa.readUnit(pa) !== sb.readUnit(pb)) return false;
+    }
+    return true;
+  };
+  /** A unit either run writes shares its physical unit with another touched one in both states or in neither. */
+  const sameSharing = (sa: MachineState, a: Outcome, sb: MachineState, b: Outcome): boolean => {
+    const touchedBoth = [...new Set([...a.touched, ...b.touched])];
+    for (const w of new Set([...a.writes, ...b.writes])) {
+      for (const u of touchedBoth) {
+        const [wa, ua, wb, ub] = [tr(sa, w), tr(sa, u), tr(sb, w), tr(sb, u)];
+        if (wa === null || ua === null || wb === null || ub === null) continue;
+        if ((wa === ua) !== (wb === ub)) return false;
+      }
+    }
+    return true;
   };
   /** Results differ as the program sees them (docs/analysis.md). */
   const differ = (sa: MachineState, a: Outcome, sb: MachineState, b: Outcome): boolean => {
@@ -185,8 +211,9 @@ export function bruteForce(isa: IR.Isa, instr: IR.Instruction, config: IR.GuestC
           }
           if (isGuest(s) && o.controlChanged) userControl = true;
         }
-        // Partners: same physical memory with only the mode or only time changed, or the same mode
-        // and time with other control state and any physical memory presenting the same view.
+        // Partners: only time changed (same physical memory), or only the mode changed, or the same
+        // mode and time with other control state - the last two with any physical memory that
+        // presents the same view.
         for (const ctl of assignments(control.map((e) => e.width))) {
           const regs2 = [...regs];
           control.forEach((e, i) => (regs2[elements.indexOf(e)] = ctl[i]!));
@@ -196,7 +223,8 @@ export function bruteForce(isa: IR.Isa, instr: IR.Instruction, config: IR.GuestC
           const onlyTime = changed.every((id) => timing.has(id));
           const sameModeAndTime = changed.every((id) => id !== modeEl.id && !timing.has(id));
           const partners: (readonly bigint[])[] = [];
-          if (onlyMode || onlyTime) partners.push(phys);
+          if (onlyTime || onlyMode) partners.push(phys);
+          // A location partner presents the program the same memory through its own translation.
           if (sameModeAndTime) {
             // The view fixes phys2 wherever both states translate; the other units are free.
             const fixed = new Map<number, bigint>();
@@ -225,11 +253,11 @@ export function bruteForce(isa: IR.Isa, instr: IR.Instruction, config: IR.GuestC
               const a = run(s, ch, sKey);
               const b = run(s2, ch, s2Key);
               if (a.trapped || b.trapped || !differ(s, a, s2, b)) continue;
-              if (onlyMode && isAbove(s) && isGuest(s2)) {
+              if (onlyMode && isAbove(s) && isGuest(s2) && sameView(s, a, s2, b) && sameSharing(s, a, s2, b)) {
                 modeSensitive = true;
                 sensitiveOps.add(opKey);
               }
-              if (sameModeAndTime && wellFormed(s)) {
+              if (sameModeAndTime && wellFormed(s) && sameSharing(s, a, s2, b)) {
                 locationSensitive = true;
                 sensitiveOps.add(opKey);
                 if (isGuest(s) && isGuest(s2)) userLocation = true;

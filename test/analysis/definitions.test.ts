@@ -40,7 +40,7 @@ config c { ${config} }
 `;
 }
 
-async function run(source: string, options: { timeoutMs?: number } = {}): Promise<Analysis> {
+async function run(source: string, options: { timeoutMs?: number; sampleTries?: number } = {}): Promise<Analysis> {
   const loaded = loadSpec("t.isa", () => source);
   const r = checkSpec(loaded);
   if (!r.isa) throw new Error(r.diagnostics.items.map((d) => renderDiagnostic(d, loaded.sources)).join("\n"));
@@ -50,6 +50,22 @@ async function run(source: string, options: { timeoutMs?: number } = {}): Promis
 }
 
 const verdict = (a: Analysis, name: string) => a.instructions.find((v) => v.name === name)!;
+
+describe("the solver alone", () => {
+  // Regression: with exactly two encodings the encoding selector is one bit wide, and "selector < 2"
+  // wrapped to "selector < 0", so every query about such an instruction was unsat.
+  test("an instruction with two encodings is classified from its semantics", async () => {
+    const a = await run(spec(`instruction SETL {
+      encoding 00000001 syntax "setl";
+      encoding 00000011 syntax "setl2";
+      semantics { L = X; }
+    }`), { sampleTries: 0 });
+    const v = verdict(a, "SETL");
+    expect(v.privileged).toBe(false);
+    expect(v.controlSensitive).toBe(true);
+    expect(v.evidence.find((w) => w.claim === "problem")?.replayed).toBe(true);
+  });
+});
 
 describe("privilege", () => {
   test("an instruction that traps at the guest level and completes above it is privileged", async () => {

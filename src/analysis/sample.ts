@@ -1,0 +1,228 @@
+/**
+ * Concrete search for existential claims ("some guest-level state in which the instruction
+ * completes", "some state in which it changes control state"): random states at the wanted
+ * privilege level, the instruction placed at the PC with random operands, one step on the reference
+ * interpreter. A state that shows the claim is a witness as good as a solver model - it is replayed
+ * the same way - and usually far cheaper to find: an unrolled 256-byte copy is a large formula but a
+ * quick run. A search that finds nothing proves nothing; the classifier then asks the solver.
+ */
+import * as IR from "../ir/ir.js";
+import { evalPure, extractField } from "../ir/pure.js";
+import { Decoder } from "../machine/decoder.js";
+import { formatInstruction } from "../machine/disassembler.js";
+import { Interpreter, TrapSignal } from "../machine/interpreter.js";
+import { MachineState } from "../machine/state.js";
+import { replay, type Concrete, type ReplayOutcome } from "./replay.js";
+import type { StateSets } from "./state-sets.js";
+
+/** Which states to draw: the guest level under the configuration, the levels above it, or any level. */
+export type LevelChoice = "guest" | "above" | "any";
+
+/** An instruction word fixed by an earlier witness (so two witnesses share their operands). */
+export interface FixedWord {
+  readonly encoding: number;
+  readonly word: bigint;
+}
+
+export interface SampleRequest {
+  readonly level: LevelChoice;
+  readonly want: (o: ReplayOutcome, c: Concrete) => boolean;
+  readonly word?: FixedWord;
+  readonly tries: number;
+}
+
+export interface Sample {
+  readonly concrete: Concrete;
+  readonly outcome: ReplayOutcome;
+  readonly word: FixedWord;
+}
+
+/** A small seeded generator (mulberry32), so analyses are reproducible. */
+export class Rng {
+  private s: number;
+  constructor(seed: number) {
+    this.s = seed >>> 0;
+  }
+  next(): number {
+    this.s = (this.s + 0x6d2b79f5) >>> 0;
+    let t = this.s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+  bits(width: number): bigint {
+    let v = 0n;
+    for (let done = 0; done < width; done += 32) v = (v << 32n) | BigInt(Math.floor(this.next() * 4294967296));
+    return BigInt.asUintN(width, v);
+  }
+  /** Random bits, but often a small or extreme value, which exercise boundaries more than uniform ones. */
+  interesting(width: number): bigint {
+    switch (this.int(6)) {
+      case 0: return 0n;
+      case 1: return BigInt(this.int(16));
+      case 2: return BigInt.asUintN(width, -1n - BigInt(this.int(4)));
+      default: return this.bits(width);
+    }
+  }
+}
+
+/** Deterministic seed per instruction and claim. */
+export function seedOf(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+export class StateSampler {
+  private readonly decoder: Decoder;
+  private readonly eithers: readonly IR.Stmt[];
+
+  constructor(
+    private readonly isa: IR.Isa,
+    private readonly instr: IR.Instruction,
+    private readonly config: IR.GuestConfig,
+    private readonly sets: StateSets,
+  ) {
+    this.decoder = new Decoder(isa);
+    this.eithers = collectEithers(isa, instr.body);
+  }
+
+  /** Draws up to `tries` states; the first that shows the claim, or null. */
+  search(req: SampleRequest, rng: Rng): Sample | null {
+    for (let t = 0; t < req.tries; t++) {
+      const drawn = this.draw(req, rng, t);
+      if (!drawn) continue;
+      const outcome = replay(this.isa, drawn.concrete);
+      if (outcome.error || outcome.executed !== this.instr.name) continue;
+      if (req.want(outcome, drawn.concrete)) return { concrete: drawn.concrete, outcome, word: drawn.word };
+    }
+    return null;
+  }
+
+  private draw(req: SampleRequest, rng: Rng, t: number): { concrete: Concrete; word: FixedWord } | null {
+    const isa = this.isa;
+    const s = new MachineState(isa);
+    // Alternate between reset control state (usually a sane translation) and random control state.
+    const randomControl = t % 3 === 2;
+    for (const e of isa.state) {
+      if (e.isPc) continue;
+      if (e.role === "control" && !randomControl) continue;
+      for (let i = 0; i < (e.count ?? 1); i++) s.setReg(e.id, i, rng.interesting(e.width));
+    }
+    const levels = req.level === "guest" ? [this.config.guestLevel]
+      : req.level === "above" ? [...Array(this.config.guestLevel).keys()]
+      : [...isa.privilege.levels.keys()];
+    if (levels.length === 0) return null;
+    const level = isa.privilege.levels[levels[rng.int(levels.length)]!]!;
+    if (!this.setMode(s, level.values[rng.int(level.values.length)]!)) return null;
+    if (req.level === "guest" && !this.config.requires.every((r) => this.evalState(s, r) === 1n)) return null;
+
+    const word = req.word ?? this.randomWord(rng);
+    if (!word) return null;
+    const enc = this.instr.encodings[word.encoding]!;
+    const { fetchUnit, unitWidth, endian } = isa.memory;
+    const per = fetchUnit / unitWidth;
+    // Mostly a small PC (near where reset translation maps), sometimes anywhere.
+    const slots = rng.int(4) === 0 ? 1n << BigInt(isa.vaddrWidth) : 4096n;
+    s.pc = BigInt.asUintN(isa.vaddrWidth, (rng.bits(isa.vaddrWidth) % slots) / BigInt(per) * BigInt(per));
+    const interp = new Interpreter(isa, s.clone());
+    for (let f = 0; f < enc.length / fetchUnit; f++) {
+      const va = BigInt.asUintN(isa.vaddrWidth, s.pc + BigInt(f * per));
+      let pa: bigint;
+      try {
+        pa = interp.translate(va, IR.ACCESS.FETCH);
+      } catch (e) {
+        if (e instanceof TrapSignal) return null;
+        throw e;
+      }
+      for (let u = 0; u < per; u++) {
+        const inFetch = endian === "big" ? u : per - 1 - u;
+        const lo = enc.length - f * fetchUnit - inFetch * unitWidth - unitWidth;
+        s.writeUnit(BigInt.asUintN(isa.memory.addrWidth, pa + BigInt(u)), BigInt.asUintN(unitWidth, word.word >> BigInt(lo)));
+      }
+    }
+    const choices = new Map<IR.Stmt, number[]>();
+    for (const st of this.eithers) {
+      const n = st.kind === "either" ? st.branches.length : 1;
+      choices.set(st, Array.from({ length: 8 }, () => rng.int(n)));
+    }
+    const decoded = this.decoder.decodeWord(word.word, enc.length);
+    const assembly = decoded ? formatInstruction(decoded, { pc: s.pc, isa }) : `(word 0x${word.word.toString(16)})`;
+    return { concrete: { state: s, decoded, assembly, choices, writes: [] }, word };
+  }
+
+  /** Random field values for a random encoding that satisfy its condition and decode as this instruction. */
+  private randomWord(rng: Rng): FixedWord | null {
+    for (let attempt = 0; attempt < 16; attempt++) {
+      const k = rng.int(this.instr.encodings.length);
+      const enc = this.instr.encodings[k]!;
+      let word = enc.match;
+      for (const f of enc.fields) {
+        const v = rng.interesting(f.width);
+        for (const p of f.pieces) {
+          const n = BigInt(p.encHi - p.encLo + 1);
+          word |= ((v >> BigInt(p.fieldLo)) & ((1n << n) - 1n)) << BigInt(p.encLo);
+        }
+      }
+      if (enc.where) {
+        const ops = new Map(enc.fields.map((f) => [f.name, extractField(f, word)] as const));
+        if (evalPure(enc.where, ops) !== 1n) continue;
+      }
+      const d = this.decoder.decodeWord(word, enc.length);
+      if (d?.instruction.id === this.instr.id) return { encoding: k, word };
+    }
+    return null;
+  }
+
+  /** Writes a mode value into the bits the privilege element is read from; false if it cannot. */
+  private setMode(s: MachineState, value: bigint): boolean {
+    const entries = [...this.sets.mode];
+    if (entries.length !== 1) return false;
+    const [id, { hi, lo }] = entries[0]!;
+    const width = hi - lo + 1;
+    const maskBits = ((1n << BigInt(width)) - 1n) << BigInt(lo);
+    s.setReg(id, 0, (s.reg(id) & ~maskBits) | ((value & ((1n << BigInt(width)) - 1n)) << BigInt(lo)));
+    return this.evalState(s, this.isa.privilege.element) === value;
+  }
+
+  private evalState(s: MachineState, e: IR.Expr): bigint {
+    return new Interpreter(this.isa, s).eval(e, { locals: [], operands: new Map(), nextPc: 0n });
+  }
+}
+
+/** Every `either` the instruction may run, through the functions it calls. */
+function collectEithers(isa: IR.Isa, body: readonly IR.Stmt[]): IR.Stmt[] {
+  const out: IR.Stmt[] = [];
+  const seen = new Set<number>();
+  const expr = (e: IR.Expr): void => {
+    if (e.kind === "call" && !seen.has(e.fn)) {
+      seen.add(e.fn);
+      stmts(isa.functions[e.fn]!.body);
+    }
+    for (const v of Object.values(e)) {
+      if (v && typeof v === "object" && "kind" in v) expr(v as IR.Expr);
+      if (Array.isArray(v)) for (const x of v) if (x && typeof x === "object" && "kind" in x) expr(x as IR.Expr);
+    }
+  };
+  const stmts = (ss: readonly IR.Stmt[]): void => {
+    for (const s of ss) {
+      if (s.kind === "either") {
+        out.push(s);
+        s.branches.forEach(stmts);
+        continue;
+      }
+      if (s.kind === "if") {
+        expr(s.cond);
+        stmts(s.then);
+        stmts(s.else);
+        continue;
+      }
+      for (const v of Object.values(s)) if (v && typeof v === "object" && "kind" in v) expr(v as IR.Expr);
+    }
+  };
+  stmts(body);
+  return out;
+}
