@@ -1,26 +1,31 @@
 /**
- * The bundled example programs, run on the P&G machine through the library API (what `popek run`
- * does), with their final state pinned: a change in the interpreter, the assembler or the spec that
- * alters any of it shows up here.
+ * The bundled example programs (isas/<name>/examples), run on their machines through the library API
+ * (what `popek run` does), with their final state pinned: a change in the interpreter, the assembler
+ * or a spec that alters any of it shows up here.
  */
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { checkSpec } from "../../src/check/check.js";
+import { levelName } from "../../src/cli/format-state.js";
 import { loadProgram } from "../../src/cli/commands/program.js";
 import type * as IR from "../../src/ir/ir.js";
 import { assemble, type AsmResult } from "../../src/machine/assembler.js";
+import { Interpreter } from "../../src/machine/interpreter.js";
 import { Machine, type RunResult, type TrapEvent } from "../../src/machine/machine.js";
 import { loadSpec } from "../../src/syntax/load.js";
 
 const ISAS = resolve(dirname(fileURLToPath(import.meta.url)), "../../isas");
-const EXAMPLES = join(ISAS, "pg", "examples");
 
+const isas = new Map<string, IR.Isa>();
 function loadIsa(name: string): IR.Isa {
-  const checked = checkSpec(loadSpec(join(ISAS, name)));
-  expect(checked.diagnostics.items.filter((d) => d.severity === "error")).toEqual([]);
-  return checked.isa!;
+  if (!isas.has(name)) {
+    const checked = checkSpec(loadSpec(join(ISAS, name)));
+    expect(checked.diagnostics.items.filter((d) => d.severity === "error")).toEqual([]);
+    isas.set(name, checked.isa!);
+  }
+  return isas.get(name)!;
 }
 
 interface Run {
@@ -29,22 +34,28 @@ interface Run {
   readonly program: AsmResult;
   readonly result: RunResult;
   readonly traps: TrapEvent[];
-  /** The privilege level's value (the P&G mode M) when each trap happened. */
+  /** The privilege element's value (for pg, the P&G mode M) when each trap happened. */
   readonly trapModes: bigint[];
+  /** Each trap as "cause level": its cause's name and the privilege level it was taken from. */
+  readonly trapLog: string[];
   reg(name: string, index?: number): bigint;
+  /** A word of physical memory (the spec's endianness), `units` memory units long. */
+  word(address: bigint, units?: number): bigint;
+  /** The address of a label of the program. */
+  symbol(name: string): bigint;
 }
 
 /** Runs each example once, lazily (inside the first test that needs it, so failures are reported there). */
 const cache = new Map<string, Run>();
-function example(specName: string, programName: string): Run {
-  const key = `${specName} ${programName}`;
-  if (!cache.has(key)) cache.set(key, runExample(specName, programName));
+function example(specName: string, programName: string, examplesDir = specName.replace(/(-flawed)?\.isa$/, "")): Run {
+  const key = `${specName} ${examplesDir}/${programName}`;
+  if (!cache.has(key)) cache.set(key, runExample(specName, join(ISAS, examplesDir, "examples", programName)));
   return cache.get(key)!;
 }
 
-function runExample(specName: string, programName: string, maxSteps = 100_000): Run {
+function runExample(specName: string, file: string, maxSteps = 100_000): Run {
   const isa = loadIsa(specName);
-  const program = assemble(isa, readFileSync(join(EXAMPLES, programName), "utf8"));
+  const program = assemble(isa, readFileSync(file, "utf8"));
   expect(program.errors).toEqual([]);
   const machine = new Machine(isa);
   loadProgram(machine, program);
@@ -53,17 +64,39 @@ function runExample(specName: string, programName: string, maxSteps = 100_000): 
     if (!el) throw new Error(`no register ${name}`);
     return machine.state.reg(el.id, index);
   };
+  const mode = () => new Interpreter(isa, machine.state).eval(isa.privilege.element, { locals: [], operands: new Map(), nextPc: 0n });
   const traps: TrapEvent[] = [];
   const trapModes: bigint[] = [];
+  const trapLog: string[] = [];
   const result = machine.run({
     maxSteps,
     onTrap: (t) => {
       traps.push(t);
-      trapModes.push(reg("M"));
+      trapModes.push(mode());
+      trapLog.push(`${t.cause.name} ${levelName(isa, machine.state)}`);
       return "deliver";
     },
   });
-  return { isa, machine, program, result, traps, trapModes, reg };
+  const word = (address: bigint, units = 4) => {
+    const { unitWidth, endian } = isa.memory;
+    let v = 0n;
+    for (let i = 0; i < units; i++) {
+      const a = address + BigInt(endian === "big" ? i : units - 1 - i);
+      v = (v << BigInt(unitWidth)) | machine.state.readUnit(a);
+    }
+    return v;
+  };
+  const symbol = (name: string) => {
+    const v = program.symbols.get(name);
+    if (v === undefined) throw new Error(`no label ${name}`);
+    return v;
+  };
+  return { isa, machine, program, result, traps, trapModes, trapLog, reg, word, symbol };
+}
+
+/** `times` copies of a sequence, for pinning the repeating part of a trap log. */
+function repeat<T>(items: readonly T[], times: number): T[] {
+  return Array.from({ length: times }, () => items).flat();
 }
 
 describe("supervisor.s on pg.isa", () => {
@@ -148,5 +181,76 @@ describe("pg-flawed.isa", () => {
     const flawed = example("pg-flawed.isa", "user.s");
     expect(flawed.result.status).toBe("halted");
     expect(flawed.machine.state.output).toEqual([55n]);
+  });
+});
+
+describe("kernel.s on riscv32.isa", () => {
+  const run = () => example("riscv32.isa", "kernel.s");
+
+  it("halts with the user's sum, the address of its refused load and the timer interrupts", () => {
+    expect(run().result.status).toBe("halted");
+    expect(run().result.steps).toBe(1151);
+    expect(run().machine.state.output).toEqual([55n, 8192n, 8n]);
+  });
+
+  it("powers off in the monitor, with Sv32 on and the user's traps delegated", () => {
+    expect(run().reg("priv")).toBe(3n);
+    expect(run().reg("PC")).toBe(run().symbol("m_shutdown"));
+    expect(run().reg("satp")).toBe(0x8000_0003n);
+    expect(run().reg("medeleg")).toBe(0xb100n);
+    expect(run().reg("mideleg")).toBe(0x20n);
+    // The kernel's last call was SBI_SHUTDOWN (a7 = 3), with the tick count still in a0.
+    expect(run().reg("x", 17)).toBe(3n);
+    expect(run().reg("x", 10)).toBe(8n);
+  });
+
+  it("the user's stores went through its page tables to physical 0x6000", () => {
+    expect(run().symbol("result")).toBe(0x0040_1000n);
+    expect(run().word(0x6000n)).toBe(55n);
+    // The refused load left its register at -1, which the user stored next to the sum.
+    expect(run().word(0x6004n)).toBe(0xffff_ffffn);
+    expect(run().word(run().symbol("ticks"))).toBe(8n);
+    expect(run().word(run().symbol("faults"))).toBe(1n);
+  });
+
+  it("took the calls, the page fault and the timer through the monitor and the kernel", () => {
+    const timer = ["machine_timer_interrupt U", "supervisor_timer_interrupt U", "ecall_from_s S"];
+    expect(run().trapLog).toEqual([
+      "ecall_from_s S", // the kernel arms the timer
+      "ecall_from_u U", // print(55)
+      "ecall_from_s S",
+      "machine_timer_interrupt S", // the first tick arrives in the kernel: the monitor raises STIP,
+      "supervisor_timer_interrupt U", // which the kernel takes once it is back in U-mode
+      "ecall_from_s S",
+      "load_page_fault U", // the user reads the kernel's page
+      "ecall_from_s S",
+      ...repeat(timer, 7),
+      "ecall_from_u U", // exit
+      "ecall_from_s S", // print(ticks)
+      "ecall_from_s S", // shutdown
+    ]);
+    const fault = run().traps.find((t) => t.cause.name === "load_page_fault")!;
+    expect(fault.info).toBe(0x2000n);
+    expect(fault.instruction?.name).toBe("LW");
+    expect(run().traps.filter((t) => t.fromTick).every((t) => t.cause.name.endsWith("timer_interrupt"))).toBe(true);
+  });
+
+  it("enters at _start, the reset pc", () => {
+    expect(run().program.entry).toBe(0n);
+    expect(run().program.segments.map((s) => s.address)).toEqual([0n, 0x1000n, 0x2000n, 0x3000n, 0x4000n, 0x5000n, 0x6000n]);
+  });
+});
+
+describe("user.s on riscv32.isa", () => {
+  it("computes gcd(1071, 462) = 21, prints it and powers off", () => {
+    const run = example("riscv32.isa", "user.s");
+    expect(run.result.status).toBe("halted");
+    expect(run.result.steps).toBe(51);
+    expect(run.machine.state.output).toEqual([21n]);
+    expect(run.reg("x", 10)).toBe(21n);
+    expect(run.reg("x", 11)).toBe(21n);
+    expect(run.reg("priv")).toBe(3n);
+    expect(run.word(run.symbol("gcd"))).toBe(21n);
+    expect(run.traps).toEqual([]);
   });
 });
