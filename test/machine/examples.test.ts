@@ -254,3 +254,65 @@ describe("user.s on riscv32.isa", () => {
     expect(run.traps).toEqual([]);
   });
 });
+
+describe("kernel.s on armv7.isa", () => {
+  const run = () => example("armv7.isa", "kernel.s");
+
+  it("halts with the user's sum, the address of its refused load and the exception count", () => {
+    expect(run().result.status).toBe("halted");
+    expect(run().result.steps).toBe(108);
+    expect(run().machine.state.output).toEqual([55n, 4096n, 3n]);
+  });
+
+  it("powers off in Supervisor mode with the MMU on", () => {
+    expect(run().reg("CPSR")).toBe(0x93n); // Supervisor, I set by the SVC's exception entry
+    expect(run().reg("PC")).toBe(run().symbol("sys_exit") + 12n);
+    expect(run().reg("SCTLR")).toBe(1n);
+    expect(run().reg("TTBR0")).toBe(0x4000n);
+    expect(run().reg("DACR")).toBe(1n);
+    // The Data Abort: a permission fault on a section, at the kernel's address 0x1000.
+    expect(run().reg("DFSR")).toBe(0x0dn);
+    expect(run().reg("DFAR")).toBe(0x1000n);
+    expect(run().reg("LR_abt")).toBe(run().symbol("user") + 0x30n + 8n);
+    // The banked stack pointers: the Abort stack was popped, the Supervisor one still holds the
+    // exit call's frame; the user's was set from System mode.
+    expect(run().reg("SP_abt")).toBe(0x1800n);
+    expect(run().reg("SP_svc")).toBe(0x2000n - 12n);
+    expect(run().reg("SP_usr")).toBe(0x0020_0000n);
+    expect(run().reg("SPSR_svc") & 0x1fn).toBe(0x10n);
+    expect(run().reg("R", 3)).toBe(0xffff_ffffn);
+  });
+
+  it("the user's stores went through its section to physical 0x00800000", () => {
+    const offset = run().symbol("result") - 0x0010_0000n;
+    expect(run().word(0x0080_0000n + offset)).toBe(55n);
+    expect(run().word(0x0080_0000n + offset + 4n)).toBe(0xffff_ffffn);
+    expect(run().word(run().symbol("result"))).toBe(0n); // nothing at the virtual address itself
+    expect(run().word(run().symbol("exceptions"))).toBe(3n);
+  });
+
+  it("took two SVCs and one Data Abort, all from User mode", () => {
+    expect(run().trapLog).toEqual(["svc usr", "dabt_permission usr", "svc usr"]);
+    expect(run().traps.map((t) => t.instruction?.name)).toEqual(["SVC", "LDR", "SVC"]);
+    expect(run().traps[1]!.info).toBe(0x1000n);
+  });
+
+  it("enters at _start, the reset vector", () => {
+    expect(run().program.entry).toBe(0n);
+    expect(run().program.segments.map((s) => s.address)).toEqual([0n, 0x1000n, 0x4000n, 0x0080_0000n]);
+  });
+});
+
+describe("user.s on armv7.isa", () => {
+  it("computes gcd(1071, 462) = 21, prints it and powers off", () => {
+    const run = example("armv7.isa", "user.s");
+    expect(run.result.status).toBe("halted");
+    expect(run.result.steps).toBe(54);
+    expect(run.machine.state.output).toEqual([21n]);
+    expect(run.reg("R", 0)).toBe(21n);
+    expect(run.reg("R", 1)).toBe(21n);
+    expect(run.reg("CPSR")).toBe(0x1d3n);
+    expect(run.word(run.symbol("gcd"))).toBe(21n);
+    expect(run.traps).toEqual([]);
+  });
+});

@@ -260,10 +260,12 @@ s_frame: .space 20                     ; the kernel's save area: ra, t0, t1, a0,
         .word (0 << 10) | PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D
         ; entry 1: virtual 0x00400000.. goes through the level-0 table at 0x4000 (R = W = X = 0)
         .word ((0x4000 >> 12) << 10) | PTE_V
+        .space 4096 - 8                ; the other 1022 entries: invalid (V = 0)
 
         .org 0x4000                    ; level-0 table: entry i maps the 4 KiB page 0x00400000 + i * 4096
         .word ((0x5000 >> 12) << 10) | PTE_V | PTE_R | PTE_X | PTE_U | PTE_A            ; user code
         .word ((0x6000 >> 12) << 10) | PTE_V | PTE_R | PTE_W | PTE_U | PTE_A | PTE_D    ; user data
+        .space 4096 - 8                ; the other 1022 entries: invalid
 
 ; ================================================================ the user program (U-mode)
 ; Linked at its virtual addresses, loaded at the physical pages the tables give them.
