@@ -382,3 +382,70 @@ describe("user.s on x86.isa", () => {
     expect(run.traps).toEqual([]);
   });
 });
+
+describe("kernel.s on s370.isa", () => {
+  const run = () => example("s370.isa", "kernel.s");
+  /** The console prints bytes: a fullword as its four bytes, most significant first. */
+  const words = (...values: number[]) => values.flatMap((v) => [v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff].map(BigInt));
+
+  it("stops with the sum, the protected store's address and the timer interruptions, as bytes", () => {
+    expect(run().result.status).toBe("halted");
+    expect(run().result.steps).toBe(522);
+    expect(run().machine.state.output).toEqual(words(55, 0x814, 4));
+  });
+
+  it("stops in a disabled wait, with the storage keys and CR0 it set", () => {
+    expect(run().reg("PSW")).toBe(0x000an); // EC mode, wait, nothing enabled, supervisor state
+    expect(run().reg("IA")).toBe(0n);
+    expect(run().reg("KEYS", 0)).toBe(0x04n); // key 0, fetch protection
+    expect(run().reg("KEYS", 1)).toBe(0x40n); // key 8
+    expect(run().reg("CTL", 0)).toBe(0x400n); // CPU-timer subclass mask
+    expect(run().reg("IOPEND")).toBe(0n); // TEST I/O collected every console write
+    expect(run().reg("R", 1)).toBe(4n); // the last number printed
+    // The interval timer at location 80 went negative at the first step; its subclass mask (CR0
+    // bit 24) stays off, so the request stays pending and is never taken.
+    expect(run().reg("ITPEND")).toBe(1n);
+  });
+
+  it("kept its storage from the program: the sum is in the program's block, the counter intact", () => {
+    expect(run().word(run().symbol("result"))).toBe(55n);
+    expect(run().word(run().symbol("ticks"))).toBe(4n);
+    // The old program PSW (location 40) points after the refused 4-byte store, whose length the
+    // interruption recorded (ILC in location 141, in bytes), with code 4 (protection) at 142.
+    expect(run().word(44n) & 0xff_ffffn).toBe(0x818n);
+    expect(run().word(141n, 1)).toBe(4n);
+    expect(run().word(142n, 2)).toBe(4n);
+  });
+
+  it("took two SVCs, a protection exception and four CPU-timer interruptions in the problem state", () => {
+    expect(run().trapLog).toEqual([
+      "svc problem",
+      "protection problem",
+      ...repeat(["external problem"], 4),
+      "svc problem",
+    ]);
+    expect(run().traps.filter((t) => t.cause.name === "svc").map((t) => t.info)).toEqual([1n, 0n]);
+    const external = run().traps.filter((t) => t.cause.name === "external");
+    expect(external.every((t) => t.fromTick && t.info === 0x1005n && t.pc === run().symbol("spin"))).toBe(true);
+    expect(run().traps.find((t) => t.cause.name === "protection")!.instruction?.name).toBe("ST");
+  });
+
+  it("enters at _start, the reset instruction address", () => {
+    expect(run().program.entry).toBe(0n);
+    expect(run().program.segments.map((s) => s.address)).toEqual([0n, 88n, 0x200n, 0x600n, 0x800n]);
+  });
+});
+
+describe("user.s on s370.isa", () => {
+  it("computes gcd(1071, 462) = 21 with DIVIDE, prints it and stops", () => {
+    const run = example("s370.isa", "user.s");
+    expect(run.result.status).toBe("halted");
+    expect(run.result.steps).toBe(27);
+    expect(run.machine.state.output).toEqual([0n, 0n, 0n, 21n]);
+    expect(run.reg("R", 4)).toBe(21n);
+    expect(run.reg("R", 5)).toBe(0n);
+    expect(run.reg("PSW")).toBe(0x000an);
+    expect(run.word(run.symbol("gcd"))).toBe(21n);
+    expect(run.traps).toEqual([]);
+  });
+});
