@@ -322,7 +322,7 @@ describe("kernel.s on x86.isa", () => {
 
   it("halts with the grown segment's size, the user's sum and the ring-3 event count", () => {
     expect(run().result.status).toBe("halted");
-    expect(run().result.steps).toBe(144);
+    expect(run().result.steps).toBe(143);
     expect(run().machine.state.output).toEqual([8192n, 55n, 3n]);
   });
 

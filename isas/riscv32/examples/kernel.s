@@ -45,8 +45,8 @@
 ; ================================================================ M-mode monitor (physical 0x0000)
 
         .org 0
-_start:                                ; reset: M-mode, pc = 0, mstatus = 0 (P 3.4)
-        addi t0, zero, m_trap
+_start:                                ; reset: M-mode with mstatus.MIE = 0 (P 3.4); pc = 0 here
+        addi t0, zero, m_trap          ; (the monitor lies below 2 KiB: one addi reaches it)
         csrrw zero, mtvec, t0          ; every trap taken to M-mode goes to m_trap (Direct mode)
         addi t0, zero, m_frame
         csrrw zero, mscratch, t0       ; m_trap finds its save area through mscratch
@@ -60,8 +60,8 @@ _start:                                ; reset: M-mode, pc = 0, mstatus = 0 (P 3
         addi t0, zero, 2
         csrrw zero, mcounteren, t0     ; let S-mode read the time CSR (TM, P 3.1.11)
         ; Enter the kernel: MRET goes to mepc at privilege MPP (P 3.3.2).
-        addi t0, zero, 1
-        slli t0, t0, 11                ; t0 = PRV_S_MPP (0x800 does not fit an addi's 12 bits)
+        addi t0, zero, PRV_S_MPP >> 11
+        slli t0, t0, 11                ; t0 = PRV_S_MPP (0x800 does not fit an addi's signed 12 bits)
         csrrs zero, mstatus, t0        ; MPP = S (it was 0)
         lui t0, KERNEL_ENTRY >> 12
         csrrw zero, mepc, t0
@@ -92,7 +92,8 @@ m_putint:
         jal zero, m_ecall_done
 
 m_set_timer:                           ; mtimecmp = a0; the pending supervisor timer is cleared
-        csrrw zero, 0x7c1, zero        ; mtimecmp (custom CSRs 0x7c0/0x7c1 stand for the CLINT's)
+        csrrw zero, 0x7c1, zero        ; mtimecmp's high word: 0 (time stays below 2^32 in a short
+                                       ; run); custom CSRs 0x7c0/0x7c1 stand for the CLINT's mtimecmp
         csrrw zero, 0x7c0, a0
         addi t1, zero, SSIP_STIP
         csrrc zero, mip, t1            ; clear STIP: the kernel has seen this tick

@@ -34,6 +34,7 @@
         .equ TSS_SEL, 0x28
 
         .equ GDT, 0x800
+        .equ UDATA_DESC, GDT + 0x20    ; the user data segment's descriptor
         .equ IDT, 0x1000
         .equ TSS, 0x1800
         .equ KSTACK_TOP, 0x3000
@@ -68,11 +69,10 @@ reload: mov eax, KDATA_SEL
 
         ; Drop to ring 3: IRET to an outer level pops EIP, CS, EFLAGS, ESP and SS (Vol 2A IRET),
         ; so push a frame that looks as if the user program had been interrupted at its first
-        ; instruction. Its data segment registers are loaded first (IRET would null any the user
-        ; may not use: Vol 2A IRET, "for each of ES, FS, GS, DS").
+        ; instruction. The user program uses DS and SS only: DS is loaded here, and IRET nulls the
+        ; others, whose ring-0 segments ring 3 may not use (Vol 2A IRET, "for each of ES, FS, GS").
         mov eax, UDATA_SEL
         mov ds, eax
-        mov es, eax
         push eax                       ; SS
         mov eax, USER_LIMIT + 1
         push eax                       ; ESP: the top of the user's data segment
@@ -115,8 +115,9 @@ sys_exit:                              ; print the number of ring-3 events and h
 
 ; #GP (vector 13, an interrupt gate of DPL 0): the same frame plus an error code, 0 for a segment
 ; limit violation (Vol 3 6.15, interrupt 13). EIP is the faulting instruction: a fault is retried.
-; The kernel takes it for a reference past the end of the user's data segment and grows the
-; segment by 4 KiB, up to USER_MAX_LIMIT; beyond that it prints -1 and halts.
+; The kernel takes it for a reference past the end of the user's data segment (it knows its one
+; program; a general kernel would look at the faulting instruction) and grows the segment by
+; 4 KiB, up to USER_MAX_LIMIT; beyond that it prints -1 and halts.
 gp_entry:
         push eax
         push ecx
@@ -125,12 +126,13 @@ gp_entry:
         mov ecx, KDATA_SEL
         mov ds, ecx
         inc DWORD PTR ds:events
-        ; The descriptor's low word holds limit 15..0 and base 15..0 (0 here): add 4 KiB.
-        mov eax, DWORD PTR ds:GDT + UDATA_SEL - 3
+        ; The descriptor's first doubleword is base 15..0 : limit 15..0, and base 15..0 is 0 here,
+        ; so adding 4 KiB to it adds 4 KiB to the limit.
+        mov eax, DWORD PTR ds:UDATA_DESC
         add eax, 0x1000
         cmp eax, USER_MAX_LIMIT
         ja gp_fatal
-        mov DWORD PTR ds:GDT + UDATA_SEL - 3, eax
+        mov DWORD PTR ds:UDATA_DESC, eax
         add eax, 1
         out CONSOLE, eax               ; print the new size of the segment
         ; Loading a segment register reads its descriptor from the GDT again (Vol 3 3.4.3): the
