@@ -10,6 +10,8 @@ import { describe, expect, it } from "vitest";
 import { checkSpec } from "../../src/check/check.js";
 import { levelName } from "../../src/cli/format-state.js";
 import { loadProgram } from "../../src/cli/commands/program.js";
+import type { Io } from "../../src/cli/load-isa.js";
+import { main } from "../../src/cli/main.js";
 import type * as IR from "../../src/ir/ir.js";
 import { assemble, type AsmResult } from "../../src/machine/assembler.js";
 import { Interpreter } from "../../src/machine/interpreter.js";
@@ -447,5 +449,22 @@ describe("user.s on s370.isa", () => {
     expect(run.reg("PSW")).toBe(0x000an);
     expect(run.word(run.symbol("gcd"))).toBe(21n);
     expect(run.traps).toEqual([]);
+  });
+});
+
+describe("popek run on the library's examples", () => {
+  const examples = ["riscv32", "armv7", "x86", "s370"].flatMap((name) => ["kernel.s", "user.s"].map((file) => [name, file] as const));
+
+  it.each(examples)("%s: %s halts from reset and prints what the library run printed", async (name, file) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), color: false };
+    const code = await main(["node", "popek", "run", join(ISAS, `${name}.isa`), join(ISAS, name, "examples", file)], io);
+    const run = example(`${name}.isa`, file);
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    const lines = out.join("\n").split("\n");
+    expect(lines[0]).toBe(`status  halted after ${run.result.steps} steps`);
+    expect(lines.at(-1)).toBe(`output  ${run.machine.state.output.join(" ")}`);
   });
 });
