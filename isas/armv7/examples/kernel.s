@@ -45,6 +45,9 @@ _start: b reset                        ; 0x00 reset
         b svc_entry                    ; 0x08 Supervisor Call
         b pabt_entry                   ; 0x0c Prefetch Abort
         b dabt_entry                   ; 0x10 Data Abort
+        b unused_entry                 ; 0x14 (not used)
+        b unused_entry                 ; 0x18 IRQ: this model has no interrupts
+        b unused_entry                 ; 0x1c FIQ
 
 reset:                                 ; Supervisor mode, A = I = F = 1, MMU off (B1.9.10)
         ; Each exception mode has its own SP (banked, B1.3.2): give the two we use a stack.
@@ -114,6 +117,9 @@ undef_entry:
         b fatal
 pabt_entry:
         mov r0, #0x0c
+        b fatal
+unused_entry:
+        mvn r0, #0                     ; -1: a vector that cannot be taken was
 fatal:  mcr 15, 0, r0, cr15, cr0, {0}
         mcr 15, 0, r0, cr15, cr0, {1}
 
