@@ -24,7 +24,7 @@ import { freshState, runInstruction, symOperands, type InstructionRun, type SymO
 import { concretize, controlState, levelOf, replay, translateIn, visibleState, type Concrete, type ReplayOutcome } from "./replay.js";
 import { Rng, seedOf, StateSampler, type Sample, type SampleRequest } from "./sample.js";
 import type { StateSets } from "./state-sets.js";
-import { SharedView, SymRun, termId, type Access, type RunResult, type SymState } from "./symexec.js";
+import { constOf, extractBits, SharedView, symConst, SymRun, termId, type Access, type RunResult, type SymState } from "./symexec.js";
 import { and3, not3, or3, type Tri } from "./tri.js";
 import { checkSat, type B, type BV, type Z3, type Z3Model } from "./z3.js";
 
@@ -394,15 +394,94 @@ export class InstructionClassifier {
   // ------------------------------------------------------------ relational state pairs
 
   /**
-   * b equals a but for the mode bits, which are fresh: the same physical memory and the same other
-   * control state, as in P&G's pair. The query also asks that the pair present the program the same
-   * memory (sameMemory): on machines whose translation depends on the mode (RISC-V's M-mode does not
-   * page) a load in the other mode reads other memory, which is the VMM's translation to emulate, not
-   * a result that depends on the mode.
+   * A mode pair for two concrete mode values: a at va; b equal to a - the same physical memory, the
+   * same other control state, as in P&G's pair - but at vb, with each user-visible banked register
+   * of b's bank holding what a sees in its own bank (the VMM presents the guest its registers; what
+   * b's other banks hold is the VMM's). The query also asks that the pair present the program the
+   * same memory (sameMemory): on machines whose translation depends on the mode (RISC-V's M-mode
+   * does not page) a load in the other mode reads other memory, which is the VMM's translation to
+   * emulate, not a result that depends on the mode. With the modes constant, bank selection and
+   * mode tests fold away and most of the two runs' terms coincide.
+   * Null when the mode is not one field of one register, or a bank selector is not decided by it.
    */
+  private modePairAt(va: bigint, vb: bigint): { a: SymState; b: SymState } | null {
+    if (this.sets.mode.size !== 1) return null;
+    const a = this.withModeValue(freshState(this.Z, this.isa, "a"), va);
+    const b = this.withModeValue(a, vb);
+    for (const bank of this.isa.banked) {
+      if (bank.role !== "user") continue;
+      const ea = this.bankOf(bank, a);
+      const eb = this.bankOf(bank, b);
+      if (ea === null || eb === null) return null;
+      if (ea !== eb) b.regs[eb]![0] = a.regs[ea]![0]!;
+    }
+    return { a, b };
+  }
+
+  /** The state with the mode field set to a constant. */
+  private withModeValue(s: SymState, value: bigint): SymState {
+    const [id, bits] = [...this.sets.mode][0]!;
+    const regs = s.regs.map((r) => [...r]);
+    const cur = regs[id]![0]!;
+    const w = this.isa.state[id]!.width;
+    const parts: BV[] = [];
+    if (bits.hi < w - 1) parts.push(extractBits(this.Z, cur, w - 1, bits.hi + 1));
+    parts.push(symConst(this.Z, value, bits.hi - bits.lo + 1));
+    if (bits.lo > 0) parts.push(extractBits(this.Z, cur, bits.lo - 1, 0));
+    regs[id]![0] = parts.length === 1 ? parts[0]! : this.Z.Concat(...parts);
+    return { regs, phys: s.phys };
+  }
+
+  /** The storage element a banked register selects in a state whose selector folds to a constant. */
+  private bankOf(bank: IR.BankedRegister, s: SymState): number | null {
+    const sel = constOf(new SymRun(this.Z, this.isa, s).evalPure(bank.selector) as BV);
+    if (sel === undefined) return null;
+    const chosen = bank.banks.find((x) => x.values?.includes(sel)) ?? bank.banks.find((x) => x.values === null) ?? bank.banks[bank.banks.length - 1]!;
+    return chosen.element;
+  }
+
+  /** b equals a but for the mode bits, which are fresh (the general form, when modePairAt cannot fix them). */
   private modePair(a: SymState): SymState {
     const b = freshState(this.Z, this.isa, "b", a, { element: () => true, phys: true });
     return this.withFreshModeBits(b, "b");
+  }
+
+  /**
+   * Mode sensitivity, one pair of concrete mode values at a time (each pair built with those values,
+   * see modePairAt); the first satisfiable pair answers with its runs.
+   */
+  private async modeQuery(ops: SymOperands, instr: IR.Instruction): Promise<{ answer: Answer; runs: RunInfo[] }> {
+    const Z = this.Z;
+    const combos = this.aboveValues().flatMap((va) => this.levelValues(this.config.guestLevel).map((vb) => [va, vb] as const));
+    let unknown: { answer: Answer; runs: RunInfo[] } | null = null;
+    let general = false;
+    for (const [va, vb] of combos) {
+      const pair = this.modePairAt(va, vb);
+      if (!pair) {
+        general = true;
+        break;
+      }
+      const view = new SharedView(Z, this.isa);
+      const mA = this.runFrom("a", ops, pair.a, instr, view);
+      const mB = this.runFrom("b", ops, pair.b, instr, view);
+      const d = this.differ(mA, mB);
+      if (d === null) continue;
+      const q = [...this.base(ops, mA, mB), this.guest(mB.initial), this.completes(mA), this.completes(mB), d, ...this.sameMemory(mA, mB)];
+      const answer = await this.check(q);
+      if (answer.status === "sat") return { answer, runs: [mA, mB] };
+      if (answer.status === "unknown") unknown ??= { answer, runs: [mA, mB] };
+    }
+    if (!general) return unknown ?? { answer: { status: "unsat" }, runs: [] };
+    // The general form: symbolic mode bits, banked registers that agree by constraint.
+    const ma = freshState(Z, this.isa, "a");
+    const view = new SharedView(Z, this.isa);
+    const mA = this.runFrom("a", ops, ma, instr, view);
+    const mB = this.runFrom("b", ops, this.modePair(ma), instr, view);
+    const d = this.differ(mA, mB);
+    const q = [...this.base(ops, mA, mB), this.above(mA.initial), this.guest(mB.initial), ...this.bankedAgree(mA.initial, mB.initial),
+      this.completes(mA), this.completes(mB), d, ...(d ? this.sameMemory(mA, mB) : [])];
+    const answer = await this.checkByMode(q, [mA.initial, mB.initial], [this.aboveValues(), this.levelValues(this.config.guestLevel)]);
+    return { answer, runs: [mA, mB] };
   }
 
   private withFreshModeBits(s: SymState, tag: string, from?: SymState): SymState {
@@ -463,14 +542,7 @@ export class InstructionClassifier {
       : await this.search({ level: "guest", want: changes }, [...sBase, this.guest(s.initial), this.completes(s), sChanged], "user-control");
 
     // Two states: behaviour sensitivity and timing.
-    const ma = freshState(Z, this.isa, "a");
-    const modeView = new SharedView(Z, this.isa);
-    const mA = this.runFrom("a", ops, ma, instr, modeView);
-    const mB = this.runFrom("b", ops, this.modePair(ma), instr, modeView);
-    const modeDiffer = this.differ(mA, mB);
-    const modeQ = [...this.base(ops, mA, mB), this.above(mA.initial), this.guest(mB.initial), ...this.bankedAgree(mA.initial, mB.initial),
-      this.completes(mA), this.completes(mB), modeDiffer, ...(modeDiffer ? this.sameMemory(mA, mB) : [])];
-    const mode = await this.checkByMode(modeQ, [mA.initial, mB.initial], [this.aboveValues(), this.levelValues(this.config.guestLevel)]);
+    const { answer: mode, runs: modeRuns } = await this.modeQuery(ops, instr);
 
     const la = freshState(Z, this.isa, "a");
     const view = new SharedView(Z, this.isa);
@@ -500,7 +572,7 @@ export class InstructionClassifier {
     if (this.tri(aboveCompletes) === true && userCompletes.status === "unsat") this.witness("completes-above-guest-level", aboveCompletes, ops, instr, [s]);
     if (this.tri(control) === true) this.witness("control-sensitive", control, ops, instr, [s]);
     if (this.tri(userControl) === true) this.witness("user-control-sensitive", userControl, ops, instr, [s]);
-    if (mode.status === "sat") this.witness("mode-sensitive", mode, ops, instr, [mA, mB]);
+    if (mode.status === "sat") this.witness("mode-sensitive", mode, ops, instr, modeRuns);
     if (location.status === "sat") this.witness("location-sensitive", location, ops, instr, [lA, lB]);
     if (userLocation.status === "sat") this.witness("user-location-sensitive", userLocation, ops, instr, [lA, lB]);
 
@@ -524,31 +596,41 @@ export class InstructionClassifier {
             return { constraints: [...this.base(ops, w), this.wellFormed(w.initial), this.completes(w), this.changed(w.inst.run)], runs: [w] };
           },
         },
-        { name: "mode", answer: mode, build: () => ({ constraints: modeQ, runs: [mA, mB] }) },
+
         { name: "location", answer: location, build: () => ({ constraints: [...locBase, this.wellFormed(lA.initial)], runs: [lA, lB] }) },
       ];
       const results: Tri[] = [];
-      for (const k of kinds) {
+      const problem = (answer: Answer, runs: RunInfo[], why: string) => {
+        this.witness("problem", answer, ops, instr, runs, why);
+        results.push(true);
+      };
+      const alreadyAtGuest = (name: string) => `${name} sensitive, and the sensitive run itself completes at the guest level`;
+      const sameOperands = (name: string) => `${name} sensitive, yet completes at the guest level with the same operands`;
+      // Cheapest and clearest first: a control-sensitive run that is itself at the guest level, or a
+      // concrete control witness plus a guest-level state with the same instruction word that completes.
+      if (this.tri(userControl) === true) {
+        problem(userControl.status === "found" ? { status: "found", samples: [userControl.samples[0]!, userControl.samples[0]!] } : userControl, [s, s], alreadyAtGuest("control"));
+      } else if (control.status === "found") {
+        const w = control.samples[0]!;
+        const g = this.sampler.search({ level: "guest", want: completes, word: w.word, tries: this.options.sampleTries * 4 }, new Rng(seedOf(`${instr.name}/problem`)));
+        if (g) problem({ status: "found", samples: [w, g] }, [], sameOperands("control"));
+      }
+      // The guest-level run of a mode pair, or a location pair at the guest level.
+      if (!results.length && mode.status === "sat") problem(mode, [...modeRuns, modeRuns[1]!], alreadyAtGuest("mode"));
+      if (!results.length && userLocation.status === "sat") problem(userLocation, [lA, lB, lB], alreadyAtGuest("location"));
+      // Otherwise ask the solver for a sensitive run and a guest-level run with the same operands.
+      for (const k of results.length ? [] : kinds) {
         if (k.answer.status === "unsat") continue;
-        // A concrete control witness: look for a guest-level state with the same instruction word
-        // that completes; that pair is the problem witness.
-        if (k.answer.status === "found") {
-          const w = k.answer.samples[0]!;
-          const g = this.sampler.search({ level: "guest", want: completes, word: w.word, tries: this.options.sampleTries * 4 }, new Rng(seedOf(`${instr.name}/problem`)));
-          if (g) {
-            results.push(true);
-            this.witness("problem", { status: "found", samples: [w, g] }, ops, instr, [], `${k.name} sensitive, yet completes at the guest level with the same operands`);
-            break;
-          }
-        }
         const { constraints, runs } = k.build();
         const q = await this.check([...constraints, ...sBase, this.guest(s.initial), this.completes(s)]);
         results.push(this.tri(q));
         if (q.status === "sat") {
-          this.witness("problem", q, ops, instr, [...runs, s], `${k.name} sensitive, yet completes at the guest level with the same operands`);
+          this.witness("problem", q, ops, instr, [...runs, s], sameOperands(k.name));
           break;
         }
       }
+      // A mode query that could not be decided leaves the verdict open (a sat one is shown above).
+      if (mode.status === "unknown") results.push("inconclusive");
       vmmProblem = or3(...results);
     }
     const hvmProblem = userSensitive;

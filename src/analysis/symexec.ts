@@ -11,6 +11,7 @@
  */
 import { functionFootprint, type Footprint } from "../ir/footprint.js";
 import * as IR from "../ir/ir.js";
+import { binop } from "../ir/pure.js";
 import type { Arr, B, BV, Z3 } from "./z3.js";
 
 export type Sym = BV | B;
@@ -91,6 +92,19 @@ export class SharedView {
       : functionFootprint(isa, isa.translate);
   }
 
+  private readonly shared = new Map<string, B>();
+
+  /** The shared name of "these two cells are one physical unit". */
+  sharing(x: Cell, y: Cell): { name: B; key: string } {
+    const key = x.key < y.key ? `${x.key}&${y.key}` : `${y.key}&${x.key}`;
+    let name = this.shared.get(key);
+    if (!name) {
+      name = this.Z.Bool.const(`shared.${this.shared.size}`);
+      this.shared.set(key, name);
+    }
+    return { name, key };
+  }
+
   /** The shared name of a unit's initial contents. */
   initial(c: Cell): BV {
     let v = this.names.get(c.key);
@@ -100,6 +114,48 @@ export class SharedView {
     }
     return v;
   }
+}
+
+/**
+ * t[hi:lo], looking through concatenations: a slice that falls inside one part is that part (or a
+ * slice of it). Pairs of states are built by splicing shared bits into fresh registers (a location
+ * pair keeps the mode bits of CPSR); this keeps a read of the shared bits the very same term in both
+ * runs, so everything computed from them (ARM's banked registers) stays identical too.
+ */
+export function extractBits(Z: Z3, t: BV, hi: number, lo: number): BV {
+  const k = constOf(t);
+  if (k !== undefined) return symConst(Z, (k >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n), hi - lo + 1);
+  if (lo === 0 && hi === t.size() - 1) return t;
+  if (Z.isAppOf(t, Z3_OP_CONCAT)) {
+    let top = t.size();
+    for (let i = 0; i < t.numArgs(); i++) {
+      // arg() makes a new wrapper: a numeral part must be made known again to be folded.
+      const arg = t.arg(i) as BV;
+      const part = Z.isBitVecVal(arg) ? symConst(Z, arg.value(), arg.size()) : arg;
+      const bottom = top - part.size();
+      if (lo >= bottom && hi < top) return extractBits(Z, part, hi - bottom, lo - bottom);
+      top = bottom;
+    }
+  }
+  return t.extract(hi, lo);
+}
+
+/** Z3's declaration kind of bit-vector concatenation (Z3_decl_kind.Z3_OP_CONCAT). */
+const Z3_OP_CONCAT = 1056;
+
+/** Numerals created through symConst, with their values: what symbolic execution folds. */
+const constants = new WeakMap<object, bigint>();
+
+/** A bit-vector numeral that symbolic execution knows the value of (and folds operations on). */
+export function symConst(Z: Z3, value: bigint, width: number): BV {
+  const t = Z.BitVec.val(value, width);
+  constants.set(t, value);
+  return t;
+}
+
+/** The value of a numeral made by symConst, or undefined. */
+export function constOf(t: BV): bigint | undefined {
+  return constants.get(t);
 }
 
 /** Z3 hash-conses terms: equal pointers mean the same term. */
@@ -203,7 +259,11 @@ export class SymRun {
   }
 
   private bv(value: bigint, width: number): BV {
-    return this.Z.BitVec.val(value, width);
+    return symConst(this.Z, value, width);
+  }
+
+  private bool(b: boolean): B {
+    return b ? this.T : this.F;
   }
 
   // ------------------------------------------------------------ running
@@ -274,6 +334,8 @@ export class SymRun {
   // ------------------------------------------------------------ statements
 
   private exec(stmts: readonly IR.Stmt[], ctx: Ctx): void {
+    // A path that cannot be taken (its condition folded to false) builds nothing.
+    if (ctx.guard === this.F) return;
     for (const s of stmts) this.stmt(s, ctx);
   }
 
@@ -301,7 +363,7 @@ export class SymRun {
         const v = this.eval(s.value, ctx) as BV;
         const a = this.live(ctx);
         const file = this.regs[s.element]!;
-        const ci = constValue(s.index);
+        const ci = constValue(s.index) ?? constOf(index) ?? null;
         if (ci !== null) {
           if (ci < BigInt(file.length)) file[Number(ci)] = this.ite(a, v, file[Number(ci)]!);
           return;
@@ -455,11 +517,25 @@ export class SymRun {
       this.linked.add(c.key);
       this.links.push(this.Z.Implies(c.ok, (this.initial.phys.select(c.pa) as BV).eq(v)));
     }
-    for (const w of this.viewLog) {
-      const same = w.cell.pa === c.pa ? this.T : w.cell.pa.eq(c.pa);
-      v = this.ite(this.and(w.guard, same), w.value, v);
-    }
+    for (const w of this.viewLog) v = this.ite(this.and(w.guard, this.sharing(w.cell, c)), w.value, v);
     return v;
+  }
+
+  /**
+   * Whether two cells are the same physical unit in this run. Decided by their names where that is
+   * exact (the same cell; two units of one access), else a name shared with the other run of the
+   * pair, linked to this run's translation - the pair presents the same sharing, so the two runs'
+   * view terms coincide.
+   */
+  private sharing(x: Cell, y: Cell): B {
+    if (x.key === y.key) return this.T;
+    if (termId(x.va) === termId(y.va) && x.access === y.access) return this.F;
+    const { name, key } = this.view!.sharing(x, y);
+    if (!this.linked.has(key)) {
+      this.linked.add(key);
+      this.links.push(this.Z.Implies(this.and(x.ok, y.ok), name.eq(x.pa.eq(y.pa))));
+    }
+    return name;
   }
 
   // ------------------------------------------------------------ calls
@@ -491,6 +567,8 @@ export class SymRun {
         const ci = constValue(e.index);
         if (ci !== null) return file[Math.min(Number(ci), file.length - 1)]!;
         const index = this.eval(e.index, ctx) as BV;
+        const ki = constOf(index);
+        if (ki !== undefined) return file[Math.min(Number(ki), file.length - 1)]!;
         const iw = IR.widthOf(e.index);
         let v = file[file.length - 1]!;
         for (let k = file.length - 2; k >= 0; k--) v = this.ite(index.eq(this.bv(BigInt(k), iw)), file[k]!, v);
@@ -504,25 +582,43 @@ export class SymRun {
         return ctx.operands.get(e.name) ?? this.bv(0n, e.width);
       case "nextPc":
         return ctx.nextPc;
-      case "slice":
-        return (this.eval(e.value, ctx) as BV).extract(e.hi, e.lo);
+      case "slice": {
+        const v = this.eval(e.value, ctx) as BV;
+        const k = constOf(v);
+        if (k !== undefined) return this.bv((k >> BigInt(e.lo)) & ((1n << BigInt(e.width)) - 1n), e.width);
+        return extractBits(this.Z, v, e.hi, e.lo);
+      }
       case "concat": {
         const parts = e.parts.map((p) => this.eval(p, ctx) as BV);
-        return parts.length === 1 ? parts[0]! : Z.Concat(...parts);
+        if (parts.length === 1) return parts[0]!;
+        const ks = parts.map(constOf);
+        if (ks.every((k) => k !== undefined)) {
+          let v = 0n;
+          ks.forEach((k, i) => (v = (v << BigInt(IR.widthOf(e.parts[i]!))) | k!));
+          return this.bv(v, e.width);
+        }
+        return Z.Concat(...parts);
       }
       case "zext": {
         const v = this.eval(e.value, ctx) as BV;
         const by = e.width - IR.widthOf(e.value);
+        const k = constOf(v);
+        if (k !== undefined) return this.bv(k, e.width);
         return by === 0 ? v : v.zeroExt(by);
       }
       case "sext": {
         const v = this.eval(e.value, ctx) as BV;
         const by = e.width - IR.widthOf(e.value);
+        const k = constOf(v);
+        if (k !== undefined) return this.bv(BigInt.asUintN(e.width, BigInt.asIntN(IR.widthOf(e.value), k)), e.width);
         return by === 0 ? v : v.signExt(by);
       }
       case "unary": {
         const v = this.eval(e.value, ctx);
         if (e.op === "lnot") return this.not(v as B);
+        const k = constOf(v as BV);
+        const w = IR.widthOf(e.value);
+        if (k !== undefined) return this.bv(BigInt.asUintN(w, e.op === "not" ? ~k : -k), w);
         return e.op === "not" ? (v as BV).not() : (v as BV).neg();
       }
       case "binary":
@@ -554,11 +650,18 @@ export class SymRun {
     if (IR.typeOf(e.left).kind === "bool") {
       const lb = l as B;
       const rb = r as B;
+      if ((lb === this.T || lb === this.F) && (rb === this.T || rb === this.F)) return this.bool((lb === rb) === (e.op === "eq"));
       return e.op === "eq" ? this.Z.Eq(lb, rb) : this.not(this.Z.Eq(lb, rb));
     }
     const a = l as BV;
     const b = r as BV;
     const w = IR.widthOf(e.left);
+    const ka = constOf(a);
+    const kb = constOf(b);
+    if (ka !== undefined && kb !== undefined) {
+      const v = binop(e.op, ka, kb, w);
+      return e.type.kind === "bool" ? this.bool(v === 1n) : this.bv(v, e.type.width);
+    }
     switch (e.op) {
       case "add": return a.add(b);
       case "sub": return a.sub(b);
