@@ -584,54 +584,11 @@ export class InstructionClassifier {
     const sensitive = or3(controlSensitive, behaviorSensitive);
     const userSensitive = or3(this.tri(userControl), this.tri(userLocation));
 
-    // Theorem 1: a sensitive form must trap at the guest level with the same operands.
+    // Theorem 1: wherever the instruction is sensitive, the same state deprivileged to the guest
+    // level (its counterpart: what a VMM runs) must trap.
     let vmmProblem: Tri = false;
     if (sensitive !== false && userCompletes.status !== "unsat") {
-      const kinds: { name: string; answer: Answer; build: () => { constraints: (B | null)[]; runs: RunInfo[] } }[] = [
-        {
-          name: "control",
-          answer: control,
-          build: () => {
-            const w = this.runFrom("w", ops, freshState(Z, this.isa, "w"), instr);
-            return { constraints: [...this.base(ops, w), this.wellFormed(w.initial), this.completes(w), this.changed(w.inst.run)], runs: [w] };
-          },
-        },
-
-        { name: "location", answer: location, build: () => ({ constraints: [...locBase, this.wellFormed(lA.initial)], runs: [lA, lB] }) },
-      ];
-      const results: Tri[] = [];
-      const problem = (answer: Answer, runs: RunInfo[], why: string) => {
-        this.witness("problem", answer, ops, instr, runs, why);
-        results.push(true);
-      };
-      const alreadyAtGuest = (name: string) => `${name} sensitive, and the sensitive run itself completes at the guest level`;
-      const sameOperands = (name: string) => `${name} sensitive, yet completes at the guest level with the same operands`;
-      // Cheapest and clearest first: a control-sensitive run that is itself at the guest level, or a
-      // concrete control witness plus a guest-level state with the same instruction word that completes.
-      if (this.tri(userControl) === true) {
-        problem(userControl.status === "found" ? { status: "found", samples: [userControl.samples[0]!, userControl.samples[0]!] } : userControl, [s, s], alreadyAtGuest("control"));
-      } else if (control.status === "found") {
-        const w = control.samples[0]!;
-        const g = this.sampler.search({ level: "guest", want: completes, word: w.word, tries: this.options.sampleTries * 4 }, new Rng(seedOf(`${instr.name}/problem`)));
-        if (g) problem({ status: "found", samples: [w, g] }, [], sameOperands("control"));
-      }
-      // The guest-level run of a mode pair, or a location pair at the guest level.
-      if (!results.length && mode.status === "sat") problem(mode, [...modeRuns, modeRuns[1]!], alreadyAtGuest("mode"));
-      if (!results.length && userLocation.status === "sat") problem(userLocation, [lA, lB, lB], alreadyAtGuest("location"));
-      // Otherwise ask the solver for a sensitive run and a guest-level run with the same operands.
-      for (const k of results.length ? [] : kinds) {
-        if (k.answer.status === "unsat") continue;
-        const { constraints, runs } = k.build();
-        const q = await this.check([...constraints, ...sBase, this.guest(s.initial), this.completes(s)]);
-        results.push(this.tri(q));
-        if (q.status === "sat") {
-          this.witness("problem", q, ops, instr, [...runs, s], sameOperands(k.name));
-          break;
-        }
-      }
-      // A mode query that could not be decided leaves the verdict open (a sat one is shown above).
-      if (mode.status === "unknown") results.push("inconclusive");
-      vmmProblem = or3(...results);
+      vmmProblem = await this.problem(instr, ops, { s, userControl, control, mode, modeRuns, location, userLocation, lA, lB });
     }
     const hvmProblem = userSensitive;
     const timingDependent = this.tri(timing);
@@ -664,6 +621,82 @@ export class InstructionClassifier {
       queries: this.queries,
       ms: performance.now() - t0,
     };
+  }
+
+  // ------------------------------------------------------------ Theorem 1
+
+  /**
+   * Whether the instruction has a problem form: a state in which it is sensitive whose counterpart
+   * at the guest level - the same state with the mode field set to a guest value and banked
+   * registers presented as the program saw them (modePairAt) - completes. Then a VMM running the
+   * guest deprivileged gets no trap where the bare machine would have done something the VMM must
+   * see. An instruction that is sensitive only where its counterpart traps (ARM's MCR whose
+   * condition passes; a RISC-V CSR write to satp) is privileged where it is sensitive.
+   */
+  private async problem(
+    instr: IR.Instruction,
+    ops: SymOperands,
+    q: {
+      s: RunInfo; userControl: Answer; control: Answer; mode: Answer; modeRuns: RunInfo[];
+      location: Answer; userLocation: Answer; lA: RunInfo; lB: RunInfo;
+    },
+  ): Promise<Tri> {
+    const results: Tri[] = [];
+    const shown = (answer: Answer, runs: RunInfo[], why: string): Tri => {
+      this.witness("problem", answer, ops, instr, runs, why);
+      return true;
+    };
+    const itself = (name: string) => `${name} sensitive, and the sensitive run itself completes at the guest level`;
+    const counterpart = (name: string) => `${name} sensitive, yet the same state at the guest level completes`;
+
+    // The sensitive run is already at the guest level: user control sensitivity, the guest-level run
+    // of a mode pair, a location pair at the guest level.
+    if (this.tri(q.userControl) === true) {
+      const a = q.userControl.status === "found" ? ({ status: "found", samples: [q.userControl.samples[0]!, q.userControl.samples[0]!] } as const) : q.userControl;
+      return shown(a, [q.s, q.s], itself("control"));
+    }
+    // A concrete control witness: run its counterpart.
+    if (q.control.status === "found") {
+      const w = q.control.samples[0]!;
+      const g = this.sampler.counterpart(w);
+      if (g) return shown({ status: "found", samples: [w, g] }, [], counterpart("control"));
+    }
+    if (q.mode.status === "sat") return shown(q.mode, [...q.modeRuns, q.modeRuns[1]!], itself("mode"));
+    if (q.userLocation.status === "sat") return shown(q.userLocation, [q.lA, q.lB, q.lB], itself("location"));
+    if (q.mode.status === "unknown") results.push("inconclusive");
+    if (q.userLocation.status === "unknown") results.push("inconclusive");
+
+    // Otherwise the solver, one pair of mode values at a time: a sensitive run above the guest
+    // level whose counterpart completes.
+    const combos = this.aboveValues().flatMap((va) => this.levelValues(this.config.guestLevel).map((vb) => [va, vb] as const));
+    for (const [va, vb] of combos) {
+      const pair = this.modePairAt(va, vb);
+      if (!pair) {
+        results.push("inconclusive");
+        break;
+      }
+      const w = this.runFrom("w", ops, pair.a, instr);
+      // The counterpart makes its own choices: any that completes means the VMM may get no trap.
+      const g: RunInfo = { label: "s", initial: pair.b, inst: runInstruction(this.Z, this.isa, instr, ops, pair.b, "counterpart-choice") };
+      const guestRun = [this.guest(g.initial), this.completes(g)];
+      if (q.control.status !== "unsat") {
+        const a = await this.check([...this.base(ops, w, g), this.completes(w), this.changed(w.inst.run), ...guestRun]);
+        if (a.status === "sat") return shown(a, [w, g], counterpart("control"));
+        results.push(this.tri(a));
+      }
+      if (q.location.status !== "unsat") {
+        const view = new SharedView(this.Z, this.isa);
+        const l1 = this.runFrom("a", ops, pair.a, instr, view);
+        const l2 = this.runFrom("b", ops, this.locationPair(pair.a), instr, view);
+        const d = this.differ(l1, l2);
+        if (d !== null) {
+          const a = await this.check([...this.base(ops, l1, l2, g), this.completes(l1), this.completes(l2), d, ...this.sameMemory(l1, l2), ...guestRun]);
+          if (a.status === "sat") return shown(a, [l1, l2, g], counterpart("location"));
+          results.push(this.tri(a));
+        }
+      }
+    }
+    return or3(...results);
   }
 
   // ------------------------------------------------------------ witnesses

@@ -154,6 +154,36 @@ export class StateSampler {
     return { concrete: { state: s, decoded, assembly, choices, writes: [] }, word };
   }
 
+  /**
+   * The counterpart of a witness at the guest level - the same state with the mode field set to a
+   * guest value and each user-visible banked register presented as the witness saw it - if it
+   * completes there (a Theorem 1 problem: the VMM would get no trap).
+   */
+  counterpart(w: Sample): Sample | null {
+    const isa = this.isa;
+    const level = isa.privilege.levels[this.config.guestLevel]!;
+    for (const value of level.values) {
+      const s = w.concrete.state.clone();
+      if (!this.setMode(s, value)) continue;
+      for (const bank of isa.banked) {
+        if (bank.role !== "user") continue;
+        const from = this.bankElement(w.concrete.state, bank);
+        const to = this.bankElement(s, bank);
+        if (from !== to) s.setReg(to, 0, w.concrete.state.reg(from));
+      }
+      if (!this.config.requires.every((r) => this.evalState(s, r) === 1n)) continue;
+      const concrete: Concrete = { ...w.concrete, state: s };
+      const outcome = replay(isa, concrete);
+      if (!outcome.error && outcome.executed === this.instr.name && outcome.trap === null) return { concrete, outcome, word: w.word };
+    }
+    return null;
+  }
+
+  private bankElement(s: MachineState, bank: IR.BankedRegister): number {
+    const sel = this.evalState(s, bank.selector);
+    return (bank.banks.find((b) => b.values?.includes(sel)) ?? bank.banks.find((b) => b.values === null) ?? bank.banks[bank.banks.length - 1]!).element;
+  }
+
   /** Random field values for a random encoding that satisfy its condition and decode as this instruction. */
   private randomWord(rng: Rng): FixedWord | null {
     for (let attempt = 0; attempt < 16; attempt++) {

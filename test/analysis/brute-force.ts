@@ -185,12 +185,21 @@ export function bruteForce(isa: IR.Isa, instr: IR.Instruction, config: IR.GuestC
   let locationSensitive = false;
   let userLocation = false;
   let timingDependent = false;
-  const sensitiveOps = new Set<string>();
-  const completesAtGuestOps = new Set<string>();
+  let vmmProblem = false;
   const key = (regs: readonly bigint[], phys: readonly bigint[]) => `${regs.join(",")}|${phys.join(",")}`;
+  /** The same state at the guest level (mode set to a guest value) completes, under some choice. */
+  const counterpartCompletes = (regs: readonly bigint[], phys: readonly bigint[], ops: Map<string, bigint>): boolean => {
+    for (const v of isa.privilege.levels[config.guestLevel]!.values) {
+      const cp = [...regs];
+      cp[elements.indexOf(modeEl)] = v;
+      const s = build(cp, phys, ops);
+      if (!s || !isGuest(s)) continue;
+      if (choiceVectors.some((ch) => !run(s, ch, key(cp, phys)).trapped)) return true;
+    }
+    return false;
+  };
 
   for (const ops of operandValues) {
-    const opKey = [...ops.values()].join(",");
     memo.clear();
     for (const regs of assignments(regWidths)) {
       for (const phys of assignments(physWidths)) {
@@ -200,14 +209,11 @@ export function bruteForce(isa: IR.Isa, instr: IR.Instruction, config: IR.GuestC
         for (const ch of choiceVectors) {
           const o = run(s, ch, sKey);
           if (o.trapped) continue;
-          if (isGuest(s)) {
-            userCompletes = true;
-            completesAtGuestOps.add(opKey);
-          }
+          if (isGuest(s)) userCompletes = true;
           if (isAbove(s)) aboveCompletes = true;
           if (wellFormed(s) && o.controlChanged) {
             controlSensitive = true;
-            sensitiveOps.add(opKey);
+            if (!vmmProblem && counterpartCompletes(regs, phys, ops)) vmmProblem = true;
           }
           if (isGuest(s) && o.controlChanged) userControl = true;
         }
@@ -255,11 +261,11 @@ export function bruteForce(isa: IR.Isa, instr: IR.Instruction, config: IR.GuestC
               if (a.trapped || b.trapped || !differ(s, a, s2, b)) continue;
               if (onlyMode && isAbove(s) && isGuest(s2) && sameView(s, a, s2, b) && sameSharing(s, a, s2, b)) {
                 modeSensitive = true;
-                sensitiveOps.add(opKey);
+                vmmProblem = true; // s2 is s's counterpart, and it completed
               }
               if (sameModeAndTime && wellFormed(s) && sameSharing(s, a, s2, b)) {
                 locationSensitive = true;
-                sensitiveOps.add(opKey);
+                if (!vmmProblem && counterpartCompletes(regs, phys, ops)) vmmProblem = true;
                 if (isGuest(s) && isGuest(s2)) userLocation = true;
               }
               if (onlyTime && isGuest(s) && isGuest(s2)) timingDependent = true;
@@ -269,7 +275,6 @@ export function bruteForce(isa: IR.Isa, instr: IR.Instruction, config: IR.GuestC
       }
     }
   }
-  const vmmProblem = [...sensitiveOps].some((k) => completesAtGuestOps.has(k));
   return {
     privileged: !userCompletes && aboveCompletes,
     controlSensitive,

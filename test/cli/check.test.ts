@@ -30,7 +30,7 @@ describe("text", () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/Theorem 1 \(VMM\) FAILS: RETU \(/);
     expect(r.out).toMatch(/Theorem 3 \(hybrid VMM\) holds/);
-    expect(r.out).toMatch(/RETU: control sensitive, yet completes at the guest level.*\(replayed\)/);
+    expect(r.out).toMatch(/RETU: control sensitive, yet the same state at the guest level completes.*\(replayed\)/);
   });
 
   test("--explain prints the witness states and what changed", async () => {
