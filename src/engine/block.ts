@@ -1,0 +1,220 @@
+/**
+ * Translates a guest basic block into one JavaScript function. Per instruction, in the order the
+ * interpreter's step has them: the spec's tick, the fetch check (translate of every fetch unit,
+ * inlined; a different physical address than at translation leaves the block, so a block stays
+ * right when the mapping changes), then the semantics specialized to its operands. The block
+ * returns how many instructions it completed (having written the PC), or -(i+1) when instruction
+ * i's fetch no longer matches (its tick has run: the caller retranslates and skips that tick).
+ * Traps and halts are thrown with a site code naming the instruction and phase.
+ */
+import * as IR from "../ir/ir.js";
+import type { Decoded, Decoder } from "../machine/decoder.js";
+import { J, printStmts, type JStmt } from "./js.js";
+import { limbsOf, type RegisterLayout } from "./layout.js";
+import { EngineError, EngineTrap, PHASE, site, type Runtime } from "./runtime.js";
+import { Specializer, type SpecializeOptions } from "./specialize.js";
+import { C, limbs, num, type Val } from "./values.js";
+
+export interface BlockEntry {
+  readonly kind: "instr" | "undefined" | "fetchFault";
+  readonly pc: number;
+  readonly nextPc: number;
+  readonly decoded: Decoded | null;
+  /** Physical address of each fetch unit read (for fetchFault: the ones before the fault). */
+  readonly fetchPas: readonly number[];
+}
+
+export interface Block {
+  readonly pc: number;
+  readonly entries: readonly BlockEntry[];
+  readonly run: (skip: boolean) => number;
+  readonly source: string;
+  valid: boolean;
+}
+
+/** What translating a block needs from the engine. */
+export interface Translator {
+  readonly isa: IR.Isa;
+  readonly layout: RegisterLayout;
+  readonly decoder: Decoder;
+  readonly rt: Runtime;
+  readonly options: Omit<SpecializeOptions, "journal">;
+  readonly stmtTable: IR.Stmt[];
+  /** Translates va for instruction fetch now (throws EngineTrap on a fault). */
+  fetchTranslate(va: number): number;
+  /** Reads one fetch unit at pa (through the fetch overlay, if any). */
+  fetchRead(pa: number): bigint;
+}
+
+/** Generated-code bindings, declared once per function (see Runtime and runtime.ts). */
+export const PROLOGUE =
+  "const R = rt.R, M = rt.M, JN = rt.J, OUT = rt.output, OPS = rt.ops, TRAP = rt.trap, HALT = rt.halt, BADINDEX = rt.badIndex, " +
+  "CHOOSE = rt.choose.bind(rt), XLATE = rt.xlate.bind(rt), TOBIG = OPS.toBig, LIMB = OPS.limb, LIMBS = OPS.limbs, BIGSEXT = OPS.bigSext;";
+
+const MAX_INSTRUCTIONS = 64;
+const MAX_SOURCE = 60_000;
+
+function vaOf(isa: IR.Isa, pc: number, k: number): number {
+  const per = isa.memory.fetchUnit / isa.memory.unitWidth;
+  return Number(BigInt.asUintN(isa.vaddrWidth, BigInt(pc) + BigInt(k * per)));
+}
+
+/** Fetches and decodes the instruction at pc as the machine would now. */
+function decodeAt(t: Translator, pc: number): BlockEntry {
+  const pas: number[] = [];
+  let faulted = false;
+  let decoded: Decoded | null = null;
+  try {
+    decoded = t.decoder.decode((k) => {
+      const pa = t.fetchTranslate(vaOf(t.isa, pc, k));
+      pas.push(pa);
+      return t.fetchRead(pa);
+    });
+  } catch (e) {
+    if (e instanceof EngineTrap || e instanceof EngineError) faulted = true;
+    else throw e;
+  }
+  if (faulted) return { kind: "fetchFault", pc, nextPc: pc, decoded: null, fetchPas: pas };
+  if (!decoded) return { kind: "undefined", pc, nextPc: pc, decoded: null, fetchPas: pas };
+  const nextPc = Number(BigInt.asUintN(t.isa.vaddrWidth, BigInt(pc) + BigInt(decoded.units)));
+  return { kind: "instr", pc, nextPc, decoded, fetchPas: pas };
+}
+
+/** Statements that set the PC register to a constant. */
+function setPc(t: Translator, pc: number): JStmt[] {
+  const el = t.isa.pc;
+  const w = t.isa.state[el]!.width;
+  const base = t.layout.offset[el]!;
+  return limbs(C(BigInt(pc)), w).map((e, j) => J.assign(J.index(J.id("R"), J.num(base + j)), e));
+}
+
+interface Region {
+  readonly sp: Specializer;
+  readonly code: JStmt[];
+}
+
+function region(t: Translator, index: number, phase: number, journal: boolean, pc: number, f: (sp: Specializer) => void): Region {
+  const sp = new Specializer(t.isa, t.layout, { ...t.options, journal }, t.stmtTable, `i${index}_${phase}_${journal ? "j" : ""}`);
+  sp.site = site(index, phase);
+  sp.pc = BigInt(pc);
+  sp.nextPc = C(BigInt(pc));
+  f(sp);
+  return { sp, code: sp.out };
+}
+
+/** The fetch check of one entry: translate each unit again and compare. */
+function fetchCheck(t: Translator, index: number, e: BlockEntry): Region {
+  return region(t, index, PHASE.fetch, false, e.pc, (sp) => {
+    const units = e.kind === "fetchFault" ? e.fetchPas.length + 1 : e.fetchPas.length;
+    for (let k = 0; k < units && sp.reachable; k++) {
+      const pa = sp.translate(C(BigInt(vaOf(t.isa, e.pc, k))), IR.ACCESS.FETCH);
+      if (!sp.reachable) break;
+      const expected = e.fetchPas[k];
+      const leave = [...setPc(t, e.pc), J.ret(J.num(-(index + 1)))];
+      if (expected === undefined) {
+        leave.forEach((s) => sp.emit(s));
+        sp.reachable = false;
+      } else if (pa.k === "c") {
+        if (Number(pa.v) !== expected) {
+          leave.forEach((s) => sp.emit(s));
+          sp.reachable = false;
+        }
+      } else {
+        sp.emit(J.if(J.bin("!==", num(pa), J.num(expected)), leave));
+      }
+    }
+    if (e.kind === "undefined" && sp.reachable) {
+      sp.emit(J.throw(J.call(J.id("TRAP"), J.num(t.isa.undefinedCause), J.num(0), J.num(site(index, PHASE.fetch)))));
+      sp.reachable = false;
+    }
+  });
+}
+
+function execute(t: Translator, index: number, e: BlockEntry, journal: boolean): Region {
+  const d = e.decoded!;
+  return region(t, index, PHASE.exec, journal, e.pc, (sp) => {
+    sp.nextPc = C(BigInt(e.nextPc));
+    sp.body(d.instruction.body, d.operands);
+  });
+}
+
+/** Translates the block at pc (at most `max` instructions). */
+export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS): Block {
+  const entries: BlockEntry[] = [];
+  const body: JStmt[] = [];
+  const temps: string[] = [];
+  let size = 0;
+  let at = pc;
+  for (let i = 0; i < max; i++) {
+    const e = decodeAt(t, at);
+    if (i > 0 && e.kind !== "instr") {
+      // The next instruction faults or is undefined: it gets a block of its own.
+      const prev = entries[i - 1]!;
+      body.push(...setPc(t, prev.nextPc), J.ret(J.num(i)));
+      break;
+    }
+    entries.push(e);
+    const code: JStmt[] = [J.comment(`${i}: ${e.kind === "instr" ? e.decoded!.instruction.name : e.kind} @ 0x${e.pc.toString(16)}`)];
+    if (t.isa.tick !== null) {
+      const tick = region(t, i, PHASE.tick, false, e.pc, (sp) => sp.body(t.isa.functions[t.isa.tick!]!.body, new Map()));
+      if (tick.sp.writesPc) throw new Error("engine: a tick that writes the PC is not supported");
+      temps.push(...tick.sp.temps);
+      if (i === 0) code.push(J.if(J.un("!", J.id("skip")), tick.code));
+      else code.push(...tick.code);
+      if (!tick.sp.reachable) {
+        body.push(...code);
+        break;
+      }
+    }
+    const fetch = fetchCheck(t, i, e);
+    temps.push(...fetch.sp.temps);
+    code.push(...fetch.code);
+    if (e.kind !== "instr" || !fetch.sp.reachable) {
+      body.push(...code);
+      break;
+    }
+    let exec = execute(t, i, e, false);
+    if (exec.sp.trapAfterWrite || exec.sp.translateAfterStore) exec = execute(t, i, e, true);
+    const sp = exec.sp;
+    temps.push(...sp.temps);
+    if (sp.writesPc) code.push(J.assign(J.id("pcw"), J.bool(false)));
+    code.push(...exec.code);
+    if (!sp.reachable) {
+      body.push(...code);
+      break;
+    }
+    if (sp.options.journal) code.push(J.assign(J.member(J.id("JN"), "n"), J.num(0)));
+    const leave = (): JStmt[] => [...setPc(t, e.nextPc), J.ret(J.num(i + 1))];
+    let ends = false;
+    if (sp.pcState === "yes") {
+      code.push(J.ret(J.num(i + 1)));
+      ends = true;
+    } else {
+      if (sp.pcState === "maybe") code.push(J.if(J.id("pcw"), [J.ret(J.num(i + 1))]));
+      if (sp.storedMemory) code.push(J.if(J.member(J.id("rt"), "stale"), leave()));
+    }
+    const text = printStmts(code);
+    size += text.length;
+    body.push(...code);
+    if (ends) break;
+    at = e.nextPc;
+    if (i === max - 1 || size > MAX_SOURCE) {
+      body.push(...leave());
+      break;
+    }
+  }
+  const decls: JStmt = { k: "let", names: ["pcw = false", ...temps] };
+  const source = `${PROLOGUE}\nreturn function block(skip) {\n${printStmts([decls, ...body], "  ")}\n};`;
+  const factory = new Function("rt", source) as (rt: Runtime) => (skip: boolean) => number;
+  return { pc, entries, run: factory(t.rt), source, valid: true };
+}
+
+/** The physical addresses (units) a block was fetched from. */
+export function fetchedUnits(isa: IR.Isa, b: Block): number[] {
+  const per = isa.memory.fetchUnit / isa.memory.unitWidth;
+  const out: number[] = [];
+  for (const e of b.entries) for (const pa of e.fetchPas) for (let j = 0; j < per; j++) out.push(pa + j);
+  return out;
+}
+
+export { limbsOf, type Val };
