@@ -12,7 +12,7 @@ import type { Decoded, Decoder } from "../machine/decoder.js";
 import { J, printStmts, type JStmt } from "./js.js";
 import { limbsOf, type RegisterLayout } from "./layout.js";
 import { EngineError, EngineTrap, PHASE, site, type Runtime } from "./runtime.js";
-import { Specializer, type SpecializeOptions } from "./specialize.js";
+import { Specializer, type SpecializeOptions, type TranslateHelpers } from "./specialize.js";
 import { C, limbs, num, type Val } from "./values.js";
 
 export interface BlockEntry {
@@ -22,6 +22,8 @@ export interface BlockEntry {
   readonly decoded: Decoded | null;
   /** Physical address of each fetch unit read (for fetchFault: the ones before the fault). */
   readonly fetchPas: readonly number[];
+  /** Fetch translation read memory (page tables) when the block was translated. */
+  readonly fetchReadMemory: boolean;
 }
 
 export interface Block {
@@ -42,6 +44,12 @@ export interface Translator {
   readonly stmtTable: IR.Stmt[];
   /** Translates va for instruction fetch now (throws EngineTrap on a fault). */
   fetchTranslate(va: number): number;
+  /** Counts memory units read by fetchTranslate. */
+  readonly fetchReads: number;
+  /** Translate helpers the specializer calls instead of inlining. */
+  readonly translateHelpers: TranslateHelpers;
+  /** Whether the tick is inlined (else called as TICK(pc..., site)). */
+  readonly tickInline: boolean;
   /** Reads one fetch unit at pa (through the fetch overlay, if any). */
   fetchRead(pa: number): bigint;
 }
@@ -49,7 +57,8 @@ export interface Translator {
 /** Generated-code bindings, declared once per function (see Runtime and runtime.ts). */
 export const PROLOGUE =
   "const R = rt.R, M = rt.M, JN = rt.J, OUT = rt.output, OPS = rt.ops, TRAP = rt.trap, HALT = rt.halt, BADINDEX = rt.badIndex, " +
-  "CHOOSE = rt.choose.bind(rt), XLATE = rt.xlate.bind(rt), TOBIG = OPS.toBig, LIMB = OPS.limb, LIMBS = OPS.limbs, BIGSEXT = OPS.bigSext;";
+  "CHOOSE = rt.choose.bind(rt), XLATE = rt.xlate.bind(rt), TOBIG = OPS.toBig, LIMB = OPS.limb, LIMBS = OPS.limbs, BIGSEXT = OPS.bigSext, " +
+  "HX = rt.helpers || {}, XR = HX.XR, XW = HX.XW, XF = HX.XF, XRJ = HX.XRJ, XWJ = HX.XWJ, TICK = rt.tickFn;";
 
 const MAX_INSTRUCTIONS = 64;
 const MAX_SOURCE = 60_000;
@@ -62,6 +71,7 @@ function vaOf(isa: IR.Isa, pc: number, k: number): number {
 /** Fetches and decodes the instruction at pc as the machine would now. */
 function decodeAt(t: Translator, pc: number): BlockEntry {
   const pas: number[] = [];
+  const reads = t.fetchReads;
   let faulted = false;
   let decoded: Decoded | null = null;
   try {
@@ -74,10 +84,11 @@ function decodeAt(t: Translator, pc: number): BlockEntry {
     if (e instanceof EngineTrap || e instanceof EngineError) faulted = true;
     else throw e;
   }
-  if (faulted) return { kind: "fetchFault", pc, nextPc: pc, decoded: null, fetchPas: pas };
-  if (!decoded) return { kind: "undefined", pc, nextPc: pc, decoded: null, fetchPas: pas };
+  const fetchReadMemory = t.fetchReads !== reads;
+  if (faulted) return { kind: "fetchFault", pc, nextPc: pc, decoded: null, fetchPas: pas, fetchReadMemory };
+  if (!decoded) return { kind: "undefined", pc, nextPc: pc, decoded: null, fetchPas: pas, fetchReadMemory };
   const nextPc = Number(BigInt.asUintN(t.isa.vaddrWidth, BigInt(pc) + BigInt(decoded.units)));
-  return { kind: "instr", pc, nextPc, decoded, fetchPas: pas };
+  return { kind: "instr", pc, nextPc, decoded, fetchPas: pas, fetchReadMemory };
 }
 
 /** Statements that set the PC register to a constant. */
@@ -96,6 +107,7 @@ interface Region {
 function region(t: Translator, index: number, phase: number, journal: boolean, pc: number, f: (sp: Specializer) => void): Region {
   const sp = new Specializer(t.isa, t.layout, { ...t.options, journal }, t.stmtTable, `i${index}_${phase}_${journal ? "j" : ""}`);
   sp.site = site(index, phase);
+  sp.helpers = t.translateHelpers;
   sp.pc = BigInt(pc);
   sp.nextPc = C(BigInt(pc));
   f(sp);
@@ -138,71 +150,103 @@ function execute(t: Translator, index: number, e: BlockEntry, journal: boolean):
   });
 }
 
+interface Piece {
+  readonly tick: JStmt[];
+  readonly fetch: Region;
+  readonly rest: JStmt[];
+}
+
+/**
+ * The fetch guard: when no fetch translation of the block read memory, each is a function of the
+ * registers it read (and its address). If those registers hold what they held at translation and
+ * no instruction of the block writes them, every fetch translates as it did: one comparison at
+ * entry replaces a translate per fetch unit.
+ */
+function guard(t: Translator, slots: ReadonlySet<number>, pc: number): JStmt[] {
+  if (slots.size === 0) return [];
+  const R = J.id("R");
+  const tests = [...slots].sort((a, b) => a - b).map((s) => J.bin("!==", J.index(R, J.num(s)), J.num(t.rt.R[s]!)));
+  return [J.if(tests.reduce((x, y) => J.bin("||", x, y)), [...setPc(t, pc), J.ret(J.num(-1))])];
+}
+
 /** Translates the block at pc (at most `max` instructions). */
 export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS): Block {
   const entries: BlockEntry[] = [];
-  const body: JStmt[] = [];
+  const pieces: Piece[] = [];
   const temps: string[] = [];
+  const guardSlots = new Set<number>();
+  const written = new Set<number>();
+  let hoist = !t.options.translateHook;
+  let tail: JStmt[] = [];
   let size = 0;
   let at = pc;
   for (let i = 0; i < max; i++) {
     const e = decodeAt(t, at);
-    if (i > 0 && e.kind !== "instr") {
-      // The next instruction faults or is undefined: it gets a block of its own.
+    const fetch = fetchCheck(t, i, e);
+    const clobbered = [...fetch.sp.readSlots].some((s) => written.has(s));
+    if (i > 0 && (e.kind !== "instr" || clobbered || e.fetchReadMemory !== entries[0]!.fetchReadMemory)) {
+      // The next instruction faults, is undefined, or fetches through registers this block wrote:
+      // it starts a block of its own.
       const prev = entries[i - 1]!;
-      body.push(...setPc(t, prev.nextPc), J.ret(J.num(i)));
+      tail = [...setPc(t, prev.nextPc), J.ret(J.num(i))];
       break;
     }
     entries.push(e);
-    const code: JStmt[] = [J.comment(`${i}: ${e.kind === "instr" ? e.decoded!.instruction.name : e.kind} @ 0x${e.pc.toString(16)}`)];
-    if (t.isa.tick !== null) {
-      const tick = region(t, i, PHASE.tick, false, e.pc, (sp) => sp.body(t.isa.functions[t.isa.tick!]!.body, new Map()));
-      if (tick.sp.writesPc) throw new Error("engine: a tick that writes the PC is not supported");
-      temps.push(...tick.sp.temps);
-      if (i === 0) code.push(J.if(J.un("!", J.id("skip")), tick.code));
-      else code.push(...tick.code);
-      if (!tick.sp.reachable) {
-        body.push(...code);
-        break;
-      }
-    }
-    const fetch = fetchCheck(t, i, e);
+    if (e.kind !== "instr" || e.fetchReadMemory) hoist = false;
+    for (const s of fetch.sp.readSlots) guardSlots.add(s);
     temps.push(...fetch.sp.temps);
-    code.push(...fetch.code);
-    if (e.kind !== "instr" || !fetch.sp.reachable) {
-      body.push(...code);
+    const tickCode: JStmt[] = [J.comment(`${i}: ${e.kind === "instr" ? e.decoded!.instruction.name : e.kind} @ 0x${e.pc.toString(16)}`)];
+    let stop = false;
+    if (t.isa.tick !== null) {
+      const tick = region(t, i, PHASE.tick, false, e.pc, (sp) => {
+        if (t.tickInline) sp.body(t.isa.functions[t.isa.tick!]!.body, new Map());
+        else sp.emit(J.expr(J.call(J.id("TICK"), ...limbs(C(BigInt(e.pc)), t.isa.state[t.isa.pc]!.width), J.num(site(i, PHASE.tick)))));
+      });
+      if (tick.sp.writesPc) throw new Error("engine: a tick that writes the PC is not supported");
+      for (const s of tick.sp.writtenSlots) if (guardSlots.has(s) || fetch.sp.readSlots.has(s)) hoist = false;
+      temps.push(...tick.sp.temps);
+      if (i === 0) tickCode.push(J.if(J.un("!", J.id("skip")), tick.code));
+      else tickCode.push(...tick.code);
+      if (!tick.sp.reachable) stop = true;
+    }
+    if (stop || e.kind !== "instr" || !fetch.sp.reachable) {
+      pieces.push({ tick: tickCode, fetch, rest: [] });
+      hoist = false;
       break;
     }
+    const rest: JStmt[] = [];
     let exec = execute(t, i, e, false);
     if (exec.sp.trapAfterWrite || exec.sp.translateAfterStore) exec = execute(t, i, e, true);
     const sp = exec.sp;
     temps.push(...sp.temps);
-    if (sp.writesPc) code.push(J.assign(J.id("pcw"), J.bool(false)));
-    code.push(...exec.code);
-    if (!sp.reachable) {
-      body.push(...code);
+    for (const s of sp.writtenSlots) written.add(s);
+    if (sp.writesPc) rest.push(J.assign(J.id("pcw"), J.bool(false)));
+    rest.push(...exec.code);
+    pieces.push({ tick: tickCode, fetch, rest });
+    if (!sp.reachable) break;
+    if (sp.options.journal) rest.push(J.assign(J.member(J.id("JN"), "n"), J.num(0)));
+    const leave = (): JStmt[] => [...setPc(t, e.nextPc), J.ret(J.num(i + 1))];
+    if (sp.pcState === "yes") {
+      rest.push(J.ret(J.num(i + 1)));
       break;
     }
-    if (sp.options.journal) code.push(J.assign(J.member(J.id("JN"), "n"), J.num(0)));
-    const leave = (): JStmt[] => [...setPc(t, e.nextPc), J.ret(J.num(i + 1))];
-    let ends = false;
-    if (sp.pcState === "yes") {
-      code.push(J.ret(J.num(i + 1)));
-      ends = true;
-    } else {
-      if (sp.pcState === "maybe") code.push(J.if(J.id("pcw"), [J.ret(J.num(i + 1))]));
-      if (sp.storedMemory) code.push(J.if(J.member(J.id("rt"), "stale"), leave()));
-    }
-    const text = printStmts(code);
-    size += text.length;
-    body.push(...code);
-    if (ends) break;
+    if (sp.pcState === "maybe") rest.push(J.if(J.id("pcw"), [J.ret(J.num(i + 1))]));
+    if (sp.storedMemory) rest.push(J.if(J.member(J.id("rt"), "stale"), leave()));
+    size += printStmts(rest).length + printStmts(tickCode).length;
     at = e.nextPc;
     if (i === max - 1 || size > MAX_SOURCE) {
-      body.push(...leave());
+      tail = leave();
       break;
     }
   }
+  const body: JStmt[] = [];
+  pieces.forEach((p, i) => {
+    body.push(...p.tick);
+    if (!hoist) body.push(...p.fetch.code);
+    else if (i === 0) body.push(...guard(t, guardSlots, p.fetch.sp.pc === null ? pc : Number(p.fetch.sp.pc)));
+    body.push(...p.rest);
+  });
+  body.push(...tail);
   const decls: JStmt = { k: "let", names: ["pcw = false", ...temps] };
   const source = `${PROLOGUE}\nreturn function block(skip) {\n${printStmts([decls, ...body], "  ")}\n};`;
   const factory = new Function("rt", source) as (rt: Runtime) => (skip: boolean) => number;

@@ -67,21 +67,22 @@ export class BlockCache {
     this.blocks.clear();
     this.singles.clear();
     this.byPage.clear();
-    this.memory.code.fill(0);
+    this.memory.clearAllCode();
   }
 
   private codeWritten(pa: number): void {
     const page = pa >>> this.memory.codeBits;
-    const set = this.byPage.get(page);
-    this.memory.code[page] = 0;
-    this.byPage.delete(page);
-    if (set) {
-      for (const b of set) {
-        b.valid = false;
-        if (this.blocks.get(b.pc) === b) this.blocks.delete(b.pc);
-        if (this.singles.get(b.pc) === b) this.singles.delete(b.pc);
-      }
+    const set = this.byPage.get(page) ?? new Set();
+    // Drop the blocks fetched from this unit; flag again the units of the others in the page.
+    this.memory.clearCode(pa);
+    for (const b of [...set]) {
+      if (b.valid && !fetchedUnits(this.isa, b).includes(pa)) continue;
+      set.delete(b);
+      b.valid = false;
+      if (this.blocks.get(b.pc) === b) this.blocks.delete(b.pc);
+      if (this.singles.get(b.pc) === b) this.singles.delete(b.pc);
     }
+    for (const b of set) for (const u of fetchedUnits(this.isa, b)) if (u >>> this.memory.codeBits === page) this.memory.markCode(u);
     this.stale();
     this.onCodeWrite?.(pa);
     void this.isa;

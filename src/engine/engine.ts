@@ -12,7 +12,8 @@ import type { RunResult, StepResult, TrapDecision, TrapEvent } from "../machine/
 import { MachineState } from "../machine/state.js";
 import { BlockCache } from "./cache.js";
 import { translateBlock, type Block, type BlockEntry, type Translator } from "./block.js";
-import { compileFetchTranslate, compileTrapEntry } from "./functions.js";
+import { compileHelpers, compileTick, compileTrapEntry } from "./functions.js";
+import type { TranslateHelpers } from "./specialize.js";
 import { fromLimbs, layoutOf, toLimbs, type RegisterLayout } from "./layout.js";
 import { PhysicalMemory } from "./memory.js";
 import { EngineError, EngineHalt, EngineTrap, indexError, Journal, ops, PHASE, type Runtime } from "./runtime.js";
@@ -41,6 +42,12 @@ export class Engine implements Translator, Runtime {
   readonly cache: BlockCache;
   halted = false;
   stale = false;
+  /** Memory units read by fetch translation at translation time. */
+  fetchReads = 0;
+  readonly helpers: Record<string, unknown>;
+  readonly translateHelpers: TranslateHelpers;
+  readonly tickFn: ((...args: number[]) => void) | null;
+  readonly tickInline: boolean;
   get rt(): Runtime {
     return this;
   }
@@ -67,8 +74,17 @@ export class Engine implements Translator, Runtime {
     this.cache = new BlockCache(isa, this.M, () => (this.stale = true));
     this.pcOffset = this.layout.offset[isa.pc]!;
     this.pcLimbs = this.layout.limbs[isa.pc]!;
-    this.fetchXlate = compileFetchTranslate(isa, this.layout, this.options, this);
-    this.entry = compileTrapEntry(isa, this.layout, this.options, this, this.stmtTable);
+    // Fetch translation at translation time counts its memory reads (see BlockEntry.fetchReadMemory).
+    const M = this.M;
+    const counting = { r: (pa: number, n: number) => (this.fetchReads++, M.r(pa, n)), u: (pa: number) => (this.fetchReads++, M.u(pa)), add: (pa: number, k: number) => M.add(pa, k) };
+    const helpers = compileHelpers(isa, this.layout, this.options, this, Object.create(this, { M: { value: counting } }) as Runtime);
+    this.helpers = helpers.functions;
+    this.translateHelpers = helpers.names;
+    this.fetchXlate = helpers.fetch;
+    const tick = compileTick(isa, this.layout, this.options, this.translateHelpers, this);
+    this.tickFn = tick?.fn ?? null;
+    this.tickInline = tick?.inline ?? true;
+    this.entry = compileTrapEntry(isa, this.layout, this.options, this.translateHelpers, this, this.stmtTable);
     this.load(state ?? new MachineState(isa));
   }
 
@@ -96,8 +112,9 @@ export class Engine implements Translator, Runtime {
   // ------------------------------------------------------------ translator
 
   fetchTranslate(va: number): number {
-    if (this.pcLimbs === 1) return this.fetchXlate(va);
-    return this.fetchXlate(...toLimbs(BigInt(va), this.pcLimbs));
+    const vl = this.layoutLimbs(this.isa.vaddrWidth);
+    if (vl === 1) return this.fetchXlate(va, 0);
+    return this.fetchXlate(...toLimbs(BigInt(va), vl), 0);
   }
 
   fetchRead(pa: number): bigint {

@@ -1,8 +1,9 @@
 /**
  * The engine's physical memory: pages of a typed array chosen by the unit width (bytes for byte-
  * addressed machines, 32-bit words for the P&G machine), allocated on first write, so a 4 GiB space
- * costs only what is used. Each small region ("code page") has a flag set once a block was translated
- * from it; a write there tells the block cache (precise invalidation of self-modifying code).
+ * costs only what is used. Each unit a translated block was fetched from is flagged (a per-page flag,
+ * then a per-unit one), and a write to such a unit tells the block cache: precise invalidation of
+ * self-modifying code, while data next to code stays cheap to write.
  */
 import type * as IR from "../ir/ir.js";
 
@@ -16,10 +17,12 @@ export class PhysicalMemory {
   readonly pageBits: number;
   private readonly pageMask: number;
   readonly pages: (Page | undefined)[];
-  /** Units per code page = 2^codeBits. */
+  /** Units per code page = 2^codeBits (the storage page size). */
   readonly codeBits: number;
-  /** Per code page: 1 when a translated block was fetched from it. */
+  /** Per page: 1 when a translated block was fetched from it. */
   readonly code: Uint8Array;
+  /** Per page with code: 1 per unit a block was fetched from. */
+  readonly codeUnits = new Map<number, Uint8Array>();
   private readonly size: number;
   private readonly unitMask: number;
   /** Called on a write into a code page (before the write lands). */
@@ -34,7 +37,7 @@ export class PhysicalMemory {
     this.pageBits = Math.min(12, memory.addrWidth);
     this.pageMask = 2 ** this.pageBits - 1;
     this.pages = new Array(2 ** (memory.addrWidth - this.pageBits)).fill(undefined);
-    this.codeBits = Math.min(12, Math.max(2, memory.addrWidth - 8));
+    this.codeBits = this.pageBits;
     this.code = new Uint8Array(2 ** (memory.addrWidth - this.codeBits));
     this.size = 2 ** memory.addrWidth;
     this.unitMask = memory.unitWidth === 32 ? 0xffffffff : 2 ** memory.unitWidth - 1;
@@ -59,7 +62,7 @@ export class PhysicalMemory {
 
   /** Writes one unit (masked to the unit width). */
   setU(pa: number, v: number): void {
-    if (this.code[pa >>> this.codeBits] !== 0) this.onCodeWrite(pa);
+    if (this.code[pa >>> this.codeBits] !== 0 && this.codeUnits.get(pa >>> this.codeBits)![pa & this.pageMask] !== 0) this.onCodeWrite(pa);
     let p = this.pages[pa >>> this.pageBits];
     if (p === undefined) {
       if (v === 0) return;
@@ -101,7 +104,7 @@ export class PhysicalMemory {
   w(pa: number, n: number, v: number): void {
     if (n === 1) return this.setU(pa, v);
     const o = pa & this.pageMask;
-    if (this.unitWidth === 8 && o + n - 1 <= this.pageMask && this.code[pa >>> this.codeBits] === 0 && this.code[(pa + n - 1) >>> this.codeBits] === 0) {
+    if (this.unitWidth === 8 && o + n - 1 <= this.pageMask && (this.code[pa >>> this.codeBits] === 0 || !this.touchesCode(pa, n))) {
       let p = this.pages[pa >>> this.pageBits];
       if (p === undefined) {
         if (v === 0) return;
@@ -139,8 +142,32 @@ export class PhysicalMemory {
     }
   }
 
-  /** Marks the code page holding pa. */
+  private touchesCode(pa: number, n: number): boolean {
+    const f = this.codeUnits.get(pa >>> this.codeBits)!;
+    const o = pa & this.pageMask;
+    for (let k = 0; k < n; k++) if (f[o + k] !== 0) return true;
+    return false;
+  }
+
+  /** Marks the unit at pa as fetched by a translated block. */
   markCode(pa: number): void {
-    this.code[pa >>> this.codeBits] = 1;
+    const page = pa >>> this.codeBits;
+    let f = this.codeUnits.get(page);
+    if (!f) this.codeUnits.set(page, (f = new Uint8Array(2 ** this.pageBits)));
+    f[pa & this.pageMask] = 1;
+    this.code[page] = 1;
+  }
+
+  /** Clears every code flag of the page holding pa. */
+  clearCode(pa: number): void {
+    const page = pa >>> this.codeBits;
+    this.code[page] = 0;
+    this.codeUnits.delete(page);
+  }
+
+  /** Clears all code flags. */
+  clearAllCode(): void {
+    this.code.fill(0);
+    this.codeUnits.clear();
   }
 }

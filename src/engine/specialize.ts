@@ -20,6 +20,18 @@ import {
 
 export type PcState = "no" | "yes" | "maybe";
 
+/** Names of compiled translate functions (va limbs..., site) => pa, by access; null: inline. */
+export interface TranslateHelpers {
+  readonly read: string | null;
+  readonly write: string | null;
+  readonly fetch: string | null;
+  /** Journaled variants (translate reads memory as the instruction found it). */
+  readonly readJournaled: string | null;
+  readonly writeJournaled: string | null;
+  /** Whether translate may read memory at all. */
+  readonly readsMemory: boolean;
+}
+
 function mergePc(a: PcState | null, b: PcState | null): PcState | null {
   if (a === null) return b;
   if (b === null) return a;
@@ -74,6 +86,16 @@ export class Specializer implements Emitter {
 
   /** The site code given to every trap and halt thrown from here. */
   site = 0;
+  /** A variable holding the site instead (standalone helpers take it as a parameter). */
+  siteVar: string | null = null;
+  /** The PC's value as a parameter (standalone tick), overriding `pc`. */
+  pcParam: Val | null = null;
+  /** Standalone translate helpers to call instead of inlining translate (see functions.ts). */
+  helpers: TranslateHelpers | null = null;
+
+  private siteJs(): JExpr {
+    return this.siteVar ? J.id(this.siteVar) : J.num(this.site);
+  }
   /** The current instruction's address when the PC has not been written (null: read the register). */
   pc: bigint | null = null;
   nextPc: Val = ZERO;
@@ -180,13 +202,13 @@ export class Specializer implements Emitter {
         if (!this.reachable) return;
         this.noteTrap();
         const infoJs = s.arg ? jsOf(info, IR.typeOf(s.arg)) : J.num(0);
-        this.emit(J.throw(J.call(J.id("TRAP"), J.num(s.cause), infoJs, J.num(this.site))));
+        this.emit(J.throw(J.call(J.id("TRAP"), J.num(s.cause), infoJs, this.siteJs())));
         this.reachable = false;
         return;
       }
       case "halt":
         this.fixPcForHalt();
-        this.emit(J.throw(J.call(J.id("HALT"), J.num(this.site))));
+        this.emit(J.throw(J.call(J.id("HALT"), this.siteJs())));
         this.reachable = false;
         return;
       case "either": {
@@ -341,7 +363,7 @@ export class Specializer implements Emitter {
     if (i.k === "c") {
       if (i.v >= BigInt(count)) {
         this.noteTrap();
-        this.emit(J.throw(J.call(J.id("BADINDEX"), J.num(Number(i.v)), J.str(e.name), J.num(this.site))));
+        this.emit(J.throw(J.call(J.id("BADINDEX"), J.num(Number(i.v)), J.str(e.name), this.siteJs())));
         this.reachable = false;
         return 0;
       }
@@ -351,18 +373,31 @@ export class Specializer implements Emitter {
     const ix = num(m);
     if (2 ** width > count) {
       this.noteTrap();
-      this.emit(J.if(J.bin(">=", ix, J.num(count)), [J.throw(J.call(J.id("BADINDEX"), ix, J.str(e.name), J.num(this.site)))]));
+      this.emit(J.if(J.bin(">=", ix, J.num(count)), [J.throw(J.call(J.id("BADINDEX"), ix, J.str(e.name), this.siteJs()))]));
     }
     return ix;
   }
 
+  /** Register slots read and written (every slot of a file indexed dynamically). */
+  readonly readSlots = new Set<number>();
+  readonly writtenSlots = new Set<number>();
+
+  private noteSlots(set: Set<number>, element: number, index: number | JExpr): void {
+    const L = this.layout.limbs[element]!;
+    const base = this.layout.offset[element]!;
+    if (typeof index === "number") for (let j = 0; j < L; j++) set.add(base + index * L + j);
+    else for (let j = 0; j < L * (this.isa.state[element]!.count ?? 1); j++) set.add(base + j);
+  }
+
   private readReg(element: number, index: number | JExpr): Val {
     const e = this.isa.state[element]!;
+    this.noteSlots(this.readSlots, element, index);
     if (e.width <= 32) return N(this.regSlot(element, index, 0));
     return W(Array.from({ length: limbsOf(e.width) }, (_, j) => this.regSlot(element, index, j)));
   }
 
   private readPc(): Val {
+    if (this.pcParam) return this.pcParam;
     const pcEl = this.isa.pc;
     const w = this.isa.state[pcEl]!.width;
     if (this.pc === null || this.pcState === "yes") return this.readReg(pcEl, 0);
@@ -378,6 +413,7 @@ export class Specializer implements Emitter {
     const e = this.isa.state[element]!;
     const isPc = element === this.isa.pc;
     this.wrote = true;
+    this.noteSlots(this.writtenSlots, element, index);
     const L = limbsOf(e.width);
     const ls = L === 1 ? [num(v)] : limbs(materialize(v, this), e.width);
     for (let j = 0; j < L; j++) {
@@ -414,12 +450,25 @@ export class Specializer implements Emitter {
       return N(J.id(t));
     }
     if (this.isa.translate === null) return va;
+    const h = this.helpers;
+    const name = !h ? null : access === IR.ACCESS.FETCH ? h.fetch : access === IR.ACCESS.WRITE ? (this.options.journal ? h.writeJournaled : h.write) : this.options.journal ? h.readJournaled : h.read;
+    if (name) {
+      if (this.storedMemory && h!.readsMemory) this.translateAfterStore = true;
+      this.noteTrap();
+      const t = this.temp();
+      this.emit(J.assign(J.id(t), J.call(J.id(name), ...limbs(va, vw), this.siteJs())));
+      return N(J.id(t));
+    }
     this.translating++;
+    // The interpreter calls translate with next_pc = 0.
+    const nextPc = this.nextPc;
+    this.nextPc = ZERO;
     try {
       const r = this.inline(this.isa.translate, [va, C(access)]);
       return materialize(r, this);
     } finally {
       this.translating--;
+      this.nextPc = nextPc;
     }
   }
 

@@ -1,0 +1,27 @@
+# Call-heavy recursion: fib(27) with a stack frame per call. Result in a0.
+    .globl _start
+    .text
+_start:
+    li   a0, 27
+    call fib
+    li   a7, 93
+    ecall
+fib:
+    li   t0, 2
+    bltu a0, t0, 1f
+    addi sp, sp, -12
+    sw   ra, 0(sp)
+    sw   s0, 4(sp)
+    sw   s1, 8(sp)
+    mv   s0, a0
+    addi a0, a0, -1
+    call fib
+    mv   s1, a0
+    addi a0, s0, -2
+    call fib
+    add  a0, a0, s1
+    lw   ra, 0(sp)
+    lw   s0, 4(sp)
+    lw   s1, 8(sp)
+    addi sp, sp, 12
+1:  ret
