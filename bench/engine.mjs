@@ -4,8 +4,11 @@
 // by qemu-user) and a flat image of the same bytes (run by popek from the ELF's entry point). The
 // program ends with its OS's exit call (ecall / int 0x80 / svc 0), which popek sees as a trap and
 // stops on. popek counts the guest instructions; qemu's MIPS is that count over qemu's wall time
-// (best of several runs, less the time qemu takes to start and exit an empty program). The
-// interpreter is timed on a prefix of the same run (it is some thousand times slower).
+// (best of several runs, less the time qemu takes to start and exit an empty program). qemu is so
+// much faster that it runs the program with --qemu-scale times its repetition count (REPS, a symbol
+// of every program); its instruction count is popek's count at REPS = 1 plus the mean count per
+// repetition (exact for the programs whose repetitions are alike; CRC32's differ by a few branches).
+// The interpreter is timed on a prefix of the same run (it is some thousand times slower).
 //
 // Usage: npm run bench:engine [-- --isa riscv32,x86,armv7] [--program alu,...] [--interp-steps N]
 import { execFileSync, spawnSync } from "node:child_process";
@@ -26,7 +29,7 @@ const opt = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 
-/** Per ISA: spec, toolchain, qemu, stack register, exit trap. */
+/** Per ISA: spec, toolchain, qemu, stack register, result register, the exit instruction (popek stops on its trap). */
 const TARGETS = {
   riscv32: {
     spec: "riscv32.isa",
@@ -36,7 +39,7 @@ const TARGETS = {
     qemu: "qemu-riscv32",
     sp: ["x", 2],
     result: ["x", 10],
-    exit: "ecall_from_m",
+    exit: "ECALL",
   },
   x86: {
     spec: "x86.isa",
@@ -46,7 +49,7 @@ const TARGETS = {
     qemu: "qemu-i386",
     sp: ["R", 4],
     result: ["R", 3],
-    exit: "swint",
+    exit: "INT",
   },
   armv7: {
     spec: "armv7.isa",
@@ -56,7 +59,7 @@ const TARGETS = {
     qemu: "qemu-arm",
     sp: ["SP_svc", 0],
     result: ["R", 0],
-    exit: "svc",
+    exit: "SVC",
   },
 };
 
@@ -64,14 +67,15 @@ const TEXT = 0x10000;
 const STACK = 0x800000;
 const BUILD = join(tmpdir(), "popek-bench-engine");
 
-function build(isa, t, src) {
+function build(isa, t, src, reps = null) {
   const name = basename(src, ".s");
   const dir = join(BUILD, isa);
   mkdirSync(dir, { recursive: true });
-  const obj = join(dir, `${name}.o`);
-  const elf = join(dir, `${name}.elf`);
-  const bin = join(dir, `${name}.bin`);
-  execFileSync(t.as[0], [...t.as.slice(1), "-o", obj, src]);
+  const tag = reps === null ? name : `${name}-${reps}`;
+  const obj = join(dir, `${tag}.o`);
+  const elf = join(dir, `${tag}.elf`);
+  const bin = join(dir, `${tag}.bin`);
+  execFileSync(t.as[0], [...t.as.slice(1), ...(reps === null ? [] : ["--defsym", `REPS=${reps}`]), "-o", obj, src]);
   execFileSync(t.ld[0], [...t.ld.slice(1), `-Ttext=0x${TEXT.toString(16)}`, "-e", "_start", "-o", elf, obj]);
   execFileSync(t.objcopy, ["-O", "binary", "-j", ".text", "-j", ".data", elf, bin]);
   const entry = Number.parseInt(/Entry point address:\s+0x([0-9a-f]+)/.exec(execFileSync("readelf", ["-h", elf], { encoding: "utf8" }))[1], 16);
@@ -92,12 +96,12 @@ function resultOf(isa, t, regs) {
   return regs[el.id][t.result[1]];
 }
 
-function runEngine(isa, t, prog) {
+function runEngine(isa, t, prog, runs = 2) {
   let best = null;
-  for (let rep = 0; rep < 2; rep++) {
+  for (let rep = 0; rep < runs; rep++) {
     const e = new Engine(isa, initialState(isa, t, prog));
     const start = process.hrtime.bigint();
-    const r = e.run({ maxSteps: 5e9, onTrap: (trap) => (trap.cause.name === t.exit ? "stop" : "deliver") });
+    const r = e.run({ maxSteps: 5e9, onTrap: (trap) => (trap.instruction?.name === t.exit ? "stop" : "deliver") });
     const secs = Number(process.hrtime.bigint() - start) / 1e9;
     if (r.status !== "stopped") throw new Error(`${prog.name}: engine ended ${r.status} after ${r.steps} steps ${r.message ?? ""}`);
     const result = resultOf(isa, t, e.snapshot().regs);
@@ -109,7 +113,7 @@ function runEngine(isa, t, prog) {
 function runInterpreter(isa, t, prog, steps) {
   const m = new Machine(isa, initialState(isa, t, prog));
   const start = process.hrtime.bigint();
-  const r = m.run({ maxSteps: steps, onTrap: (trap) => (trap.cause.name === t.exit ? "stop" : "deliver") });
+  const r = m.run({ maxSteps: steps, onTrap: (trap) => (trap.instruction?.name === t.exit ? "stop" : "deliver") });
   const secs = Number(process.hrtime.bigint() - start) / 1e9;
   return { steps: r.steps, secs };
 }
@@ -146,6 +150,7 @@ const fmt = (x, d = 1) => (x >= 100 ? x.toFixed(0) : x.toFixed(d));
 const isas = opt("isa", "riscv32,x86,armv7").split(",");
 const only = opt("program", null)?.split(",") ?? null;
 const interpSteps = Number(opt("interp-steps", "100000"));
+const qemuScale = Number(opt("qemu-scale", "20"));
 const cpu = cpus()[0];
 console.log(`popek engine benchmark — node ${process.version}, ${cpus().length} × ${cpu?.model ?? "?"}, ${execFileSync(TARGETS.riscv32.qemu, ["--version"], { encoding: "utf8" }).split("\n")[0]}`);
 console.log("MIPS = guest instructions per second / 1e6; ratio = popek engine / qemu-user\n");
@@ -161,15 +166,22 @@ for (const name of isas) {
   const baseline = qemuBaseline(name, t);
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".s")).sort()) {
     if (only && !only.includes(basename(file, ".s"))) continue;
-    const prog = build(name, t, join(dir, file));
+    const src = join(dir, file);
+    const prog = build(name, t, src);
+    const reps = Number(/\.set REPS, (\d+)/.exec(readFileSync(src, "utf8"))[1]);
     const eng = runEngine(isa, t, prog);
+    const one = runEngine(isa, t, build(name, t, src, 1), 1).steps;
+    const per = (eng.steps - one) / (reps - 1);
     const interp = runInterpreter(isa, t, prog, Math.min(interpSteps, eng.steps));
-    const q = timeQemu(t, prog.elf);
+    const qreps = reps * qemuScale;
+    const q = timeQemu(t, build(name, t, src, qreps).elf);
+    const qsteps = Math.round(one + per * (qreps - 1));
     const qsecs = Math.max(q.secs - baseline, 1e-4);
     const engineMips = eng.steps / eng.secs / 1e6;
-    const qemuMips = eng.steps / qsecs / 1e6;
+    const qemuMips = qsteps / qsecs / 1e6;
     const interpMips = interp.steps / interp.secs / 1e6;
-    const agree = (Number(eng.result) & 0xff) === q.status ? "" : ` (qemu exit ${q.status}!)`;
+    const check = timeQemu(t, prog.elf, 1).status;
+    const agree = (Number(eng.result) & 0xff) === check ? "" : ` (qemu exit ${check}!)`;
     rows.push([name, prog.name, String(eng.steps), `0x${eng.result.toString(16)}${agree}`, fmt(interpMips, 3), fmt(engineMips), fmt(qemuMips), (engineMips / qemuMips).toFixed(3), fmt(engineMips / interpMips, 0)]);
   }
 }

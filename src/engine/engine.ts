@@ -204,6 +204,9 @@ export class Engine implements Translator, Runtime {
       this.lastResult = { kind: "halted", pc: BigInt(this.pc) };
       return { status: "halted", steps: 1, last: this.lastResult };
     }
+    // The last retired instruction, made into a StepResult only when the run ends.
+    let lastBlock: Block | null = null;
+    let lastIndex = 0;
     while (steps < options.maxSteps) {
       const pc = this.pc;
       const b = this.block(pc, options.maxSteps - steps);
@@ -213,6 +216,7 @@ export class Engine implements Translator, Runtime {
         r = b.run(skip);
       } catch (e) {
         skip = false;
+        lastBlock = null;
         const outcome = this.caught(e, b, options);
         steps += outcome.steps;
         this.steps += outcome.steps;
@@ -224,8 +228,8 @@ export class Engine implements Translator, Runtime {
         this.steps += r;
         skip = false;
         if (r > 0) {
-          const e = b.entries[r - 1]!;
-          this.lastResult = { kind: "retired", pc: BigInt(e.pc), decoded: e.decoded! };
+          lastBlock = b;
+          lastIndex = r - 1;
         }
       } else {
         // Instruction -(r+1) no longer fetches from where it was translated: its tick has run.
@@ -235,6 +239,10 @@ export class Engine implements Translator, Runtime {
         skip = true;
         this.cache.forget(this.pc);
       }
+    }
+    if (lastBlock) {
+      const e = lastBlock.entries[lastIndex]!;
+      this.lastResult = { kind: "retired", pc: BigInt(e.pc), decoded: e.decoded! };
     }
     return { status: "limit", steps, last: this.lastResult };
   }

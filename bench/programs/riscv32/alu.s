@@ -1,8 +1,11 @@
-# ALU loop: 8 register operations per iteration, 4M iterations. Result in a0.
+# ALU loop: 8 register operations per iteration, REPS x 100000 iterations. Result in a0.
+    .ifndef REPS
+    .set REPS, 200
+    .endif
     .globl _start
     .text
 _start:
-    li   t0, 4000000          # iterations
+    li   t0, REPS*100000      # iterations
     li   a0, 1
     li   a1, 0x12345
     li   a2, 7

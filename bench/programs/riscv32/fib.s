@@ -1,9 +1,18 @@
-# Call-heavy recursion: fib(27) with a stack frame per call. Result in a0.
+# Call-heavy recursion: fib(24), REPS times, with a stack frame per call. Result (the sum) in a0.
+    .ifndef REPS
+    .set REPS, 180
+    .endif
     .globl _start
     .text
 _start:
-    li   a0, 27
+    li   s2, REPS
+    li   s3, 0
+1:  li   a0, 24
     call fib
+    add  s3, s3, a0
+    addi s2, s2, -1
+    bnez s2, 1b
+    mv   a0, s3
     li   a7, 93
     ecall
 fib:

@@ -1,4 +1,7 @@
-# Word copy of 16 KiB, 400 times (unrolled by four). Result (a checksum word) in a0.
+# Word copy of 16 KiB, REPS times (unrolled by four). Result (a checksum word) in a0.
+    .ifndef REPS
+    .set REPS, 2000
+    .endif
     .globl _start
     .text
 _start:
@@ -11,7 +14,7 @@ fill:
     addi s1, s1, 4
     addi t0, t0, -1
     bnez t0, fill
-    li   s0, 400
+    li   s0, REPS
 rep:
     la   a1, src
     la   a2, dst

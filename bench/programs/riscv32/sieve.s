@@ -1,8 +1,11 @@
-# Sieve of Eratosthenes over 16384 word flags, 12 times. Result (primes below 16384) in a0.
+# Sieve of Eratosthenes over 16384 word flags, REPS times. Result (primes below 16384) in a0.
+    .ifndef REPS
+    .set REPS, 60
+    .endif
     .globl _start
     .text
 _start:
-    li   s0, 12               # repetitions
+    li   s0, REPS             # repetitions
     la   s1, flags
     li   s2, 16384            # N
 rep:
