@@ -104,18 +104,29 @@ interface Region {
   readonly code: JStmt[];
 }
 
-function region(t: Translator, index: number, phase: number, journal: boolean, pc: number, f: (sp: Specializer) => void): Region {
+function region(t: Translator, index: number, phase: number, journal: boolean, pc: number, f: (sp: Specializer) => void, inline = false): Region {
   const sp = new Specializer(t.isa, t.layout, { ...t.options, journal }, t.stmtTable, `i${index}_${phase}_${journal ? "j" : ""}`);
   sp.site = site(index, phase);
-  sp.helpers = t.translateHelpers;
+  sp.helpers = inline ? null : t.translateHelpers;
   sp.pc = BigInt(pc);
   sp.nextPc = C(BigInt(pc));
   f(sp);
   return { sp, code: sp.out };
 }
 
-/** The fetch check of one entry: translate each unit again and compare. */
+/**
+ * The fetch check of one entry: translate each unit again and compare. Its readSlots are those of
+ * the inlined translate even where the code calls the translate helper (the fetch guard needs them).
+ */
 function fetchCheck(t: Translator, index: number, e: BlockEntry): Region {
+  const code = fetchCheckRegion(t, index, e, false);
+  if (!t.translateHelpers.fetch) return code;
+  const inlined = fetchCheckRegion(t, index, e, true);
+  for (const s of inlined.sp.readSlots) code.sp.readSlots.add(s);
+  return code;
+}
+
+function fetchCheckRegion(t: Translator, index: number, e: BlockEntry, inline: boolean): Region {
   return region(t, index, PHASE.fetch, false, e.pc, (sp) => {
     const units = e.kind === "fetchFault" ? e.fetchPas.length + 1 : e.fetchPas.length;
     for (let k = 0; k < units && sp.reachable; k++) {
@@ -139,7 +150,7 @@ function fetchCheck(t: Translator, index: number, e: BlockEntry): Region {
       sp.emit(J.throw(J.call(J.id("TRAP"), J.num(t.isa.undefinedCause), J.num(0), J.num(site(index, PHASE.fetch)))));
       sp.reachable = false;
     }
-  });
+  }, inline);
 }
 
 function execute(t: Translator, index: number, e: BlockEntry, journal: boolean): Region {

@@ -15,7 +15,7 @@ import { differences, runEngine, runInterpreter } from "./compare.js";
 import { randomProgram } from "./random-program.js";
 
 const ISAS = resolve(dirname(fileURLToPath(import.meta.url)), "../../isas");
-const RUNS = Number(process.env.POPEK_ENGINE_RUNS ?? 150);
+const RUNS = Number(process.env.POPEK_ENGINE_RUNS ?? 100);
 const SEED = Number(process.env.POPEK_SEED ?? 20260301);
 const STEPS = Number(process.env.POPEK_ENGINE_STEPS ?? 200);
 
