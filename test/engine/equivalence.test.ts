@@ -42,5 +42,5 @@ describe.each(["pg", "s370", "riscv32", "x86", "armv7"])("engine equals interpre
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: true },
     );
-  });
+  }, Math.max(120_000, RUNS * 1_000));
 });
