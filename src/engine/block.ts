@@ -1,0 +1,275 @@
+/**
+ * Translates a guest basic block into one JavaScript function. Per instruction, in the order the
+ * interpreter's step has them: the spec's tick, the fetch check (translate of every fetch unit,
+ * inlined; a different physical address than at translation leaves the block, so a block stays
+ * right when the mapping changes), then the semantics specialized to its operands. The block
+ * returns how many instructions it completed (having written the PC), or -(i+1) when instruction
+ * i's fetch no longer matches (its tick has run: the caller retranslates and skips that tick).
+ * Traps and halts are thrown with a site code naming the instruction and phase.
+ */
+import * as IR from "../ir/ir.js";
+import type { Decoded, Decoder } from "../machine/decoder.js";
+import { J, printStmts, type JStmt } from "./js.js";
+import { limbsOf, type RegisterLayout } from "./layout.js";
+import { EngineError, EngineTrap, PHASE, site, type Runtime } from "./runtime.js";
+import { Specializer, type SpecializeOptions, type TranslateHelpers } from "./specialize.js";
+import { C, limbs, num, type Val } from "./values.js";
+
+export interface BlockEntry {
+  readonly kind: "instr" | "undefined" | "fetchFault";
+  readonly pc: number;
+  readonly nextPc: number;
+  readonly decoded: Decoded | null;
+  /** Physical address of each fetch unit read (for fetchFault: the ones before the fault). */
+  readonly fetchPas: readonly number[];
+  /** Fetch translation read memory (page tables) when the block was translated. */
+  readonly fetchReadMemory: boolean;
+}
+
+export interface Block {
+  readonly pc: number;
+  readonly entries: readonly BlockEntry[];
+  readonly run: (skip: boolean) => number;
+  readonly source: string;
+  valid: boolean;
+}
+
+/** What translating a block needs from the engine. */
+export interface Translator {
+  readonly isa: IR.Isa;
+  readonly layout: RegisterLayout;
+  readonly decoder: Decoder;
+  readonly rt: Runtime;
+  readonly options: Omit<SpecializeOptions, "journal">;
+  readonly stmtTable: IR.Stmt[];
+  /** Translates va for instruction fetch now (throws EngineTrap on a fault). */
+  fetchTranslate(va: number): number;
+  /** Counts memory units read by fetchTranslate. */
+  readonly fetchReads: number;
+  /** Translate helpers the specializer calls instead of inlining. */
+  readonly translateHelpers: TranslateHelpers;
+  /** Whether the tick is inlined (else called as TICK(pc..., site)). */
+  readonly tickInline: boolean;
+  /** Reads one fetch unit at pa (through the fetch overlay, if any). */
+  fetchRead(pa: number): bigint;
+}
+
+/** Generated-code bindings, declared once per function (see Runtime and runtime.ts). */
+export const PROLOGUE =
+  "const R = rt.R, M = rt.M, JN = rt.J, OUT = rt.output, OPS = rt.ops, TRAP = rt.trap, HALT = rt.halt, BADINDEX = rt.badIndex, " +
+  "CHOOSE = rt.choose.bind(rt), XLATE = rt.xlate.bind(rt), TOBIG = OPS.toBig, LIMB = OPS.limb, LIMBS = OPS.limbs, BIGSEXT = OPS.bigSext, " +
+  "HX = rt.helpers || {}, XR = HX.XR, XW = HX.XW, XF = HX.XF, XRJ = HX.XRJ, XWJ = HX.XWJ, TICK = rt.tickFn;";
+
+const MAX_INSTRUCTIONS = 64;
+const MAX_SOURCE = 60_000;
+
+function vaOf(isa: IR.Isa, pc: number, k: number): number {
+  const per = isa.memory.fetchUnit / isa.memory.unitWidth;
+  return Number(BigInt.asUintN(isa.vaddrWidth, BigInt(pc) + BigInt(k * per)));
+}
+
+/** Fetches and decodes the instruction at pc as the machine would now. */
+function decodeAt(t: Translator, pc: number): BlockEntry {
+  const pas: number[] = [];
+  const reads = t.fetchReads;
+  let faulted = false;
+  let decoded: Decoded | null = null;
+  try {
+    decoded = t.decoder.decode((k) => {
+      const pa = t.fetchTranslate(vaOf(t.isa, pc, k));
+      pas.push(pa);
+      return t.fetchRead(pa);
+    });
+  } catch (e) {
+    if (e instanceof EngineTrap || e instanceof EngineError) faulted = true;
+    else throw e;
+  }
+  const fetchReadMemory = t.fetchReads !== reads;
+  if (faulted) return { kind: "fetchFault", pc, nextPc: pc, decoded: null, fetchPas: pas, fetchReadMemory };
+  if (!decoded) return { kind: "undefined", pc, nextPc: pc, decoded: null, fetchPas: pas, fetchReadMemory };
+  const nextPc = Number(BigInt.asUintN(t.isa.vaddrWidth, BigInt(pc) + BigInt(decoded.units)));
+  return { kind: "instr", pc, nextPc, decoded, fetchPas: pas, fetchReadMemory };
+}
+
+/** Statements that set the PC register to a constant. */
+function setPc(t: Translator, pc: number): JStmt[] {
+  const el = t.isa.pc;
+  const w = t.isa.state[el]!.width;
+  const base = t.layout.offset[el]!;
+  return limbs(C(BigInt(pc)), w).map((e, j) => J.assign(J.index(J.id("R"), J.num(base + j)), e));
+}
+
+interface Region {
+  readonly sp: Specializer;
+  readonly code: JStmt[];
+}
+
+function region(t: Translator, index: number, phase: number, journal: boolean, pc: number, f: (sp: Specializer) => void, inline = false): Region {
+  const sp = new Specializer(t.isa, t.layout, { ...t.options, journal }, t.stmtTable, `i${index}_${phase}_${journal ? "j" : ""}`);
+  sp.site = site(index, phase);
+  sp.helpers = inline ? null : t.translateHelpers;
+  sp.pc = BigInt(pc);
+  sp.nextPc = C(BigInt(pc));
+  f(sp);
+  return { sp, code: sp.out };
+}
+
+/**
+ * The fetch check of one entry: translate each unit again and compare. Its readSlots are those of
+ * the inlined translate even where the code calls the translate helper (the fetch guard needs them).
+ */
+function fetchCheck(t: Translator, index: number, e: BlockEntry): Region {
+  const code = fetchCheckRegion(t, index, e, false);
+  if (!t.translateHelpers.fetch) return code;
+  const inlined = fetchCheckRegion(t, index, e, true);
+  for (const s of inlined.sp.readSlots) code.sp.readSlots.add(s);
+  return code;
+}
+
+function fetchCheckRegion(t: Translator, index: number, e: BlockEntry, inline: boolean): Region {
+  return region(t, index, PHASE.fetch, false, e.pc, (sp) => {
+    const units = e.kind === "fetchFault" ? e.fetchPas.length + 1 : e.fetchPas.length;
+    for (let k = 0; k < units && sp.reachable; k++) {
+      const pa = sp.translate(C(BigInt(vaOf(t.isa, e.pc, k))), IR.ACCESS.FETCH);
+      if (!sp.reachable) break;
+      const expected = e.fetchPas[k];
+      const leave = [...setPc(t, e.pc), J.ret(J.num(-(index + 1)))];
+      if (expected === undefined) {
+        leave.forEach((s) => sp.emit(s));
+        sp.reachable = false;
+      } else if (pa.k === "c") {
+        if (Number(pa.v) !== expected) {
+          leave.forEach((s) => sp.emit(s));
+          sp.reachable = false;
+        }
+      } else {
+        sp.emit(J.if(J.bin("!==", num(pa), J.num(expected)), leave));
+      }
+    }
+    if (e.kind === "undefined" && sp.reachable) {
+      sp.emit(J.throw(J.call(J.id("TRAP"), J.num(t.isa.undefinedCause), J.num(0), J.num(site(index, PHASE.fetch)))));
+      sp.reachable = false;
+    }
+  }, inline);
+}
+
+function execute(t: Translator, index: number, e: BlockEntry, journal: boolean): Region {
+  const d = e.decoded!;
+  return region(t, index, PHASE.exec, journal, e.pc, (sp) => {
+    sp.nextPc = C(BigInt(e.nextPc));
+    sp.body(d.instruction.body, d.operands);
+  });
+}
+
+interface Piece {
+  readonly tick: JStmt[];
+  readonly fetch: Region;
+  readonly rest: JStmt[];
+}
+
+/**
+ * The fetch guard: when no fetch translation of the block read memory, each is a function of the
+ * registers it read (and its address). If those registers hold what they held at translation and
+ * no instruction of the block writes them, every fetch translates as it did: one comparison at
+ * entry replaces a translate per fetch unit.
+ */
+function guard(t: Translator, slots: ReadonlySet<number>, pc: number): JStmt[] {
+  if (slots.size === 0) return [];
+  const R = J.id("R");
+  const tests = [...slots].sort((a, b) => a - b).map((s) => J.bin("!==", J.index(R, J.num(s)), J.num(t.rt.R[s]!)));
+  return [J.if(tests.reduce((x, y) => J.bin("||", x, y)), [...setPc(t, pc), J.ret(J.num(-1))])];
+}
+
+/** Translates the block at pc (at most `max` instructions). */
+export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS): Block {
+  const entries: BlockEntry[] = [];
+  const pieces: Piece[] = [];
+  const temps: string[] = [];
+  const guardSlots = new Set<number>();
+  const written = new Set<number>();
+  let hoist = !t.options.translateHook;
+  let tail: JStmt[] = [];
+  let size = 0;
+  let at = pc;
+  for (let i = 0; i < max; i++) {
+    const e = decodeAt(t, at);
+    const fetch = fetchCheck(t, i, e);
+    const clobbered = [...fetch.sp.readSlots].some((s) => written.has(s));
+    if (i > 0 && (e.kind !== "instr" || clobbered || e.fetchReadMemory !== entries[0]!.fetchReadMemory)) {
+      // The next instruction faults, is undefined, or fetches through registers this block wrote:
+      // it starts a block of its own.
+      const prev = entries[i - 1]!;
+      tail = [...setPc(t, prev.nextPc), J.ret(J.num(i))];
+      break;
+    }
+    entries.push(e);
+    if (e.kind !== "instr" || e.fetchReadMemory) hoist = false;
+    for (const s of fetch.sp.readSlots) guardSlots.add(s);
+    temps.push(...fetch.sp.temps);
+    const tickCode: JStmt[] = [J.comment(`${i}: ${e.kind === "instr" ? e.decoded!.instruction.name : e.kind} @ 0x${e.pc.toString(16)}`)];
+    let stop = false;
+    if (t.isa.tick !== null) {
+      const tick = region(t, i, PHASE.tick, false, e.pc, (sp) => {
+        if (t.tickInline) sp.body(t.isa.functions[t.isa.tick!]!.body, new Map());
+        else sp.emit(J.expr(J.call(J.id("TICK"), ...limbs(C(BigInt(e.pc)), t.isa.state[t.isa.pc]!.width), J.num(site(i, PHASE.tick)))));
+      });
+      if (tick.sp.writesPc) throw new Error("engine: a tick that writes the PC is not supported");
+      for (const s of tick.sp.writtenSlots) if (guardSlots.has(s) || fetch.sp.readSlots.has(s)) hoist = false;
+      temps.push(...tick.sp.temps);
+      if (i === 0) tickCode.push(J.if(J.un("!", J.id("skip")), tick.code));
+      else tickCode.push(...tick.code);
+      if (!tick.sp.reachable) stop = true;
+    }
+    if (stop || e.kind !== "instr" || !fetch.sp.reachable) {
+      pieces.push({ tick: tickCode, fetch, rest: [] });
+      hoist = false;
+      break;
+    }
+    const rest: JStmt[] = [];
+    let exec = execute(t, i, e, false);
+    if (exec.sp.trapAfterWrite || exec.sp.translateAfterStore) exec = execute(t, i, e, true);
+    const sp = exec.sp;
+    temps.push(...sp.temps);
+    for (const s of sp.writtenSlots) written.add(s);
+    if (sp.writesPc) rest.push(J.assign(J.id("pcw"), J.bool(false)));
+    rest.push(...exec.code);
+    pieces.push({ tick: tickCode, fetch, rest });
+    if (!sp.reachable) break;
+    if (sp.options.journal) rest.push(J.assign(J.member(J.id("JN"), "n"), J.num(0)));
+    const leave = (): JStmt[] => [...setPc(t, e.nextPc), J.ret(J.num(i + 1))];
+    if (sp.pcState === "yes") {
+      rest.push(J.ret(J.num(i + 1)));
+      break;
+    }
+    if (sp.pcState === "maybe") rest.push(J.if(J.id("pcw"), [J.ret(J.num(i + 1))]));
+    if (sp.storedMemory) rest.push(J.if(J.member(J.id("rt"), "stale"), leave()));
+    size += printStmts(rest).length + printStmts(tickCode).length;
+    at = e.nextPc;
+    if (i === max - 1 || size > MAX_SOURCE) {
+      tail = leave();
+      break;
+    }
+  }
+  const body: JStmt[] = [];
+  pieces.forEach((p, i) => {
+    body.push(...p.tick);
+    if (!hoist) body.push(...p.fetch.code);
+    else if (i === 0) body.push(...guard(t, guardSlots, p.fetch.sp.pc === null ? pc : Number(p.fetch.sp.pc)));
+    body.push(...p.rest);
+  });
+  body.push(...tail);
+  const decls: JStmt = { k: "let", names: ["pcw = false", ...temps] };
+  const source = `${PROLOGUE}\nreturn function block(skip) {\n${printStmts([decls, ...body], "  ")}\n};`;
+  const factory = new Function("rt", source) as (rt: Runtime) => (skip: boolean) => number;
+  return { pc, entries, run: factory(t.rt), source, valid: true };
+}
+
+/** The physical addresses (units) a block was fetched from. */
+export function fetchedUnits(isa: IR.Isa, b: Block): number[] {
+  const per = isa.memory.fetchUnit / isa.memory.unitWidth;
+  const out: number[] = [];
+  for (const e of b.entries) for (const pa of e.fetchPas) for (let j = 0; j < per; j++) out.push(pa + j);
+  return out;
+}
+
+export { limbsOf, type Val };

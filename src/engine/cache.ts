@@ -1,0 +1,90 @@
+/**
+ * Translated blocks by guest address, and which code pages each was fetched from. A write into a
+ * code page (the memory's flag) drops every block fetched from that page and tells the engine, so
+ * the running block leaves after the writing instruction. Blocks of one instruction (used when the
+ * step budget is nearly spent) are kept apart from the full ones.
+ */
+import type * as IR from "../ir/ir.js";
+import { fetchedUnits, type Block } from "./block.js";
+import type { PhysicalMemory } from "./memory.js";
+
+export class BlockCache {
+  private readonly blocks = new Map<number, Block>();
+  private readonly singles = new Map<number, Block>();
+  private readonly byPage = new Map<number, Set<Block>>();
+  /** Told of every write into translated code (with its physical address). */
+  onCodeWrite: ((pa: number) => void) | null = null;
+
+  constructor(
+    private readonly isa: IR.Isa,
+    private readonly memory: PhysicalMemory,
+    private readonly stale: () => void,
+  ) {
+    memory.onCodeWrite = (pa) => this.codeWritten(pa);
+  }
+
+  get(pc: number): Block | undefined {
+    return this.blocks.get(pc);
+  }
+
+  getSingle(pc: number): Block | undefined {
+    return this.singles.get(pc);
+  }
+
+  put(b: Block, isa: IR.Isa): void {
+    this.blocks.set(b.pc, b);
+    this.register(b, isa);
+  }
+
+  putSingle(b: Block, isa: IR.Isa): void {
+    this.singles.set(b.pc, b);
+    this.register(b, isa);
+  }
+
+  private register(b: Block, isa: IR.Isa): void {
+    for (const pa of fetchedUnits(isa, b)) {
+      const page = pa >>> this.memory.codeBits;
+      let set = this.byPage.get(page);
+      if (!set) this.byPage.set(page, (set = new Set()));
+      set.add(b);
+      this.memory.markCode(pa);
+    }
+  }
+
+  /** Drops the blocks starting at pc. */
+  forget(pc: number): void {
+    const b = this.blocks.get(pc);
+    if (b) b.valid = false;
+    const s = this.singles.get(pc);
+    if (s) s.valid = false;
+    this.blocks.delete(pc);
+    this.singles.delete(pc);
+  }
+
+  clear(): void {
+    for (const b of this.blocks.values()) b.valid = false;
+    for (const b of this.singles.values()) b.valid = false;
+    this.blocks.clear();
+    this.singles.clear();
+    this.byPage.clear();
+    this.memory.clearAllCode();
+  }
+
+  private codeWritten(pa: number): void {
+    const page = pa >>> this.memory.codeBits;
+    const set = this.byPage.get(page) ?? new Set();
+    // Drop the blocks fetched from this unit; flag again the units of the others in the page.
+    this.memory.clearCode(pa);
+    for (const b of [...set]) {
+      if (b.valid && !fetchedUnits(this.isa, b).includes(pa)) continue;
+      set.delete(b);
+      b.valid = false;
+      if (this.blocks.get(b.pc) === b) this.blocks.delete(b.pc);
+      if (this.singles.get(b.pc) === b) this.singles.delete(b.pc);
+    }
+    for (const b of set) for (const u of fetchedUnits(this.isa, b)) if (u >>> this.memory.codeBits === page) this.memory.markCode(u);
+    this.stale();
+    this.onCodeWrite?.(pa);
+    void this.isa;
+  }
+}

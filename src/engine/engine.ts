@@ -1,0 +1,342 @@
+/**
+ * The fast execution engine: runs a spec's guest code as JavaScript blocks compiled from the IR,
+ * with the same observable behaviour as Machine (src/machine/machine.ts) — tick before every
+ * instruction, precise traps delivered through the spec's trap entry (or taken by onTrap), halt,
+ * output, the `either` choice, step counts. The reference interpreter stays the oracle: the
+ * equivalence tests run both and compare state and trap sequences.
+ */
+import * as IR from "../ir/ir.js";
+import { Decoder } from "../machine/decoder.js";
+import type { InterpreterOptions } from "../machine/interpreter.js";
+import type { RunResult, StepResult, TrapDecision, TrapEvent } from "../machine/machine.js";
+import { MachineState } from "../machine/state.js";
+import { BlockCache } from "./cache.js";
+import { translateBlock, type Block, type BlockEntry, type Translator } from "./block.js";
+import { compileHelpers, compileTick, compileTrapEntry } from "./functions.js";
+import type { TranslateHelpers } from "./specialize.js";
+import { fromLimbs, layoutOf, toLimbs, type RegisterLayout } from "./layout.js";
+import { PhysicalMemory } from "./memory.js";
+import { EngineError, EngineHalt, EngineTrap, indexError, Journal, ops, PHASE, type Runtime } from "./runtime.js";
+
+/** The interpreter's hooks the engine honours (onAccess is not supported yet). */
+export type EngineOptions = Pick<InterpreterOptions, "choose" | "translate" | "fetchOverlay"> & {
+  /** Longest block, in instructions (1 = one instruction per block). */
+  readonly maxBlock?: number;
+};
+
+export interface EngineRunOptions {
+  readonly maxSteps: number;
+  readonly onTrap?: (trap: TrapEvent, engine: Engine) => TrapDecision;
+}
+
+export class Engine implements Translator, Runtime {
+  readonly layout: RegisterLayout;
+  readonly decoder: Decoder;
+  readonly R: Uint32Array;
+  readonly M: PhysicalMemory;
+  readonly J: Journal;
+  readonly output: bigint[] = [];
+  readonly ops = ops;
+  readonly stmtTable: IR.Stmt[] = [];
+  readonly options: { readonly choose: boolean; readonly translateHook: boolean };
+  readonly cache: BlockCache;
+  halted = false;
+  stale = false;
+  /** Memory units read by fetch translation at translation time. */
+  fetchReads = 0;
+  readonly helpers: Record<string, unknown>;
+  readonly translateHelpers: TranslateHelpers;
+  readonly tickFn: ((...args: number[]) => void) | null;
+  readonly tickInline: boolean;
+  get rt(): Runtime {
+    return this;
+  }
+  /** Instructions executed (steps that retired, trapped or halted). */
+  steps = 0;
+  private readonly pcOffset: number;
+  private readonly pcLimbs: number;
+  private readonly fetchXlate: (...va: number[]) => number;
+  private readonly entry: (...args: number[]) => void;
+  private readonly maxBlock: number;
+
+  constructor(
+    readonly isa: IR.Isa,
+    state?: MachineState,
+    private readonly hooks: EngineOptions = {},
+  ) {
+    this.layout = layoutOf(isa);
+    this.decoder = new Decoder(isa);
+    this.R = new Uint32Array(this.layout.size);
+    this.M = new PhysicalMemory(isa.memory);
+    this.J = new Journal(this.R, this.M, this.output);
+    this.options = { choose: hooks.choose !== undefined, translateHook: hooks.translate !== undefined };
+    this.maxBlock = hooks.maxBlock ?? 64;
+    this.cache = new BlockCache(isa, this.M, () => (this.stale = true));
+    this.pcOffset = this.layout.offset[isa.pc]!;
+    this.pcLimbs = this.layout.limbs[isa.pc]!;
+    // Fetch translation at translation time counts its memory reads (see BlockEntry.fetchReadMemory).
+    const M = this.M;
+    const counting = { r: (pa: number, n: number) => (this.fetchReads++, M.r(pa, n)), u: (pa: number) => (this.fetchReads++, M.u(pa)), add: (pa: number, k: number) => M.add(pa, k) };
+    const helpers = compileHelpers(isa, this.layout, this.options, this, Object.create(this, { M: { value: counting } }) as Runtime);
+    this.helpers = helpers.functions;
+    this.translateHelpers = helpers.names;
+    this.fetchXlate = helpers.fetch;
+    const tick = compileTick(isa, this.layout, this.options, this.translateHelpers, this);
+    this.tickFn = tick?.fn ?? null;
+    this.tickInline = tick?.inline ?? true;
+    this.entry = compileTrapEntry(isa, this.layout, this.options, this.translateHelpers, this, this.stmtTable);
+    this.load(state ?? new MachineState(isa));
+  }
+
+  // ------------------------------------------------------------ runtime (called by generated code)
+
+  trap = (cause: number, info: number | readonly number[], at: number): EngineTrap => new EngineTrap(cause, info, at);
+  halt = (at: number): EngineHalt => new EngineHalt(at);
+  badIndex = (index: number, name: string, at: number): EngineError => indexError(index, name, at);
+
+  choose(branches: number, stmt: number): number {
+    return this.hooks.choose!(branches, this.stmtTable[stmt]!);
+  }
+
+  xlate(va: bigint, access: bigint): bigint {
+    try {
+      return this.hooks.translate!(va, access);
+    } catch (e) {
+      // The hook throws the interpreter's TrapSignal; generated code expects an EngineTrap.
+      const t = e as { cause?: IR.Cause; info?: bigint };
+      if (t.cause && typeof t.info === "bigint") throw new EngineTrap(t.cause.id, toLimbs(t.info, 4), -1);
+      throw e;
+    }
+  }
+
+  // ------------------------------------------------------------ translator
+
+  fetchTranslate(va: number): number {
+    const vl = this.layoutLimbs(this.isa.vaddrWidth);
+    if (vl === 1) return this.fetchXlate(va, 0);
+    return this.fetchXlate(...toLimbs(BigInt(va), vl), 0);
+  }
+
+  fetchRead(pa: number): bigint {
+    const per = this.isa.memory.fetchUnit / this.isa.memory.unitWidth;
+    const overlay = this.hooks.fetchOverlay;
+    if (!overlay) return BigInt(this.M.r(pa, per));
+    const big = this.isa.memory.endian === "big";
+    let v = 0n;
+    for (let i = 0; i < per; i++) {
+      const a = this.M.add(pa, big ? i : per - 1 - i);
+      v = (v << BigInt(this.isa.memory.unitWidth)) | (overlay(BigInt(a)) ?? BigInt(this.M.u(a)));
+    }
+    return v;
+  }
+
+  // ------------------------------------------------------------ state
+
+  /** The program counter. */
+  get pc(): number {
+    if (this.pcLimbs === 1) return this.R[this.pcOffset]!;
+    return Number(fromLimbs(this.R, this.pcOffset, this.pcLimbs));
+  }
+
+  set pc(v: number) {
+    toLimbs(BigInt(v), this.pcLimbs).forEach((l, j) => (this.R[this.pcOffset + j] = l));
+  }
+
+  /** Replaces the whole state (registers, memory, output, halted) with s. */
+  load(s: MachineState): void {
+    this.isa.state.forEach((e, id) => {
+      const L = this.layout.limbs[id]!;
+      s.regs[id]!.forEach((v, i) => toLimbs(v, L).forEach((l, j) => (this.R[this.layout.offset[id]! + i * L + j] = l)));
+    });
+    for (const p of this.M.pages.keys()) this.M.pages[p] = undefined;
+    for (const [a, v] of s.memory) this.M.setU(Number(a), Number(v));
+    this.output.length = 0;
+    this.output.push(...s.output);
+    this.halted = s.halted;
+    this.cache.clear();
+  }
+
+  /** The state as a MachineState (a copy). */
+  snapshot(): MachineState {
+    const s = new MachineState(this.isa);
+    this.isa.state.forEach((e, id) => {
+      const L = this.layout.limbs[id]!;
+      for (let i = 0; i < (e.count ?? 1); i++) s.regs[id]![i] = fromLimbs(this.R, this.layout.offset[id]! + i * L, L);
+    });
+    for (const [a, v] of this.M.entries()) s.memory.set(BigInt(a), BigInt(v));
+    s.output.push(...this.output);
+    s.halted = this.halted;
+    return s;
+  }
+
+  /** Places memory units at physical addresses. */
+  write(address: number, units: readonly number[]): void {
+    units.forEach((u, i) => this.M.setU(this.M.add(address, i), u));
+  }
+
+  // ------------------------------------------------------------ running
+
+  private block(pc: number, remaining: number): Block {
+    const single = remaining < this.maxBlock;
+    let b = single ? this.cache.getSingle(pc) : this.cache.get(pc);
+    if (b === undefined) {
+      b = translateBlock(this, pc, single ? 1 : this.maxBlock);
+      if (single) this.cache.putSingle(b, this.isa);
+      else this.cache.put(b, this.isa);
+    }
+    return b;
+  }
+
+  /** One step (tick and one instruction), like Machine.step. */
+  step(onTrap?: EngineRunOptions["onTrap"]): StepResult {
+    const r = this.run({ maxSteps: 1, onTrap });
+    return this.lastResult ?? { kind: "error", message: r.message ?? "no step" };
+  }
+
+  private lastResult: StepResult | null = null;
+
+  /** Runs until halt, a stop, an error or maxSteps steps, like Machine.run. */
+  run(options: EngineRunOptions): RunResult {
+    let steps = 0;
+    let skip = false;
+    this.lastResult = null;
+    if (this.halted && options.maxSteps > 0) {
+      this.lastResult = { kind: "halted", pc: BigInt(this.pc) };
+      return { status: "halted", steps: 1, last: this.lastResult };
+    }
+    // The last retired instruction, made into a StepResult only when the run ends.
+    let lastBlock: Block | null = null;
+    let lastIndex = 0;
+    while (steps < options.maxSteps) {
+      const pc = this.pc;
+      const b = this.block(pc, options.maxSteps - steps);
+      let r: number;
+      this.stale = false;
+      try {
+        r = b.run(skip);
+      } catch (e) {
+        skip = false;
+        lastBlock = null;
+        const outcome = this.caught(e, b, options);
+        steps += outcome.steps;
+        this.steps += outcome.steps;
+        if (outcome.result) return { ...outcome.result, steps };
+        continue;
+      }
+      if (r >= 0) {
+        steps += r;
+        this.steps += r;
+        skip = false;
+        if (r > 0) {
+          lastBlock = b;
+          lastIndex = r - 1;
+        }
+      } else {
+        // Instruction -(r+1) no longer fetches from where it was translated: its tick has run.
+        const done = -r - 1;
+        steps += done;
+        this.steps += done;
+        skip = true;
+        this.cache.forget(this.pc);
+      }
+    }
+    if (lastBlock) {
+      const e = lastBlock.entries[lastIndex]!;
+      this.lastResult = { kind: "retired", pc: BigInt(e.pc), decoded: e.decoded! };
+    }
+    return { status: "limit", steps, last: this.lastResult };
+  }
+
+  /** Handles a signal thrown by a block: returns the steps it completed and, if the run ends, its result. */
+  private caught(e: unknown, b: Block, options: EngineRunOptions): { steps: number; result?: Omit<RunResult, "steps"> } {
+    if (e instanceof EngineTrap) {
+      const index = e.site >> 2;
+      const phase = e.site & 3;
+      const entry = b.entries[index]!;
+      if (phase === PHASE.exec) this.J.rollback();
+      this.J.n = 0;
+      this.pc = entry.pc;
+      const cause = this.isa.causes[e.cause]!;
+      const t: TrapEvent = {
+        cause,
+        info: e.infoValue(),
+        pc: BigInt(entry.pc),
+        nextPc: BigInt(phase === PHASE.exec ? entry.nextPc : entry.pc),
+        instruction: phase === PHASE.exec ? entry.decoded!.instruction : null,
+        fromTick: phase === PHASE.tick,
+      };
+      return { steps: index + 1, result: this.trapped(t, options) };
+    }
+    if (e instanceof EngineHalt) {
+      this.J.n = 0;
+      this.halted = true;
+      const entry = b.entries[e.site >> 2]!;
+      this.lastResult = { kind: "halted", pc: BigInt(entry.pc) };
+      return { steps: (e.site >> 2) + 1, result: { status: "halted", last: this.lastResult } };
+    }
+    if (e instanceof EngineError) {
+      if ((e.site & 3) === PHASE.exec) this.J.rollback();
+      this.J.n = 0;
+      this.pc = b.entries[e.site >> 2]!.pc;
+      this.lastResult = { kind: "error", message: e.message };
+      return { steps: (e.site >> 2) + 1, result: { status: "error", last: this.lastResult, message: e.message } };
+    }
+    throw e;
+  }
+
+  /** The trap hook and delivery; a result when the run ends here. */
+  private trapped(t: TrapEvent, options: EngineRunOptions): Omit<RunResult, "steps"> | undefined {
+    const decision = options.onTrap ? options.onTrap(t, this) : "deliver";
+    if (decision === "deliver") {
+      const err = this.deliver(t);
+      if (err !== null) {
+        this.lastResult = { kind: "error", message: err };
+        return { status: "error", last: this.lastResult, message: err };
+      }
+      if (this.halted) {
+        this.lastResult = { kind: "halted", pc: BigInt(this.pc) };
+        return { status: "halted", last: this.lastResult };
+      }
+    }
+    this.lastResult = { kind: "trap", trap: t, decision };
+    if (decision === "stop") return { status: "stopped", last: this.lastResult };
+    return undefined;
+  }
+
+  /** Runs the spec's trap entry for t; returns an error message if it misbehaves. */
+  deliver(t: TrapEvent): string | null {
+    const entry = this.isa.trapEntry;
+    const codeArgs = toLimbs(t.cause.code, this.layoutLimbs(entry.causeWidth));
+    const infoArgs = toLimbs(t.info, this.layoutLimbs(entry.infoWidth ?? 1));
+    const nextArgs = toLimbs(t.nextPc, this.pcLimbs);
+    this.J.n = 0;
+    try {
+      this.entry(...codeArgs, ...infoArgs, ...nextArgs);
+      this.J.n = 0;
+      return null;
+    } catch (e) {
+      if (e instanceof EngineHalt) {
+        this.J.n = 0;
+        this.halted = true;
+        return null;
+      }
+      this.J.rollback();
+      if (e instanceof EngineTrap) {
+        return `trap '${this.isa.causes[e.cause]!.name}' raised while delivering trap '${t.cause.name}' (the trap entry must not trap)`;
+      }
+      if (e instanceof EngineError) return e.message;
+      throw e;
+    }
+  }
+
+  private layoutLimbs(width: number): number {
+    return width <= 32 ? 1 : Math.ceil(width / 32);
+  }
+
+  /** Forgets every translated block (after the caller changed code or mappings behind the engine's back). */
+  invalidate(): void {
+    this.cache.clear();
+  }
+}
+
+export type { BlockEntry };

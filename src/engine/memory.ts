@@ -1,0 +1,173 @@
+/**
+ * The engine's physical memory: pages of a typed array chosen by the unit width (bytes for byte-
+ * addressed machines, 32-bit words for the P&G machine), allocated on first write, so a 4 GiB space
+ * costs only what is used. Each unit a translated block was fetched from is flagged (a per-page flag,
+ * then a per-unit one), and a write to such a unit tells the block cache: precise invalidation of
+ * self-modifying code, while data next to code stays cheap to write.
+ */
+import type * as IR from "../ir/ir.js";
+
+type Page = Uint8Array | Uint16Array | Uint32Array;
+
+export class PhysicalMemory {
+  readonly unitWidth: number;
+  readonly addrWidth: number;
+  readonly big: boolean;
+  /** Units per storage page = 2^pageBits. */
+  readonly pageBits: number;
+  private readonly pageMask: number;
+  readonly pages: (Page | undefined)[];
+  /** Units per code page = 2^codeBits (the storage page size). */
+  readonly codeBits: number;
+  /** Per page: 1 when a translated block was fetched from it. */
+  readonly code: Uint8Array;
+  /** Per page with code: 1 per unit a block was fetched from. */
+  readonly codeUnits = new Map<number, Uint8Array>();
+  private readonly size: number;
+  private readonly unitMask: number;
+  /** Called on a write into a code page (before the write lands). */
+  onCodeWrite: (pa: number) => void = () => {};
+
+  constructor(memory: IR.Memory) {
+    if (memory.unitWidth > 32 || 32 % memory.unitWidth !== 0) throw new Error(`engine: unsupported memory unit width ${memory.unitWidth}`);
+    if (memory.addrWidth > 32) throw new Error(`engine: unsupported physical address width ${memory.addrWidth}`);
+    this.unitWidth = memory.unitWidth;
+    this.addrWidth = memory.addrWidth;
+    this.big = memory.endian === "big";
+    this.pageBits = Math.min(12, memory.addrWidth);
+    this.pageMask = 2 ** this.pageBits - 1;
+    this.pages = new Array(2 ** (memory.addrWidth - this.pageBits)).fill(undefined);
+    this.codeBits = this.pageBits;
+    this.code = new Uint8Array(2 ** (memory.addrWidth - this.codeBits));
+    this.size = 2 ** memory.addrWidth;
+    this.unitMask = memory.unitWidth === 32 ? 0xffffffff : 2 ** memory.unitWidth - 1;
+  }
+
+  private newPage(): Page {
+    const n = 2 ** this.pageBits;
+    return this.unitWidth === 8 ? new Uint8Array(n) : this.unitWidth === 16 ? new Uint16Array(n) : new Uint32Array(n);
+  }
+
+  /** pa + k, wrapped to the physical address width. */
+  add(pa: number, k: number): number {
+    const a = pa + k;
+    return a >= this.size ? a - this.size : a;
+  }
+
+  /** One unit. */
+  u(pa: number): number {
+    const p = this.pages[pa >>> this.pageBits];
+    return p === undefined ? 0 : p[pa & this.pageMask]!;
+  }
+
+  /** Writes one unit (masked to the unit width). */
+  setU(pa: number, v: number): void {
+    if (this.code[pa >>> this.codeBits] !== 0 && this.codeUnits.get(pa >>> this.codeBits)![pa & this.pageMask] !== 0) this.onCodeWrite(pa);
+    let p = this.pages[pa >>> this.pageBits];
+    if (p === undefined) {
+      if (v === 0) return;
+      p = this.pages[pa >>> this.pageBits] = this.newPage();
+    }
+    p[pa & this.pageMask] = v;
+  }
+
+  /** n consecutive units as one number (n units of at most 32 bits in all), in the memory's byte order. */
+  r(pa: number, n: number): number {
+    if (n === 1) return this.u(pa);
+    const o = pa & this.pageMask;
+    const p = this.pages[pa >>> this.pageBits];
+    if (o + n - 1 <= this.pageMask) {
+      if (p === undefined) return 0;
+      if (this.unitWidth === 8) {
+        if (n === 4) {
+          return this.big
+            ? ((p[o]! << 24) | (p[o + 1]! << 16) | (p[o + 2]! << 8) | p[o + 3]!) >>> 0
+            : ((p[o + 3]! << 24) | (p[o + 2]! << 16) | (p[o + 1]! << 8) | p[o]!) >>> 0;
+        }
+        if (n === 2) return this.big ? (p[o]! << 8) | p[o + 1]! : (p[o + 1]! << 8) | p[o]!;
+      }
+    }
+    return this.rSlow(pa, n);
+  }
+
+  private rSlow(pa: number, n: number): number {
+    let v = 0;
+    const w = 2 ** this.unitWidth;
+    for (let i = 0; i < n; i++) {
+      const k = this.big ? i : n - 1 - i;
+      v = v * w + this.u(this.add(pa, k));
+    }
+    return v;
+  }
+
+  /** Writes n units from the low n * unitWidth bits of v, in the memory's byte order. */
+  w(pa: number, n: number, v: number): void {
+    if (n === 1) return this.setU(pa, v);
+    const o = pa & this.pageMask;
+    if (this.unitWidth === 8 && o + n - 1 <= this.pageMask && (this.code[pa >>> this.codeBits] === 0 || !this.touchesCode(pa, n))) {
+      let p = this.pages[pa >>> this.pageBits];
+      if (p === undefined) {
+        if (v === 0) return;
+        p = this.pages[pa >>> this.pageBits] = this.newPage();
+      }
+      if (n === 4) {
+        if (this.big) {
+          p[o] = v >>> 24; p[o + 1] = v >>> 16; p[o + 2] = v >>> 8; p[o + 3] = v;
+        } else {
+          p[o] = v; p[o + 1] = v >>> 8; p[o + 2] = v >>> 16; p[o + 3] = v >>> 24;
+        }
+        return;
+      }
+      if (n === 2) {
+        if (this.big) {
+          p[o] = v >>> 8; p[o + 1] = v;
+        } else {
+          p[o] = v; p[o + 1] = v >>> 8;
+        }
+        return;
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      const k = this.big ? n - 1 - i : i;
+      this.setU(this.add(pa, k), Math.floor(v / 2 ** (i * this.unitWidth)) & this.unitMask);
+    }
+  }
+
+  /** Every non-zero unit (address order). */
+  *entries(): Generator<[number, number]> {
+    for (let pg = 0; pg < this.pages.length; pg++) {
+      const p = this.pages[pg];
+      if (p === undefined) continue;
+      for (let o = 0; o < p.length; o++) if (p[o] !== 0) yield [pg * 2 ** this.pageBits + o, p[o]!];
+    }
+  }
+
+  private touchesCode(pa: number, n: number): boolean {
+    const f = this.codeUnits.get(pa >>> this.codeBits)!;
+    const o = pa & this.pageMask;
+    for (let k = 0; k < n; k++) if (f[o + k] !== 0) return true;
+    return false;
+  }
+
+  /** Marks the unit at pa as fetched by a translated block. */
+  markCode(pa: number): void {
+    const page = pa >>> this.codeBits;
+    let f = this.codeUnits.get(page);
+    if (!f) this.codeUnits.set(page, (f = new Uint8Array(2 ** this.pageBits)));
+    f[pa & this.pageMask] = 1;
+    this.code[page] = 1;
+  }
+
+  /** Clears every code flag of the page holding pa. */
+  clearCode(pa: number): void {
+    const page = pa >>> this.codeBits;
+    this.code[page] = 0;
+    this.codeUnits.delete(page);
+  }
+
+  /** Clears all code flags. */
+  clearAllCode(): void {
+    this.code.fill(0);
+    this.codeUnits.clear();
+  }
+}
