@@ -21,7 +21,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as IR from "../ir/ir.js";
 import { freshState, runInstruction, symOperands, type InstructionRun, type SymOperands } from "./instance.js";
-import { concretize, controlState, levelOf, replay, translateIn, visibleState, type Concrete, type ReplayOutcome } from "./replay.js";
+import { controlChanges, hexOf, initialDifferences, resultDifferences, type Difference } from "./compare.js";
+import { concretize, levelOf, replay, type Concrete, type ReplayOutcome } from "./replay.js";
 import { Rng, seedOf, StateSampler, type Sample, type SampleRequest } from "./sample.js";
 import type { StateSets } from "./state-sets.js";
 import { constOf, extractBits, SharedView, symConst, SymRun, termId, type Access, type RunResult, type SymState } from "./symexec.js";
@@ -36,11 +37,7 @@ export interface WitnessState {
   readonly memory: readonly { readonly address: string; readonly value: string }[];
 }
 
-export interface Difference {
-  readonly what: string;
-  readonly a: string;
-  readonly b: string;
-}
+export type { Difference } from "./compare.js";
 
 export interface Witness {
   /** Which claim this witnesses. */
@@ -305,10 +302,11 @@ export class InstructionClassifier {
     }
     for (const w of this.written(ra, rb)) {
       if (ra.view && rb.view) {
-        // Both runs kept to the shared view: compare what the program sees there.
+        // Both runs kept to the shared view: compare what the program sees there, where both
+        // states let it read.
         const x = ra.view.read(w.va, w.offset);
         const y = rb.view.read(w.va, w.offset);
-        if (!this.same(x, y)) diffs.push(Z.Not(x.eq(y)));
+        if (!this.same(x, y)) diffs.push(Z.And(this.probe(a.initial, w.va, w.offset).ok, this.probe(b.initial, w.va, w.offset).ok, Z.Not(x.eq(y))));
         continue;
       }
       const pa = this.probe(a.initial, w.va, w.offset);
@@ -452,6 +450,8 @@ export class InstructionClassifier {
    */
   private async modeQuery(ops: SymOperands, instr: IR.Instruction): Promise<{ answer: Answer; runs: RunInfo[] }> {
     const Z = this.Z;
+    const found = this.sampler.searchModePair(this.options.sampleTries, new Rng(seedOf(`${instr.name}/mode`)));
+    if (found) return { answer: { status: "found", samples: found }, runs: [] };
     const combos = this.aboveValues().flatMap((va) => this.levelValues(this.config.guestLevel).map((vb) => [va, vb] as const));
     let unknown: { answer: Answer; runs: RunInfo[] } | null = null;
     let general = false;
@@ -572,7 +572,7 @@ export class InstructionClassifier {
     if (this.tri(aboveCompletes) === true && userCompletes.status === "unsat") this.witness("completes-above-guest-level", aboveCompletes, ops, instr, [s]);
     if (this.tri(control) === true) this.witness("control-sensitive", control, ops, instr, [s]);
     if (this.tri(userControl) === true) this.witness("user-control-sensitive", userControl, ops, instr, [s]);
-    if (mode.status === "sat") this.witness("mode-sensitive", mode, ops, instr, modeRuns);
+    if (this.tri(mode) === true) this.witness("mode-sensitive", mode, ops, instr, modeRuns);
     if (location.status === "sat") this.witness("location-sensitive", location, ops, instr, [lA, lB]);
     if (userLocation.status === "sat") this.witness("user-location-sensitive", userLocation, ops, instr, [lA, lB]);
 
@@ -662,6 +662,7 @@ export class InstructionClassifier {
       if (g) return shown({ status: "found", samples: [w, g] }, [], counterpart("control"));
     }
     if (q.mode.status === "sat") return shown(q.mode, [...q.modeRuns, q.modeRuns[1]!], itself("mode"));
+    if (q.mode.status === "found") return shown({ status: "found", samples: [...q.mode.samples, q.mode.samples[1]!] }, [], itself("mode"));
     if (q.userLocation.status === "sat") return shown(q.userLocation, [q.lA, q.lB, q.lB], itself("location"));
     if (q.mode.status === "unknown") results.push("inconclusive");
     if (q.userLocation.status === "unknown") results.push("inconclusive");
@@ -709,7 +710,8 @@ export class InstructionClassifier {
       labels = runs.map((r) => r.label);
     } else if (answer.status === "found") {
       concrete = answer.samples.map((x) => x.concrete);
-      labels = answer.samples.length === 1 ? ["s"] : ["w", "s"];
+      const relational = claim === "mode-sensitive" || (claim === "problem" && answer.samples.length === 3);
+      labels = answer.samples.length === 1 ? ["s"] : relational ? ["a", "b", "b"] : ["w", "s"];
     } else {
       return;
     }
@@ -744,7 +746,7 @@ export class InstructionClassifier {
       case "timing-dependent": {
         const [a, b] = outcomes as [ReplayOutcome, ReplayOutcome];
         check(completed(a) && completed(b), `expected both runs to complete, got ${trapName(a)} / ${trapName(b)}`);
-        differences = [...initialDifferences(this.isa, a, b), ...resultDifferences(this.isa, a, b, concrete[0]!, concrete[1]!)];
+        differences = [...initialDifferences(this.isa, a, b), ...resultDifferences(this.isa, a, b)];
         check(differences.some((d) => d.what.startsWith("result")), "expected different results; the replay shows the same");
         break;
       }
@@ -757,7 +759,7 @@ export class InstructionClassifier {
           check(completed(outcomes[0]!) && differences.length > 0, "expected the sensitivity witness to complete and change control state");
         } else {
           const [a, b] = outcomes as [ReplayOutcome, ReplayOutcome];
-          differences = [...initialDifferences(this.isa, a, b), ...resultDifferences(this.isa, a, b, concrete[0]!, concrete[1]!)];
+          differences = [...initialDifferences(this.isa, a, b), ...resultDifferences(this.isa, a, b)];
           check(completed(a) && completed(b) && differences.some((d) => d.what.startsWith("result")), "expected the two sensitivity runs to complete with different results");
         }
         break;
@@ -775,10 +777,6 @@ export class InstructionClassifier {
       replayed: problems.length === 0,
     });
   }
-}
-
-function unitAt(isa: IR.Isa, pa: bigint, offset: number): bigint {
-  return BigInt.asUintN(isa.memory.addrWidth, pa + BigInt(offset));
 }
 
 function trapName(o: ReplayOutcome): string {
@@ -799,8 +797,6 @@ function defaultSummary(claim: Witness["claim"]): string {
   }
 }
 
-const hexOf = (v: bigint) => `0x${v.toString(16)}`;
-
 function describe(isa: IR.Isa, label: string, c: Concrete): WitnessState {
   const registers: Record<string, string> = {};
   for (const e of isa.state) {
@@ -812,49 +808,3 @@ function describe(isa: IR.Isa, label: string, c: Concrete): WitnessState {
   return { label, level: levelOf(isa, c.state), pc: hexOf(c.state.pc), registers, memory };
 }
 
-function controlChanges(isa: IR.Isa, o: ReplayOutcome): Difference[] {
-  const before = controlState(isa, o.initial);
-  const after = controlState(isa, o.final);
-  const out: Difference[] = [];
-  for (const [k, v] of before) if (after.get(k) !== v) out.push({ what: k, a: hexOf(v), b: hexOf(after.get(k)!) });
-  if (o.halted) out.push({ what: "halted", a: "no", b: "yes" });
-  if (o.final.output.length > o.initial.output.length) out.push({ what: "output", a: "", b: o.final.output.slice(o.initial.output.length).map(hexOf).join(" ") });
-  return out;
-}
-
-function initialDifferences(isa: IR.Isa, a: ReplayOutcome, b: ReplayOutcome): Difference[] {
-  const out: Difference[] = [];
-  const ca = controlState(isa, a.initial);
-  const cb = controlState(isa, b.initial);
-  for (const [k, v] of ca) if (cb.get(k) !== v) out.push({ what: `initial ${k}`, a: hexOf(v), b: hexOf(cb.get(k)!) });
-  for (const e of isa.state) {
-    if (e.role !== "user" || e.count !== null) continue;
-    const x = a.initial.reg(e.id);
-    const y = b.initial.reg(e.id);
-    if (x !== y) out.push({ what: `initial ${e.name}`, a: hexOf(x), b: hexOf(y) });
-  }
-  return out;
-}
-
-function resultDifferences(isa: IR.Isa, a: ReplayOutcome, b: ReplayOutcome, ca: Concrete, cb: Concrete): Difference[] {
-  const out: Difference[] = [];
-  const va = visibleState(isa, a.final);
-  const vb = visibleState(isa, b.final);
-  for (const [k, v] of va) if (vb.get(k) !== v) out.push({ what: `result ${k}`, a: hexOf(v), b: hexOf(vb.get(k)!) });
-  if (a.final.pc !== b.final.pc) out.push({ what: "result PC", a: hexOf(a.final.pc), b: hexOf(b.final.pc) });
-  // Memory at each virtual unit either run wrote, through each state's translation from before.
-  const seen = new Set<string>();
-  for (const w of [...ca.writes, ...cb.writes]) {
-    const key = `${w.va}+${w.offset}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const pa = translateIn(isa, a.initial, w.va);
-    const pb = translateIn(isa, b.initial, w.va);
-    if (pa === null || pb === null) continue;
-    const x = a.final.readUnit(unitAt(isa, pa, w.offset));
-    const y = b.final.readUnit(unitAt(isa, pb, w.offset));
-    const where = w.offset === 0 ? hexOf(w.va) : `${hexOf(w.va)}+${w.offset}`;
-    if (x !== y) out.push({ what: `result memory at virtual ${where}`, a: hexOf(x), b: hexOf(y) });
-  }
-  return out;
-}

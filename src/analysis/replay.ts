@@ -9,6 +9,7 @@ import { formatInstruction } from "../machine/disassembler.js";
 import { Interpreter, TrapSignal } from "../machine/interpreter.js";
 import { Machine, type TrapEvent } from "../machine/machine.js";
 import { MachineState } from "../machine/state.js";
+import type { VirtualUnit } from "./compare.js";
 import type { InstructionRun, SymOperands } from "./instance.js";
 import type { Access, SymState } from "./symexec.js";
 import type { BV, B, Z3Model } from "./z3.js";
@@ -19,8 +20,6 @@ export interface Concrete {
   readonly assembly: string;
   /** Choices for `either` statements, in the order the symbolic run met them (guard true). */
   readonly choices: Map<IR.Stmt, number[]>;
-  /** Virtual units the run wrote, as (address of the access, unit offset), to compare memory as the program sees it. */
-  readonly writes: { readonly va: bigint; readonly offset: number }[];
 }
 
 function num(model: Z3Model, t: BV): bigint {
@@ -38,14 +37,12 @@ export function concretize(model: Z3Model, isa: IR.Isa, instr: IR.Instruction, o
   isa.state.forEach((e) => {
     initial.regs[e.id]!.forEach((t, i) => state.setReg(e.id, i, num(model, t)));
   });
-  const writes: { va: bigint; offset: number }[] = [];
   // Physical memory the run read or wrote, or that a query compared: the initial contents there.
   // (Reads of a cell the run itself wrote earlier are reads of the initial array at that address too.)
   for (const a of [...inst.run.accesses, ...probed]) {
     if (!truth(model, a.guard)) continue;
     state.writeUnit(num(model, a.pa), num(model, initial.phys.select(a.pa) as BV));
   }
-  for (const a of inst.run.accesses) if (a.kind === "write" && a.va && truth(model, a.guard)) writes.push({ va: num(model, a.va), offset: a.offset });
   const choices = new Map<IR.Stmt, number[]>();
   for (const e of inst.run.eithers) {
     if (!truth(model, e.guard)) continue;
@@ -59,7 +56,7 @@ export function concretize(model: Z3Model, isa: IR.Isa, instr: IR.Instruction, o
   const word = num(model, ops.words[Math.min(k, ops.words.length - 1)]!);
   const decoded = new Decoder(isa).decodeWord(word, enc.length);
   const assembly = decoded ? formatInstruction(decoded, { pc: state.pc, isa }) : `(word 0x${word.toString(16)} does not decode)`;
-  return { state, decoded, assembly, choices, writes };
+  return { state, decoded, assembly, choices };
 }
 
 /** Where a concrete state's translation sends va, or null when it traps. */
@@ -80,17 +77,23 @@ export interface ReplayOutcome {
   /** The instruction the machine decoded at pc. */
   readonly executed: string | null;
   readonly error: string | null;
+  /** Every unit of every virtual access the step made (fetch, read, write), in order. */
+  readonly units: readonly VirtualUnit[];
 }
 
 /** Executes exactly one instruction (no tick) from the concrete state. */
 export function replay(isa: IR.Isa, c: Concrete): ReplayOutcome {
   const initial = c.state.clone();
   const queues = new Map([...c.choices].map(([k, v]) => [k, [...v]]));
+  const units: VirtualUnit[] = [];
   const machine = new Machine(isa, c.state.clone(), {
     choose: (n, stmt) => {
       const q = queues.get(stmt);
       const v = q?.shift() ?? 0;
       return Math.min(v, n - 1);
+    },
+    onAccess: (kind, va, _pa, n) => {
+      if (va !== null) for (let offset = 0; offset < n; offset++) units.push({ kind, va, offset });
     },
   });
   let trap: TrapEvent | null = null;
@@ -108,6 +111,7 @@ export function replay(isa: IR.Isa, c: Concrete): ReplayOutcome {
     halted: r.kind === "halted",
     executed: r.kind === "halted" ? c.decoded?.instruction.name ?? null : executed,
     error: r.kind === "error" ? r.message : null,
+    units,
   };
 }
 

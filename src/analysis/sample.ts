@@ -12,6 +12,7 @@ import { Decoder } from "../machine/decoder.js";
 import { formatInstruction } from "../machine/disassembler.js";
 import { Interpreter, TrapSignal } from "../machine/interpreter.js";
 import { MachineState } from "../machine/state.js";
+import { resultDifferences, samePresentation } from "./compare.js";
 import { replay, type Concrete, type ReplayOutcome } from "./replay.js";
 import type { StateSets } from "./state-sets.js";
 
@@ -151,7 +152,7 @@ export class StateSampler {
     }
     const decoded = this.decoder.decodeWord(word.word, enc.length);
     const assembly = decoded ? formatInstruction(decoded, { pc: s.pc, isa }) : `(word 0x${word.word.toString(16)})`;
-    return { concrete: { state: s, decoded, assembly, choices, writes: [] }, word };
+    return { concrete: { state: s, decoded, assembly, choices }, word };
   }
 
   /**
@@ -160,23 +161,52 @@ export class StateSampler {
    * completes there (a Theorem 1 problem: the VMM would get no trap).
    */
   counterpart(w: Sample): Sample | null {
-    const isa = this.isa;
-    const level = isa.privilege.levels[this.config.guestLevel]!;
-    for (const value of level.values) {
-      const s = w.concrete.state.clone();
-      if (!this.setMode(s, value)) continue;
-      for (const bank of isa.banked) {
-        if (bank.role !== "user") continue;
-        const from = this.bankElement(w.concrete.state, bank);
-        const to = this.bankElement(s, bank);
-        if (from !== to) s.setReg(to, 0, w.concrete.state.reg(from));
-      }
-      if (!this.config.requires.every((r) => this.evalState(s, r) === 1n)) continue;
+    for (const s of this.counterpartStates(w.concrete.state)) {
       const concrete: Concrete = { ...w.concrete, state: s };
-      const outcome = replay(isa, concrete);
+      const outcome = replay(this.isa, concrete);
       if (!outcome.error && outcome.executed === this.instr.name && outcome.trap === null) return { concrete, outcome, word: w.word };
     }
     return null;
+  }
+
+  /**
+   * A mode-sensitivity witness by concrete search: a state above the guest level and its
+   * counterpart (same choices), both completing, presenting the same memory, with different
+   * results.
+   */
+  searchModePair(tries: number, rng: Rng): [Sample, Sample] | null {
+    for (let t = 0; t < tries; t++) {
+      const drawn = this.draw({ level: "above", want: () => true, tries: 1 }, rng, t);
+      if (!drawn) continue;
+      const oa = replay(this.isa, drawn.concrete);
+      if (oa.error || oa.executed !== this.instr.name || oa.trap !== null) continue;
+      for (const s of this.counterpartStates(drawn.concrete.state)) {
+        const concrete: Concrete = { ...drawn.concrete, state: s };
+        const ob = replay(this.isa, concrete);
+        if (ob.error || ob.executed !== this.instr.name || ob.trap !== null) continue;
+        if (!samePresentation(this.isa, oa, ob) || resultDifferences(this.isa, oa, ob).length === 0) continue;
+        return [{ concrete: drawn.concrete, outcome: oa, word: drawn.word }, { concrete, outcome: ob, word: drawn.word }];
+      }
+    }
+    return null;
+  }
+
+  /** The state at each guest mode value that meets the configuration, banked registers presented. */
+  private counterpartStates(from: MachineState): MachineState[] {
+    const isa = this.isa;
+    const out: MachineState[] = [];
+    for (const value of isa.privilege.levels[this.config.guestLevel]!.values) {
+      const s = from.clone();
+      if (!this.setMode(s, value)) continue;
+      for (const bank of isa.banked) {
+        if (bank.role !== "user") continue;
+        const a = this.bankElement(from, bank);
+        const b = this.bankElement(s, bank);
+        if (a !== b) s.setReg(b, 0, from.reg(a));
+      }
+      if (this.config.requires.every((r) => this.evalState(s, r) === 1n)) out.push(s);
+    }
+    return out;
   }
 
   private bankElement(s: MachineState, bank: IR.BankedRegister): number {

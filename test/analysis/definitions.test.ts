@@ -147,6 +147,15 @@ describe("sensitivity", () => {
     expect(w.differences.some((d) => d.what === "result PC")).toBe(true);
   });
 
+  test("written memory that a state cannot read is not a result it sees", async () => {
+    // Regression: the shared view compared written memory without asking whether each state may
+    // read it, and reported a mode-sensitive witness that did not replay.
+    const source = spec(`instruction STS { encoding 00001111; syntax "sts"; semantics { if M == 0 { mem[0x80] = X; } } }`)
+      .replace("if a >= 0xF0 { trap fault; }", "if a >= 0xF0 || (access == READ && M == 1 && a >= 0x80) { trap fault; }");
+    const a = await run(source);
+    expect(verdict(a, "STS").modeSensitive).toBe(false);
+  });
+
   test("halting and output are control effects", async () => {
     const a = await run(spec(`instruction HLT { encoding 00001000; syntax "hlt"; semantics { halt; } }
 instruction OUT { encoding 00001001; syntax "out"; semantics { output(X); } }`));

@@ -1,0 +1,109 @@
+/**
+ * What differs between concrete runs, as the definitions count it (docs/analysis.md): control
+ * state that an instruction changed; user-visible results of two runs (registers through the
+ * current bank, the PC, memory at every unit either run wrote, read through each state's
+ * translation from before); and whether two states present a program the same memory at the units
+ * its runs touched (the same contents and the same sharing). Witness replay and concrete search
+ * both judge runs with these.
+ */
+import type * as IR from "../ir/ir.js";
+import type { MachineState } from "../machine/state.js";
+import { controlState, translateIn, visibleState, type ReplayOutcome } from "./replay.js";
+
+export interface Difference {
+  readonly what: string;
+  readonly a: string;
+  readonly b: string;
+}
+
+export const hexOf = (v: bigint) => `0x${v.toString(16)}`;
+
+/** Control state one run changed, and whether it halted or did output. */
+export function controlChanges(isa: IR.Isa, o: ReplayOutcome): Difference[] {
+  const before = controlState(isa, o.initial);
+  const after = controlState(isa, o.final);
+  const out: Difference[] = [];
+  for (const [k, v] of before) if (after.get(k) !== v) out.push({ what: k, a: hexOf(v), b: hexOf(after.get(k)!) });
+  if (o.halted) out.push({ what: "halted", a: "no", b: "yes" });
+  if (o.final.output.length > o.initial.output.length) out.push({ what: "output", a: "", b: o.final.output.slice(o.initial.output.length).map(hexOf).join(" ") });
+  return out;
+}
+
+/** How the two initial states differ: control state and single user registers. */
+export function initialDifferences(isa: IR.Isa, a: ReplayOutcome, b: ReplayOutcome): Difference[] {
+  const out: Difference[] = [];
+  const ca = controlState(isa, a.initial);
+  const cb = controlState(isa, b.initial);
+  for (const [k, v] of ca) if (cb.get(k) !== v) out.push({ what: `initial ${k}`, a: hexOf(v), b: hexOf(cb.get(k)!) });
+  for (const e of isa.state) {
+    if (e.role !== "user" || e.count !== null) continue;
+    const x = a.initial.reg(e.id);
+    const y = b.initial.reg(e.id);
+    if (x !== y) out.push({ what: `initial ${e.name}`, a: hexOf(x), b: hexOf(y) });
+  }
+  return out;
+}
+
+/** The results two runs give as the program sees them. */
+export function resultDifferences(isa: IR.Isa, a: ReplayOutcome, b: ReplayOutcome): Difference[] {
+  const out: Difference[] = [];
+  const va = visibleState(isa, a.final);
+  const vb = visibleState(isa, b.final);
+  for (const [k, v] of va) if (vb.get(k) !== v) out.push({ what: `result ${k}`, a: hexOf(v), b: hexOf(vb.get(k)!) });
+  if (a.final.pc !== b.final.pc) out.push({ what: "result PC", a: hexOf(a.final.pc), b: hexOf(b.final.pc) });
+  for (const w of units([...a.units, ...b.units].filter((u) => u.kind === "write"))) {
+    const pa = unitIn(isa, a.initial, w);
+    const pb = unitIn(isa, b.initial, w);
+    if (pa === null || pb === null) continue;
+    const x = a.final.readUnit(pa);
+    const y = b.final.readUnit(pb);
+    const where = w.offset === 0 ? hexOf(w.va) : `${hexOf(w.va)}+${w.offset}`;
+    if (x !== y) out.push({ what: `result memory at virtual ${where}`, a: hexOf(x), b: hexOf(y) });
+  }
+  return out;
+}
+
+/**
+ * The two states present the program the same memory at every unit either run touched: the same
+ * contents wherever both translate it, and a written unit shares its physical unit with another
+ * touched one in both states or in neither.
+ */
+export function samePresentation(isa: IR.Isa, a: ReplayOutcome, b: ReplayOutcome): boolean {
+  const touched = units([...a.units, ...b.units]);
+  const at = touched.map((u) => [unitIn(isa, a.initial, u), unitIn(isa, b.initial, u)] as const);
+  for (const [pa, pb] of at) if (pa !== null && pb !== null && a.initial.readUnit(pa) !== b.initial.readUnit(pb)) return false;
+  for (let i = 0; i < touched.length; i++) {
+    const [wa, wb] = at[i]!;
+    if (!touched[i]!.written || wa === null || wb === null) continue;
+    for (let j = 0; j < touched.length; j++) {
+      const [ua, ub] = at[j]!;
+      if (i === j || ua === null || ub === null) continue;
+      if ((wa === ua) !== (wb === ub)) return false;
+    }
+  }
+  return true;
+}
+
+/** A unit of a virtual access: translate(va) + offset. */
+export interface VirtualUnit {
+  readonly kind: "read" | "write" | "fetch";
+  readonly va: bigint;
+  readonly offset: number;
+}
+
+/** Units once each, remembering whether any access to them wrote. */
+function units(list: readonly VirtualUnit[]): (VirtualUnit & { written: boolean })[] {
+  const byKey = new Map<string, VirtualUnit & { written: boolean }>();
+  for (const u of list) {
+    const key = `${u.va}+${u.offset}`;
+    const known = byKey.get(key);
+    if (known) known.written ||= u.kind === "write";
+    else byKey.set(key, { ...u, written: u.kind === "write" });
+  }
+  return [...byKey.values()];
+}
+
+function unitIn(isa: IR.Isa, s: MachineState, u: VirtualUnit): bigint | null {
+  const pa = translateIn(isa, s, u.va);
+  return pa === null ? null : BigInt.asUintN(isa.memory.addrWidth, pa + BigInt(u.offset));
+}
