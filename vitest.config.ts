@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Tests analyse afresh: a verdict cache left by a development build must not answer for them.
+    env: { POPEK_CACHE: "off" },
   },
 });

@@ -4,9 +4,10 @@
  */
 import type * as IR from "../ir/ir.js";
 import { DEFAULT_SAMPLE_TRIES, InstructionClassifier, type InstructionVerdict } from "./classify.js";
+import { verdictKey, type AnalysisCache } from "./cache.js";
 import { stateSets } from "./state-sets.js";
 import type { Tri } from "./tri.js";
-import { z3 } from "./z3.js";
+import { z3, type Z3 } from "./z3.js";
 
 export interface TheoremVerdict {
   readonly holds: Tri;
@@ -37,20 +38,29 @@ export interface AnalyzeOptions {
   readonly timeoutMs?: number;
   /** States drawn per existential claim before the solver is asked (0: solver only). */
   readonly sampleTries?: number;
+  /** Reuse verdicts for instructions whose semantics and dependencies have not changed. */
+  readonly cache?: AnalysisCache;
+  /** Told after each instruction (for progress reports). */
+  readonly onInstruction?: (v: InstructionVerdict, cached: boolean) => void;
   /** Analyse only these instructions (names); theorems are then partial. */
   readonly only?: readonly string[];
 }
 
 export async function analyze(isa: IR.Isa, config: IR.GuestConfig, options: AnalyzeOptions = {}): Promise<Analysis> {
   const t0 = performance.now();
-  const Z = await z3();
+  let Z: Z3 | null = null;
   const timeoutMs = options.timeoutMs ?? 20_000;
   const sets = stateSets(isa);
   const verdicts: InstructionVerdict[] = [];
+  const classifyOptions = { timeoutMs, sampleTries: options.sampleTries ?? DEFAULT_SAMPLE_TRIES };
   for (const instr of isa.instructions) {
     if (options.only && !options.only.includes(instr.name)) continue;
-    const c = new InstructionClassifier(Z, isa, config, sets, { timeoutMs, sampleTries: options.sampleTries ?? DEFAULT_SAMPLE_TRIES });
-    verdicts.push(await c.classify(instr));
+    const key = options.cache ? verdictKey(isa, config, instr, classifyOptions) : "";
+    const cached = options.cache?.get(key, instr) ?? null;
+    const v = cached ?? (await new InstructionClassifier((Z ??= await z3()), isa, config, sets, classifyOptions).classify(instr));
+    if (!cached) options.cache?.set(key, v);
+    verdicts.push(v);
+    options.onInstruction?.(v, cached !== null);
   }
   const theorems = decideTheorems(verdicts, sets.timing.size > 0);
   const expectations = checkExpectations(isa, config, verdicts, theorems);

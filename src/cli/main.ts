@@ -2,10 +2,14 @@
  * The `popek` command line. Every command returns an exit code; user errors are printed as
  * diagnostics, and only an internal error (a bug in popek) prints a stack trace.
  */
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { checkCommand } from "./commands/check.js";
 import { asmCommand, disasmCommand } from "./commands/asm.js";
 import { runCommand } from "./commands/run.js";
+import { vmmGenerateCommand, vmmRunCommand } from "./commands/vmm.js";
+import type { VmmMode } from "../vmm/runtime/hypervisor.js";
 import type * as IR from "../ir/ir.js";
 import { EXIT, type Io } from "./load-isa.js";
 
@@ -15,6 +19,11 @@ export function consoleIo(): Io {
     err: (t) => process.stderr.write(`${t}\n`),
     color: process.stderr.isTTY === true && !process.env.NO_COLOR,
   };
+}
+
+/** Verdict cache: $POPEK_CACHE ("off" for none), else ~/.cache/popek. */
+function defaultCacheDir(): string {
+  return process.env.POPEK_CACHE ?? join(homedir(), ".cache", "popek");
 }
 
 function positiveInt(v: string): number {
@@ -39,8 +48,13 @@ export function buildProgram(io: Io, setCode: (code: number | Promise<number>) =
     .addOption(new Option("--require <theorem...>", "exit 1 unless these theorems hold").choices(["vmm", "recursive", "hvm"]).default([]))
     .addOption(new Option("--timeout <ms>", "solver time limit per query").argParser(positiveInt).default(20_000))
     .option("--syntax-only", "parse and check the spec without analysing it")
-    .action((files: string[], opts: { config?: string; format: "text" | "json" | "sarif"; explain?: string; require: IR.Theorem[]; timeout: number; syntaxOnly?: boolean }) =>
-      setCode(checkCommand(files, { config: opts.config, format: opts.format, explain: opts.explain, require: opts.require, timeoutMs: opts.timeout, syntaxOnly: opts.syntaxOnly ?? false }, io)));
+    .option("--cache <dir>", "reuse verdicts of unchanged instructions from this directory", defaultCacheDir())
+    .option("--no-cache", "analyse every instruction afresh")
+    .action((files: string[], opts: { config?: string; format: "text" | "json" | "sarif"; explain?: string; require: IR.Theorem[]; timeout: number; syntaxOnly?: boolean; cache: string | false }) =>
+      setCode(checkCommand(files, {
+        config: opts.config, format: opts.format, explain: opts.explain, require: opts.require, timeoutMs: opts.timeout,
+        syntaxOnly: opts.syntaxOnly ?? false, cacheDir: cacheDir(opts.cache),
+      }, io)));
 
   program
     .command("asm")
@@ -68,7 +82,37 @@ export function buildProgram(io: Io, setCode: (code: number | Promise<number>) =
     .option("--trace", "print every instruction and trap")
     .action((spec: string, prog: string, opts: { max: number; trace?: boolean }) => setCode(runCommand(spec, prog, { max: opts.max, trace: opts.trace ?? false }, io)));
 
+  const vmm = program.command("vmm").description("generate a VMM from a spec, or run guests under it");
+  vmm
+    .command("generate")
+    .description("write a TypeScript VMM (dispatcher, allocator, interpreter routines, trap reflection) for a spec")
+    .argument("<spec>", ".isa spec file")
+    .requiredOption("-o, --out <dir>", "directory to write the VMM to")
+    .option("--config <name>", "the guest configuration (default: the spec's first)")
+    .option("--cache <dir>", "verdict cache", defaultCacheDir())
+    .option("--no-cache", "analyse every instruction afresh")
+    .action((spec: string, opts: { out: string; config?: string; cache: string | false }) =>
+      setCode(vmmGenerateCommand(spec, { out: opts.out, config: opts.config, cacheDir: cacheDir(opts.cache) }, io)));
+  vmm
+    .command("run")
+    .description("run a guest on the bare machine and under the generated VMM, and compare")
+    .argument("<spec>", ".isa spec file")
+    .argument("<guest>", "guest program (assembly source)")
+    .addOption(new Option("--mode <mode>", "trap-and-emulate, patching of problem instructions, or hybrid VMM").choices(["trap", "patch", "hvm"]).default("trap"))
+    .addOption(new Option("--vms <n>", "VMs side by side, each running the guest").argParser(positiveInt).default(1))
+    .addOption(new Option("--nested <k>", "levels of VMMs between the guest and the machine").argParser(positiveInt).default(1))
+    .addOption(new Option("--max <n>", "step limit per VM").argParser(positiveInt).default(1_000_000))
+    .option("--config <name>", "the guest configuration (default: the spec's first)")
+    .option("--cache <dir>", "verdict cache", defaultCacheDir())
+    .option("--no-cache", "analyse every instruction afresh")
+    .action((spec: string, guest: string, opts: { mode: VmmMode; vms: number; nested: number; max: number; config?: string; cache: string | false }) =>
+      setCode(vmmRunCommand(spec, guest, { mode: opts.mode, vms: opts.vms, nested: opts.nested, max: opts.max, config: opts.config, cacheDir: cacheDir(opts.cache) }, io)));
+
   return program;
+}
+
+function cacheDir(option: string | false): string | null {
+  return option === false || option === "off" ? null : option;
 }
 
 export async function main(argv: readonly string[], io: Io = consoleIo()): Promise<number> {

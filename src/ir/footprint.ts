@@ -18,8 +18,12 @@ export function functionFootprint(isa: IR.Isa, fn: number): Footprint {
   return bodyFootprint(isa, isa.functions[fn]!.body);
 }
 
-/** The footprint of a statement list (transitively through the functions it calls). */
-export function bodyFootprint(isa: IR.Isa, body: readonly IR.Stmt[]): Footprint {
+/**
+ * The footprint of a statement list (transitively through the functions it calls; through the
+ * spec's translate for virtual accesses unless followTranslate is false).
+ */
+export function bodyFootprint(isa: IR.Isa, body: readonly IR.Stmt[], options: { followTranslate?: boolean } = {}): Footprint {
+  const followTranslate = options.followTranslate ?? true;
   const reads = new Set<number>();
   const writes = new Set<number>();
   const seen = new Set<number>();
@@ -55,7 +59,7 @@ export function bodyFootprint(isa: IR.Isa, body: readonly IR.Stmt[]): Footprint 
         return;
       case "load":
         readsMemory = true;
-        if (e.virtual && isa.translate !== null) callee(isa.translate);
+        if (e.virtual && isa.translate !== null && followTranslate) callee(isa.translate);
         expr(e.addr);
         return;
       case "call":
@@ -89,7 +93,7 @@ export function bodyFootprint(isa: IR.Isa, body: readonly IR.Stmt[]): Footprint 
           break;
         case "store":
           writesMemory = true;
-          if (s.virtual && isa.translate !== null) callee(isa.translate);
+          if (s.virtual && isa.translate !== null && followTranslate) callee(isa.translate);
           expr(s.addr);
           expr(s.value);
           break;

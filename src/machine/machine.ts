@@ -18,6 +18,8 @@ export interface TrapEvent {
   readonly nextPc: bigint;
   /** The instruction that trapped, when it was decoded. */
   readonly instruction: IR.Instruction | null;
+  /** Its operands, when it was decoded (what a VMM needs to interpret it). */
+  readonly operands?: ReadonlyMap<string, bigint>;
   readonly fromTick: boolean;
 }
 
@@ -115,7 +117,7 @@ export class Machine {
         if (e instanceof TrapSignal) {
           s.rollback();
           const nextPc = decoded ? BigInt.asUintN(this.isa.vaddrWidth, pc + BigInt(decoded.units)) : pc;
-          return this.trap({ cause: e.cause, info: e.info, pc, nextPc, instruction: decoded?.instruction ?? null, fromTick: false }, onTrap);
+          return this.trap({ cause: e.cause, info: e.info, pc, nextPc, instruction: decoded?.instruction ?? null, operands: decoded?.operands, fromTick: false }, onTrap);
         }
         if (e instanceof HaltSignal) {
           s.commit();

@@ -14,6 +14,12 @@ export interface State {
   writeUnit(address: bigint, value: bigint): void;
   /** Output the guest's I/O produced (a console). */
   emit(value: bigint): void;
+  /**
+   * Brackets the guest's translate: inside it, readUnit returns memory as the current instruction
+   * found it (a TLB holds each translation for the whole instruction, as on the machine).
+   */
+  enterTranslation(): void;
+  leaveTranslation(): void;
   /** Undo log, so a routine that traps leaves no trace (precise traps). */
   begin(): void;
   commit(): void;

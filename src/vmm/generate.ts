@@ -7,15 +7,36 @@
  */
 import { readFileSync } from "node:fs";
 import type { Analysis } from "../analysis/analyze.js";
+import { bodyFootprint, functionFootprint } from "../ir/footprint.js";
 import * as IR from "../ir/ir.js";
 import { Compiler, functionName } from "./emit/compile.js";
 import { commentText, printExpr, printFunction, printStmts, safeName, E, ident, type Stmt } from "./emit/ts.js";
+
+/**
+ * Whether an instruction's own semantics (its translation aside) read the privilege element or a
+ * register the configuration constrains: then some of its forms may trap at the guest level and
+ * complete above it, and a trap from it while the guest is virtually above the guest level must be
+ * interpreted, not reflected (RISC-V's CSR instructions on supervisor CSRs).
+ */
+function readsPrivilegeState(isa: IR.Isa, config: IR.GuestConfig, instr: IR.Instruction): boolean {
+  const watched = new Set<number>();
+  const collect = (e: IR.Expr) => bodyFootprint(isa, [{ kind: "output", value: e, span: instr.span }]).reads.forEach((id) => watched.add(id));
+  collect(isa.privilege.element);
+  config.requires.forEach(collect);
+  const reads = bodyFootprint(isa, instr.body, { followTranslate: false }).reads;
+  return [...watched].some((id) => reads.has(id));
+}
+
+/** The elements the spec's tick writes. */
+function timingElements(isa: IR.Isa): Set<number> {
+  return isa.tick === null ? new Set() : new Set(functionFootprint(isa, isa.tick).writes);
+}
 
 export interface GeneratedVmm {
   /** File name → contents. */
   readonly files: ReadonlyMap<string, string>;
   /** Instructions with an interpreter routine, and why. */
-  readonly routines: readonly { readonly name: string; readonly reason: "privileged" | "problem" }[];
+  readonly routines: readonly { readonly name: string; readonly reason: "privileged" | "problem" | "guarded" }[];
 }
 
 /** Where a spec line is, for comments pointing back at it. */
@@ -39,6 +60,21 @@ export function level(s: State): number {
   const m = ${value};
 ${cases}
   return -1;
+}`;
+}
+
+/** The storage element a banked register selects in a state. */
+function bankFunction(isa: IR.Isa, bank: IR.BankedRegister, compiler: Compiler): string {
+  const dflt = bank.banks.find((b) => b.values === null) ?? bank.banks[bank.banks.length - 1]!;
+  const cases = bank.banks
+    .filter((b) => b !== dflt && b.values !== null && b.values.length > 0)
+    .map((b) => `  if (${b.values!.map((v) => `sel === ${printExpr(E.big(v))}`).join(" || ")}) return reg.${safeName(isa.state[b.element]!.name)};`)
+    .join("\n");
+  return `/** The storage of the banked register ${commentText(bank.name)} that a state selects. */
+function bank_${safeName(bank.name)}(s: State): number {
+  const sel = ${printExpr(compiler.expr(bank.selector))};
+${cases}
+  return reg.${safeName(isa.state[dflt.element]!.name)};
 }`;
 }
 
@@ -73,8 +109,12 @@ export function generateVmm(analysis: Analysis): GeneratedVmm {
   const { isa, config } = analysis;
   const compiler = new Compiler(isa);
   const routines = analysis.instructions
-    .filter((v) => v.privileged === true || v.vmmProblem === true)
-    .map((v) => ({ name: v.name, reason: v.privileged === true ? ("privileged" as const) : ("problem" as const), verdict: v }));
+    .filter((v) => v.privileged === true || v.vmmProblem === true || readsPrivilegeState(isa, config, v.instruction))
+    .map((v) => ({
+      name: v.name,
+      reason: v.privileged === true ? ("privileged" as const) : v.vmmProblem === true ? ("problem" as const) : ("guarded" as const),
+      verdict: v,
+    }));
   const { memory } = isa;
   const per = memory.fetchUnit / memory.unitWidth;
   void per;
@@ -100,6 +140,9 @@ ${isa.causes.map((c) => `  ${safeName(c.name)}: ${c.id},`).join("\n")}
 } as const;
 const causeCode: readonly bigint[] = [${isa.causes.map((c) => printExpr(E.big(c.code))).join(", ")}];
 const memoryCauses: ReadonlySet<number> = new Set([${isa.causes.filter((c) => c.isMemory).map((c) => c.id).join(", ")}]);
+
+/** State elements the spec's tick writes: the guest's time, which the VMM keeps per VM. */
+export const timing: readonly number[] = [${[...timingElements(isa)].join(", ")}];
 
 /** The level a deprivileged guest runs at (index into the privilege levels, most privileged first). */
 export const GUEST_LEVEL = ${config.guestLevel};
@@ -151,7 +194,21 @@ export function translate(_s: State, _ctx: Ctx, va: bigint, _access: bigint): bi
       : id === isa.trapEntry.fn ? "The guest's trap mechanism (the spec's trap entry): reflection delivers its traps through it."
       : id === isa.tick ? "The guest's time (the spec's tick), advanced once per guest instruction on its virtual state."
       : `${f.name}: a helper of the spec.`;
-    parts.push(printFunction(compiler.compileFunction(id, `${role} (${at(f.span)})`, id === isa.translate || id === isa.trapEntry.fn || id === isa.tick)));
+    const decl = compiler.compileFunction(id, `${role} (${at(f.span)})`, id === isa.translate || id === isa.trapEntry.fn || id === isa.tick);
+    if (id !== isa.translate) {
+      parts.push(printFunction(decl));
+      return;
+    }
+    parts.push(printFunction({ ...decl, name: "translateTables", exported: false }));
+    parts.push(`/** The guest's translation: its table reads see memory as the instruction found it (a TLB). */
+export function translate(s: State, ctx: Ctx, va: bigint, access: bigint): bigint {
+  s.enterTranslation();
+  try {
+    return translateTables(s, ctx, va, access);
+  } finally {
+    s.leaveTranslation();
+  }
+}`);
   });
 
   parts.push(`// ---------------------------------------------------------------- interpreter routines
@@ -161,7 +218,9 @@ ${levelFunction(isa, compiler)}
     const instr = isa.instructions.find((i) => i.name === r.name)!;
     const why = r.reason === "privileged"
       ? "privileged: traps at the guest level, so the dispatcher interprets it on the virtual state"
-      : "sensitive but not privileged (a Theorem 1 problem): the patcher replaces it with a trapping form";
+      : r.reason === "problem"
+        ? "sensitive but not privileged (a Theorem 1 problem): the patcher replaces it with a trapping form"
+        : "its traps depend on the privilege level (some forms trap at the guest level only), so a trap from it above the guest level is interpreted";
     parts.push(printFunction(compiler.compileInstruction(instr, `emulate_${safeName(instr.name)}`, `${instr.name}${instr.title ? ` — ${instr.title}` : ""}. ${why}. (${at(instr.span)})`)));
   }
   parts.push(`/** Interpreter routines by instruction name. */
@@ -248,13 +307,19 @@ const causeName: readonly string[] = [${isa.causes.map((c) => JSON.stringify(c.n
 `);
 
   // Allocator.
+  const userElements = isa.state.filter((e) => e.role === "user" && e.bankOf === null);
+  const banks = isa.banked.filter((b) => b.role === "user");
+  const copy = (e: IR.StateElement, from: string, to: string) =>
+    `    for (let i = 0; i < ${e.count ?? 1}; i++) ${to}.setReg(reg.${safeName(e.name)}, i, ${from}.reg(reg.${safeName(e.name)}, i));`;
   parts.push(`// ---------------------------------------------------------------- allocator
+${banks.map((b) => bankFunction(isa, b, compiler)).join("\n\n")}
 
 /**
  * Owns the resources. Each VM gets guest-physical memory of its own (never shared between VMs) and
  * its own time; a guest changes its resources only through privileged instructions, which trap to
- * the dispatcher, so the allocator decides what the real machine runs with: the guest's control
- * state, at the guest level, under the configuration '${commentText(config.name)}'.
+ * the dispatcher, so the allocator decides what the real machine runs with: the guest's state, at
+ * the guest level, under the configuration '${commentText(config.name)}'. (The real machine's
+ * translation is the allocator's: the guest's own translation into its private memory.)
  */
 export class Allocator {
   private readonly memories = new Map<number, Map<bigint, bigint>>();
@@ -269,10 +334,20 @@ export class Allocator {
     return m;
   }
 
-  /** The real control state for running a VM directly: its virtual control state, deprivileged. */
+  /**
+   * Before running a VM directly: the real machine gets the guest's registers, deprivileged to the
+   * guest level, with each banked register the guest sees in the bank the real machine will use.
+   */
   install(virtual: State, real: State): void {
-${isa.state.filter((e) => e.role === "control").map((e) => `    for (let i = 0; i < ${e.count ?? 1}; i++) real.setReg(reg.${safeName(e.name)}, i, virtual.reg(reg.${safeName(e.name)}, i));`).join("\n")}
+${isa.state.filter((e) => e.bankOf === null).map((e) => copy(e, "virtual", "real")).join("\n")}
 ${printStmts(establishConfig(isa, config, compiler), "    ")}
+${banks.map((b) => `    real.setReg(bank_${safeName(b.name)}(real), 0, virtual.reg(bank_${safeName(b.name)}(virtual), 0));`).join("\n")}
+  }
+
+  /** After a VM ran directly: what the guest changed of its own state goes back to its virtual state. */
+  collect(real: State, virtual: State): void {
+${userElements.map((e) => copy(e, "real", "virtual")).join("\n")}
+${banks.map((b) => `    virtual.setReg(bank_${safeName(b.name)}(virtual), 0, real.reg(bank_${safeName(b.name)}(real), 0));`).join("\n")}
   }
 }
 `);

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { analyze, type Analysis } from "../../analysis/analyze.js";
+import { AnalysisCache } from "../../analysis/cache.js";
 import { shutdownZ3 } from "../../analysis/z3.js";
 import type * as IR from "../../ir/ir.js";
 import { EXIT, loadIsa, type Io } from "../load-isa.js";
@@ -23,6 +24,8 @@ export interface CheckOptions {
   readonly timeoutMs: number;
   /** Parse and check only; no analysis. */
   readonly syntaxOnly: boolean;
+  /** Where verdicts are cached between runs; null for none. */
+  readonly cacheDir: string | null;
 }
 
 function version(): string {
@@ -63,7 +66,7 @@ export async function checkCommand(files: readonly string[], options: CheckOptio
         }
       }
       for (const config of configs) {
-        const a = await analyze(isa, config, { timeoutMs: options.timeoutMs });
+        const a = await analyze(isa, config, { timeoutMs: options.timeoutMs, cache: options.cacheDir ? new AnalysisCache(options.cacheDir) : undefined });
         analyses.push(a);
         if (options.format === "text") {
           io.out(renderText(a, { showTable: true }));

@@ -1,0 +1,103 @@
+/**
+ * A disk cache of instruction verdicts, so that re-checking an edited spec re-solves only what the
+ * edit can change. The key is a hash of everything a verdict depends on: the instruction's IR (its
+ * encodings and semantics), every function it can reach (translate included), the machine's state
+ * layout, memory, privilege levels, causes and time (what the tick writes), the overlap groups it is
+ * in, the guest configuration, the analyzer's options and popek's analyzer version. Source positions
+ * are left out, so moving text around does not invalidate anything. Inconclusive verdicts and
+ * verdicts with internal errors are never stored.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { bodyFootprint } from "../ir/footprint.js";
+import type * as IR from "../ir/ir.js";
+import type { InstructionVerdict } from "./classify.js";
+
+/** Bump when the analyzer's definitions or encodings of them change. */
+export const ANALYZER_VERSION = "2026-12-01.1";
+
+export class AnalysisCache {
+  constructor(readonly dir: string) {}
+
+  get(key: string, instruction: IR.Instruction): InstructionVerdict | null {
+    try {
+      const stored = JSON.parse(readFileSync(join(this.dir, `${key}.json`), "utf8"), revive) as Omit<InstructionVerdict, "instruction">;
+      return { ...stored, instruction, ms: 0, queries: 0 };
+    } catch {
+      return null;
+    }
+  }
+
+  set(key: string, v: InstructionVerdict): void {
+    const { instruction: _, ...rest } = v;
+    const cacheable = [rest.privileged, rest.controlSensitive, rest.behaviorSensitive, rest.userSensitive, rest.timingDependent, rest.vmmProblem]
+      .every((x) => x !== "inconclusive") && rest.internalErrors.length === 0;
+    if (!cacheable) return;
+    mkdirSync(this.dir, { recursive: true });
+    const tmp = join(this.dir, `${key}.${process.pid}.tmp`);
+    writeFileSync(tmp, JSON.stringify(rest, replace));
+    renameSync(tmp, join(this.dir, `${key}.json`));
+  }
+}
+
+/** The cache key of one instruction's verdict under a configuration and options. */
+export function verdictKey(isa: IR.Isa, config: IR.GuestConfig, instr: IR.Instruction, options: object): string {
+  const fp = bodyFootprint(isa, instr.body);
+  const reachable = reachableFunctions(isa, instr);
+  const parts = {
+    version: ANALYZER_VERSION,
+    options,
+    instruction: { name: instr.name, encodings: instr.encodings, operands: [...instr.operands], body: instr.body },
+    functions: [...reachable].sort((a, b) => a - b).map((f) => isa.functions[f]),
+    state: isa.state.map((e) => ({ ...e, fields: [...e.fields] })),
+    banked: isa.banked,
+    memory: isa.memory,
+    vaddrWidth: isa.vaddrWidth,
+    privilege: isa.privilege,
+    causes: isa.causes,
+    undefinedCause: isa.undefinedCause,
+    tick: isa.tick === null ? null : isa.functions[isa.tick],
+    overlaps: isa.overlaps.filter((g) => g.includes(instr.id)).map((g) => g.map((id) => isa.instructions[id]!.encodings)),
+    // Encodings of every instruction: the decoder's choices (and fetches) depend on them all.
+    encodings: isa.instructions.map((i) => i.encodings),
+    config: { guestLevel: config.guestLevel, requires: config.requires },
+    footprint: { reads: [...fp.reads], writes: [...fp.writes] },
+  };
+  return createHash("sha256").update(JSON.stringify(parts, hashReplace)).digest("hex").slice(0, 32);
+}
+
+function reachableFunctions(isa: IR.Isa, instr: IR.Instruction): Set<number> {
+  const out = new Set<number>();
+  if (isa.translate !== null) out.add(isa.translate);
+  const visit = (v: unknown): void => {
+    if (!v || typeof v !== "object") return;
+    if (Array.isArray(v)) return v.forEach(visit);
+    const o = v as Record<string, unknown>;
+    if (o.kind === "call" && typeof o.fn === "number" && !out.has(o.fn)) {
+      out.add(o.fn);
+      visit(isa.functions[o.fn]!.body);
+    }
+    for (const [k, x] of Object.entries(o)) if (k !== "span") visit(x);
+  };
+  visit(instr.body);
+  if (isa.translate !== null) visit(isa.functions[isa.translate]!.body);
+  return out;
+}
+
+/** JSON for hashing: bigints as text, maps as entries, source positions dropped. */
+function hashReplace(key: string, value: unknown): unknown {
+  if (key === "span") return undefined;
+  if (typeof value === "bigint") return `${value}n`;
+  if (value instanceof Map) return [...value];
+  return value;
+}
+
+function replace(_key: string, value: unknown): unknown {
+  return typeof value === "bigint" ? { $bigint: value.toString() } : value;
+}
+
+function revive(_key: string, value: unknown): unknown {
+  if (value && typeof value === "object" && "$bigint" in (value as object)) return BigInt((value as { $bigint: string }).$bigint);
+  return value;
+}

@@ -1,0 +1,47 @@
+/**
+ * The verdict cache: a second analysis of an unchanged spec solves nothing and gives the same
+ * verdicts; editing one instruction re-solves that instruction only; moving text does not matter.
+ */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, expect, test } from "vitest";
+import { analyze, type Analysis } from "../../src/analysis/analyze.js";
+import { AnalysisCache } from "../../src/analysis/cache.js";
+import { shutdownZ3 } from "../../src/analysis/z3.js";
+import { checkSpec } from "../../src/check/check.js";
+import { loadSpec } from "../../src/syntax/load.js";
+
+afterAll(async () => {
+  await shutdownZ3();
+});
+
+async function analyseText(pgFlawed: string, machine: string, cache: AnalysisCache): Promise<{ a: Analysis; solved: string[] }> {
+  const files = new Map([["/v/pg-flawed.isa", pgFlawed], ["/v/pg/machine.isa", machine]]);
+  const isa = checkSpec(loadSpec("/v/pg-flawed.isa", (p) => files.get(p)!)).isa!;
+  const solved: string[] = [];
+  const a = await analyze(isa, isa.configs[0]!, { cache, onInstruction: (v, cached) => (cached ? null : solved.push(v.name)) });
+  return { a, solved };
+}
+
+const summary = (a: Analysis) => a.instructions.map((v) => `${v.name} ${v.class} ${v.vmmProblem}`);
+
+test("re-checking solves only what changed", async () => {
+  const cache = new AnalysisCache(mkdtempSync(join(tmpdir(), "popek-cache-")));
+  const flawed = readFileSync("isas/pg-flawed.isa", "utf8");
+  const machine = readFileSync("isas/pg/machine.isa", "utf8");
+  const first = await analyseText(flawed, machine, cache);
+  expect(first.solved.length).toBe(first.a.instructions.length);
+  const second = await analyseText(flawed, machine, cache);
+  expect(second.solved).toEqual([]);
+  expect(summary(second.a)).toEqual(summary(first.a));
+  expect(second.a.theorems.vmm).toEqual(first.a.theorems.vmm);
+  // Blank lines and a comment above everything move every span but change no meaning.
+  const moved = await analyseText(`// moved\n\n\n${flawed}`, `// moved\n${machine}`, cache);
+  expect(moved.solved).toEqual([]);
+  // An edit to one instruction's semantics re-solves that instruction alone.
+  const edited = machine.replace("semantics { A[ra] = A[ra] | A[rb]; }", "semantics { A[ra] = A[ra] ^ A[rb]; }");
+  expect(edited).not.toBe(machine);
+  const third = await analyseText(flawed, edited, cache);
+  expect(third.solved).toEqual(["OR"]);
+});
