@@ -5,7 +5,9 @@
  * which the patcher makes trap) — plus the guest's own trap mechanism (reflection) and time.
  * Everything comes from the spec's IR and the analyzer's verdict; output is deterministic.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Analysis } from "../analysis/analyze.js";
 import { bodyFootprint, functionFootprint } from "../ir/footprint.js";
 import * as IR from "../ir/ir.js";
@@ -44,9 +46,21 @@ function at(span: { file: string; line: number }): string {
   return `${span.file}:${span.line}`;
 }
 
+/** A source file of popek's that generated VMMs use as they are (contract.ts, bitops.ts). */
 function supportFile(name: string): string {
-  const text = readFileSync(new URL(`../../../src/${name}`, import.meta.url), "utf8");
+  const text = readFileSync(join(packageRoot(), "src", name), "utf8");
   return `// Copied by popek vmm generate from src/${name} — do not edit.\n${text}`;
+}
+
+/** popek's package directory, whether this module runs from src/ (tests) or dist/src/. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json"))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error("internal: popek's package.json not found");
+    dir = up;
+  }
+  return dir;
 }
 
 /** The guest's privilege level index, as generated code computes it from a state. */

@@ -1,0 +1,34 @@
+/**
+ * Shared by the VMM tests: a bundled spec analysed once per test file, and its example programs.
+ */
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { expect } from "vitest";
+import { analyze, type Analysis } from "../../src/analysis/analyze.js";
+import { checkSpec } from "../../src/check/check.js";
+import { assemble, type AsmResult } from "../../src/machine/assembler.js";
+import { loadSpec } from "../../src/syntax/load.js";
+
+export const ISAS = resolve(import.meta.dirname, "../../isas");
+
+const analyses = new Map<string, Promise<Analysis>>();
+
+/** The analysis of isas/<spec> under its first (or the named) configuration, computed once. */
+export function analysisOf(spec: string, config?: string): Promise<Analysis> {
+  const key = `${spec}/${config ?? ""}`;
+  if (!analyses.has(key)) {
+    const checked = checkSpec(loadSpec(join(ISAS, spec)));
+    expect(checked.diagnostics.items.filter((d) => d.severity === "error")).toEqual([]);
+    const isa = checked.isa!;
+    const c = config ? isa.configs.find((x) => x.name === config)! : isa.configs[0]!;
+    analyses.set(key, analyze(isa, c));
+  }
+  return analyses.get(key)!;
+}
+
+/** An example program of a spec, assembled. */
+export function example(a: Analysis, path: string): AsmResult {
+  const r = assemble(a.isa, readFileSync(join(ISAS, path), "utf8"));
+  expect(r.errors).toEqual([]);
+  return r;
+}
