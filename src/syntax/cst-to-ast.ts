@@ -221,7 +221,6 @@ export class CstToAst {
       case "overlapDecl":
         return { kind: "overlap", names: this.toks(c, "Identifier").map((t) => this.named(t)), span };
       case "configDecl":
-        for (const w of this.toks(c, "guestWord")) if (w.image !== "guest") this.diagnostics.error("E0102", "expected 'guest'", this.span(w));
         return {
           kind: "config",
           name: this.named(this.tok(c, "Identifier")),
