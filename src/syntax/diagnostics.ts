@@ -14,6 +14,7 @@ export const Codes = {
   E0103: "cannot read file",
   E0104: "include cycle",
   E0105: "malformed number",
+  E0106: "part given twice",
   // names
   E0201: "unknown name",
   E0202: "duplicate definition",
