@@ -6,7 +6,7 @@
 import type * as A from "../syntax/ast.js";
 import type { Span } from "../syntax/source.js";
 import * as IR from "../ir/ir.js";
-import { BUILTIN_CONSTS, evalConst, evalNat, fits, mask, type Globals } from "./globals.js";
+import { BUILTIN_CONSTS, evalConst, evalNat, fits, mask, type BankedAlias, type Globals } from "./globals.js";
 
 export interface BodyOptions {
   /** Instruction operands (fields and bindings) visible by name, with widths. */
@@ -34,6 +34,15 @@ interface LocalVar {
    * skipped silently instead of being reported again as a width mismatch or an unknown name.
    */
   readonly broken?: boolean;
+}
+
+/** What an assignment target writes: a 'var', a register, a file entry, a banked register, or bits of one. */
+interface Place {
+  readonly type: IR.Type;
+  /** The place's current value, as an expression reads it (hard-wired bits, the selected bank). */
+  readonly read: IR.Expr;
+  /** Stores a new value of the place's type. */
+  readonly write: (value: IR.Expr, span: Span) => IR.Stmt[];
 }
 
 const MAX_UNROLL = 4096;
@@ -806,116 +815,139 @@ export class BodyLowerer {
   // ------------------------------------------------------------ assignment
 
   private assign(target: A.Expr, valueE: A.Expr, span: Span): IR.Stmt[] {
-    const fail = (why: string): IR.Stmt[] => {
+    // Memory is written whole: `mem[a] = v`, `E[a, 2] = v`.
+    if (target.kind === "mem") return this.store(target.addr, target.units, valueE, true, span);
+    if (target.kind === "index" && target.base.kind === "name" && this.g.memory && target.base.name === this.g.memory.name && !this.lookupLocal(target.base.name)) {
+      return this.store(target.index, target.units, valueE, false, span);
+    }
+    const place = this.place(target, false);
+    if (!place) return [];
+    const v = this.expr(valueE, place.type);
+    return v ? place.write(v, span) : [];
+  }
+
+  /**
+   * Resolves an assignment target to what it writes. Names are looked up in the order expressions
+   * read them (locals, loop variables, operands, constants, next_pc, registers, banked registers), so
+   * an assignment writes what the same name reads. A slice, a bit or a field of a place is a place
+   * too: it is written by reading the whole place (hard-wired bits and the selected bank included),
+   * replacing the bits and writing the whole back. `partial` is set inside a slice, bit or field.
+   */
+  private place(target: A.Expr, partial: boolean): Place | null {
+    const fail = (why: string): null => {
       this.d.error("E0207", why, target.span);
-      return [];
+      return null;
     };
     switch (target.kind) {
       case "name": {
-        const local = this.lookupLocal(target.name);
-        if (local?.broken) return [];
+        const name = target.name;
+        const local = this.lookupLocal(name);
+        if (local?.broken) return null;
         if (local) {
-          if (!local.mutable) return fail(`'${target.name}' is a 'let' binding or a parameter; declare it with 'var' to assign to it`);
-          const v = this.expr(valueE, local.type);
-          return v ? [{ kind: "setLocal", slot: local.slot, value: v, span }] : [];
+          if (!local.mutable) return fail(`'${name}' is a 'let' binding or a parameter; declare it with 'var' to assign to it`);
+          const read: IR.Expr = { kind: "local", slot: local.slot, name, type: local.type };
+          return { type: local.type, read, write: (value, span) => [{ kind: "setLocal", slot: local.slot, value, span }] };
         }
-        const el = this.g.elementByName.get(target.name);
+        if (this.loopVars.has(name)) return fail(`'${name}' is a loop variable and cannot be assigned; copy it into a 'var' to change it`);
+        if (this.options.brokenOperands?.has(name)) return null;
+        if (this.options.operands?.has(name) || this.options.partialOperands?.has(name)) {
+          return fail(`'${name}' is an instruction field and cannot be assigned; copy it into a 'var' to change it`);
+        }
+        if (this.g.consts.has(name) || BUILTIN_CONSTS.has(name)) return fail(`'${name}' is a constant`);
+        if (name === "next_pc") return fail("'next_pc' cannot be assigned; write the program counter register to jump");
+        const el = this.g.elementByName.get(name);
         if (el !== undefined) {
-          if (!this.stateOk(span)) return [];
+          if (!this.stateOk(target.span)) return null;
           const element = this.g.elements[el]!;
-          if (element.count !== null) return fail(`'${target.name}' is a register file; assign to one entry, e.g. ${target.name}[0]`);
-          const v = this.expr(valueE, IR.bits(element.width));
-          return v ? this.writeReg(el, v, span) : [];
+          if (element.count !== null) return fail(`'${name}' is a register file; assign to one entry, e.g. ${name}[0]`);
+          return { type: IR.bits(element.width), read: this.readReg(el), write: (value, span) => this.writeReg(el, value, span) };
         }
-        const alias = this.g.banked.get(target.name);
+        const alias = this.g.banked.get(name);
         if (alias) {
-          if (!this.stateOk(span)) return [];
-          const v = this.expr(valueE, IR.bits(alias.width));
-          if (!v) return [];
-          const slot = this.slots++;
-          const tmp: IR.Expr = { kind: "local", slot, name: "banked", type: IR.bits(alias.width) };
-          const dflt = alias.banks.find((b) => b.values === null) ?? alias.banks[alias.banks.length - 1]!;
-          let chain: IR.Stmt[] = this.writeReg(dflt.element, tmp, span);
-          for (const b of [...alias.banks].reverse()) {
-            if (b.values === null || b === dflt) continue;
-            chain = [{ kind: "if", cond: this.selectorIn(alias.selector, b.values), then: this.writeReg(b.element, tmp, span), else: chain, span }];
-          }
-          return [{ kind: "let", slot, name: "banked", value: v, span }, ...chain];
+          if (!this.stateOk(target.span)) return null;
+          return { type: IR.bits(alias.width), read: this.readBanked(alias), write: (value, span) => this.writeBanked(alias, value, span) };
         }
-        if (this.options.operands?.has(target.name)) return fail(`'${target.name}' is an instruction field and cannot be assigned; copy it into a 'var' to change it`);
-        if (this.g.consts.has(target.name)) return fail(`'${target.name}' is a constant`);
-        this.d.error("E0201", `unknown name '${target.name}'${this.suggest(target.name)}`, target.span);
-        return [];
+        if (this.g.memory?.name === name) {
+          this.d.error("E0309", `'${name}' is the physical memory; assign to one address, e.g. ${name}[addr] = ...`, target.span);
+          return null;
+        }
+        this.d.error("E0201", `unknown name '${name}'${this.suggest(name)}`, target.span);
+        return null;
       }
       case "index": {
-        if (target.base.kind === "name") {
+        if (target.base.kind === "name" && !this.lookupLocal(target.base.name)) {
           const el = this.g.elementByName.get(target.base.name);
           if (el !== undefined && this.g.elements[el]!.count !== null) {
-            if (!this.stateOk(span)) return [];
+            if (!this.stateOk(target.span)) return null;
+            if (target.units) this.d.error("E0309", "only memory takes a unit count", target.units.span);
             const index = this.regIndex(el, target.index);
-            const v = this.expr(valueE, IR.bits(this.g.elements[el]!.width));
-            return index && v ? this.writeRegFile(el, index, v, span) : [];
+            const width = this.g.elements[el]!.width;
+            const type = IR.bits(width);
+            // A bad index (already reported) still leaves the entry's width known: the value is checked
+            // against it, so its own mistakes are reported too, and nothing is written.
+            if (!index) return { type, read: { kind: "const", value: 0n, width }, write: () => [] };
+            return { type, read: this.readRegFile(el, index), write: (value, span) => this.writeRegFile(el, index, value, span) };
           }
-          if (this.g.memory && target.base.name === this.g.memory.name) return this.store(target.index, target.units, valueE, false, span);
+          if (this.g.memory && target.base.name === this.g.memory.name) {
+            return fail("memory cannot be assigned in part: read the unit, change the bits and write it back whole");
+          }
         }
-        // One bit of a register or a local: read-modify-write.
+        if (target.units) this.d.error("E0309", "only memory takes a unit count", target.units.span);
+        // One bit of a place.
         const c = evalConst(this.g, target.index, false, this.loopVars);
         if (!c) return fail("only a constant bit position can be assigned");
         const b = Number(c.value);
-        return this.assignBits(target.base, b, b, valueE, span);
+        return this.bitsOf(target.base, b, b);
       }
       case "slice": {
         const hi = evalNat(this.g, target.hi, "a slice bound", this.loopVars);
         const lo = evalNat(this.g, target.lo, "a slice bound", this.loopVars);
-        if (hi === null || lo === null) return [];
-        return this.assignBits(target.base, hi, lo, valueE, span);
+        if (hi === null || lo === null) return null;
+        return this.bitsOf(target.base, hi, lo);
       }
       case "field": {
         const t = this.fieldTarget(target);
-        if (!t) return [];
-        const v = this.expr(valueE, IR.bits(t.hi - t.lo + 1));
-        if (!v) return [];
-        const merged = insert(t.read, t.hi, t.lo, v);
-        return t.index ? this.writeRegFile(t.element, t.index, merged, span) : this.writeReg(t.element, merged, span);
+        if (!t) return null;
+        const whole: Place = {
+          type: IR.bits(this.g.elements[t.element]!.width),
+          read: t.read,
+          write: (value, span) => (t.index ? this.writeRegFile(t.element, t.index, value, span) : this.writeReg(t.element, value, span)),
+        };
+        return this.subPlace(whole, t.hi, t.lo);
       }
       case "mem":
-        return this.store(target.addr, target.units, valueE, true, span);
+        return fail("memory cannot be assigned in part: read the unit, change the bits and write it back whole");
       default:
-        return fail("this cannot be assigned to: assign to a register, a field, a slice, memory, or a 'var'");
+        return fail(partial
+          ? "only registers, register-file entries, fields, banked registers and 'var's can be assigned in part"
+          : "this cannot be assigned to: assign to a register, a field, a slice, memory, or a 'var'");
     }
   }
 
-  private assignBits(baseE: A.Expr, hi: number, lo: number, valueE: A.Expr, span: Span): IR.Stmt[] {
-    const base = this.expr(baseE, null);
-    if (!base) return [];
-    const w = this.expectBits(base, baseE.span);
-    if (w === null) return [];
-    // lo < 0: a negative constant bit position (`R[0][-1] = 1`) passed this check and produced IR
-    // with a negative slice.
+  /** Bits hi..lo of the place `baseE`. */
+  private bitsOf(baseE: A.Expr, hi: number, lo: number): Place | null {
+    const base = this.place(baseE, true);
+    if (!base) return null;
+    if (base.type.kind !== "bits") {
+      this.d.error("E0303", "expected a bit vector, found a boolean", baseE.span);
+      return null;
+    }
+    const w = base.type.width;
+    // lo < 0: a negative constant bit position (`R[0][-1] = 1`) once produced IR with a negative slice.
     if (hi < lo || hi >= w || lo < 0) {
       this.d.error("E0307", `bits [${hi}:${lo}] are outside bits(${w})`, baseE.span);
-      return [];
+      return null;
     }
-    const v = this.expr(valueE, IR.bits(hi - lo + 1));
-    if (!v) return [];
-    const merged = insert(base, hi, lo, v);
-    switch (base.kind) {
-      case "local": {
-        const local = this.lookupLocal(base.name);
-        if (!local?.mutable) {
-          this.d.error("E0207", `'${base.name}' is not a 'var'`, baseE.span);
-          return [];
-        }
-        return [{ kind: "setLocal", slot: base.slot, value: merged, span }];
-      }
-      default: {
-        const root = stateRoot(base);
-        if (root?.kind === "reg") return this.writeReg(root.element, insert(this.readReg(root.element), hi, lo, v), span);
-        if (root?.kind === "regFile") return this.writeRegFile(root.element, root.index, insert(this.readRegFile(root.element, root.index), hi, lo, v), span);
-        this.d.error("E0207", "only registers, register-file entries and 'var's can be assigned in part", baseE.span);
-        return [];
-      }
-    }
+    return this.subPlace(base, hi, lo);
+  }
+
+  /** Bits hi..lo (in range) of a place: read as a slice, written by read-modify-write of the whole. */
+  private subPlace(base: Place, hi: number, lo: number): Place {
+    return {
+      type: IR.bits(hi - lo + 1),
+      read: { kind: "slice", value: base.read, hi, lo, width: hi - lo + 1 },
+      write: (value, span) => base.write(insert(base.read, hi, lo, value), span),
+    };
   }
 
   private store(addrE: A.Expr, unitsE: A.Expr | null, valueE: A.Expr, virtual: boolean, span: Span): IR.Stmt[] {
@@ -935,6 +967,19 @@ export class BodyLowerer {
     return [{ kind: "setReg", element, value: v, span }];
   }
 
+  /** Writes the bank the selector picks now; the value is computed once, before the selector is tested. */
+  private writeBanked(alias: BankedAlias, value: IR.Expr, span: Span): IR.Stmt[] {
+    const slot = this.slots++;
+    const tmp: IR.Expr = { kind: "local", slot, name: "banked", type: IR.bits(alias.width) };
+    const dflt = alias.banks.find((b) => b.values === null) ?? alias.banks[alias.banks.length - 1]!;
+    let chain: IR.Stmt[] = this.writeReg(dflt.element, tmp, span);
+    for (const b of [...alias.banks].reverse()) {
+      if (b.values === null || b === dflt) continue;
+      chain = [{ kind: "if", cond: this.selectorIn(alias.selector, b.values), then: this.writeReg(b.element, tmp, span), else: chain, span }];
+    }
+    return [{ kind: "let", slot, name: "banked", value, span }, ...chain];
+  }
+
   private writeRegFile(element: number, index: IR.Expr, value: IR.Expr, span: Span): IR.Stmt[] {
     const width = this.g.elements[element]!.width;
     let out: IR.Stmt[] = [{ kind: "setRegFile", element, index, value, span }];
@@ -952,14 +997,6 @@ export class BodyLowerer {
     }
     return out;
   }
-}
-
-/** The register or register-file entry an expression reads directly (through hard-wiring and slices). */
-function stateRoot(e: IR.Expr): (IR.Expr & { kind: "reg" }) | (IR.Expr & { kind: "regFile" }) | null {
-  if (e.kind === "reg" || e.kind === "regFile") return e;
-  if (e.kind === "binary" && (e.op === "or" || e.op === "and")) return stateRoot(e.left);
-  if (e.kind === "ite") return stateRoot(e.else);
-  return null;
 }
 
 /** base with bits hi..lo replaced by value. */

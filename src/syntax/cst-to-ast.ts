@@ -206,6 +206,9 @@ export class CstToAst {
           span,
         };
       case "instructionDecl": {
+        // One semantics block and one instruction-wide syntax: a second one used to be ignored silently.
+        this.once(this.toks(c, "Kw_semantics"), "an instruction has one 'semantics' block; this is a second one: merge the two blocks");
+        this.once(this.toks(c, "Kw_syntax"), "an instruction has one instruction-wide 'syntax'; this is a second one: keep one, or give each encoding its own (encoding ... syntax \"...\";)");
         const syntaxTok = this.tok(c, "syntax");
         const semanticsNode = this.node(c, "block");
         return {
@@ -221,7 +224,7 @@ export class CstToAst {
       case "overlapDecl":
         return { kind: "overlap", names: this.toks(c, "Identifier").map((t) => this.named(t)), span };
       case "configDecl":
-        for (const w of this.toks(c, "guestWord")) if (w.image !== "guest") this.diagnostics.error("E0102", "expected 'guest'", this.span(w));
+        this.once(this.toks(c, "guestWord"), "a configuration names one guest level; this is a second 'guest' line: keep one (declare another 'config' for another level)");
         return {
           kind: "config",
           name: this.named(this.tok(c, "Identifier")),
@@ -245,6 +248,11 @@ export class CstToAst {
       default:
         return null;
     }
+  }
+
+  /** Reports every token after the first of a part that may be given once (E0106). */
+  private once(tokens: readonly IToken[], message: string): void {
+    for (const t of tokens.slice(1)) this.diagnostics.error("E0106", message, this.span(t), [{ message: "the first one", span: this.span(tokens[0]) }]);
   }
 
   private role(t: IToken | undefined): A.Role {

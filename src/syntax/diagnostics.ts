@@ -14,6 +14,7 @@ export const Codes = {
   E0103: "cannot read file",
   E0104: "include cycle",
   E0105: "malformed number",
+  E0106: "part given twice",
   // names
   E0201: "unknown name",
   E0202: "duplicate definition",
@@ -81,8 +82,16 @@ export function diag(code: Code, message: string, span: Span, related?: Diagnost
 /** Collects diagnostics during one phase; phases append, nothing throws for a user error. */
 export class DiagnosticBag {
   readonly items: Diagnostic[] = [];
+  private readonly said = new Set<string>();
 
+  /**
+   * Adds d unless the same message was already said at the same place: a `for` body is checked once
+   * per iteration of the unrolled loop, and its mistakes were reported once per iteration.
+   */
   add(d: Diagnostic): void {
+    const key = `${d.code}\u0000${d.span.file}\u0000${d.span.start}\u0000${d.span.end}\u0000${d.message}`;
+    if (this.said.has(key)) return;
+    this.said.add(key);
     this.items.push(d);
   }
 

@@ -75,7 +75,6 @@ export const SignedGt = createToken({ name: "SignedGt", pattern: />s(?![A-Za-z0-
 
 export const Arrow = createToken({ name: "Arrow", pattern: /->/, label: "'->'" });
 export const FatArrow = createToken({ name: "FatArrow", pattern: /=>/, label: "'=>'" });
-export const DotDot = createToken({ name: "DotDot", pattern: /\.\./, label: "'..'" });
 export const AndAnd = createToken({ name: "AndAnd", pattern: /&&/, label: "'&&'" });
 export const OrOr = createToken({ name: "OrOr", pattern: /\|\|/, label: "'||'" });
 export const EqEq = createToken({ name: "EqEq", pattern: /==/, label: "'=='" });
@@ -108,16 +107,15 @@ export const Comma = createToken({ name: "Comma", pattern: /,/, label: "','" });
 export const Semicolon = createToken({ name: "Semicolon", pattern: /;/, label: "';'" });
 export const Colon = createToken({ name: "Colon", pattern: /:/, label: "':'" });
 export const Dot = createToken({ name: "Dot", pattern: /\./, label: "'.'" });
-export const Question = createToken({ name: "Question", pattern: /\?/, label: "'?'" });
 
 /** Every token, in the order the lexer tries them. */
 export const allTokens: TokenType[] = [
   WhiteSpace, LineComment, BlockComment,
   StringLiteral, NumberLiteral,
   SignedLe, SignedGe, SignedLt, SignedGt,
-  Arrow, FatArrow, DotDot, AndAnd, OrOr, EqEq, NotEq, LtEq, GtEq, ShiftLeft, ShiftRight, Lt, Gt,
+  Arrow, FatArrow, AndAnd, OrOr, EqEq, NotEq, LtEq, GtEq, ShiftLeft, ShiftRight, Lt, Gt,
   Assign, Bang, Plus, Minus, Star, Slash, Percent, Amp, Pipe, Caret, Tilde, At,
-  LParen, RParen, LBrace, RBrace, LBracket, RBracket, Comma, Semicolon, Colon, Dot, Question,
+  LParen, RParen, LBrace, RBrace, LBracket, RBracket, Comma, Semicolon, Colon, Dot,
   ...keywordTokens,
   Identifier,
 ];

@@ -319,6 +319,35 @@ instruction Z "write zero" {
   });
 });
 
+describe("assignment targets", () => {
+  it("a slice, bit or field of a register with hard-wired bits may be assigned", () => {
+    clean(semantics("F[5:2] = 0b1111; F[7] = 1; F.LOW[0] = 1; Z[0] = 1; R[0][3:0] = 0b1010; R[rd][7] = 1;",
+      "register F: bits(8) control { LOW[1:0] };\nhardwire F.LOW = 0;\nregister Z: bits(8) user;\nhardwire Z = 0;\nhardwire R[0] = 0;"));
+  });
+
+  it("a slice of a banked register writes the selected bank: the read and the write both test the selector", () => {
+    const isa = clean(semantics("SP[3:0] = R[rs][3:0];", "banked SP: bits(8) user by MODE { sup = 0; usr = 1; }"));
+    const [tmp, write] = instruction(isa, "T").body as [IR.Stmt & { kind: "let" }, IR.Stmt & { kind: "if" }];
+    expect([tmp.kind, write.kind]).toEqual(["let", "if"]);
+    // The new value keeps the high half of the selected bank, read through the same selector.
+    const value = tmp.value as IR.Expr & { kind: "concat" };
+    expect(value.kind).toBe("concat");
+    expect((value.parts[0] as IR.Expr & { kind: "slice" }).value.kind).toBe("ite");
+  });
+
+  it("a 'for' variable, next_pc and a let cannot be assigned (E0207); a mistake in a loop body is reported once", () => {
+    expect(semantics("for i = 0 to 3 { i = 1; }").codes).toEqual(["E0207"]);
+    expect(semantics("for i = 0 to 3 { R[i] = nothing; }").codes).toEqual(["E0201"]);
+    expect(semantics("next_pc = 0;").codes).toEqual(["E0207"]);
+    expect(semantics("let x = R[rd]; x[0] = 1;").codes).toEqual(["E0207"]);
+  });
+
+  it("part of a memory unit, or of an expression, cannot be assigned (E0207)", () => {
+    expect(semantics("MEM[0][3:0] = 0;").codes).toEqual(["E0207"]);
+    expect(semantics("(R[rd] @ R[rs])[3:0] = 0;").codes).toEqual(["E0207"]);
+  });
+});
+
 describe("banked registers", () => {
   const use = `instruction S "use SP" {
   encoding 0001 rd:2 00;

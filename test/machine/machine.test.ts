@@ -379,6 +379,66 @@ describe("hard-wired and banked registers", () => {
   });
 });
 
+describe("partial writes (slices, bits, fields) of banked and hard-wired registers", () => {
+  const text = `isa partial;
+memory E: bits(8)[256], little, fetch 8;
+register P: bits(8) user pc = 0;
+register M: bits(1) control = 0;
+register R[4]: bits(8) user;
+register F: bits(8) control { LOW[1:0] };
+register Z: bits(8) control;
+privilege M { sup = 0; usr = 1; }
+hardwire R[0] = 0;
+hardwire F.LOW = 0;
+hardwire Z = 0;
+banked SP: bits(8) user by M { sup = 0; usr = 1; }
+cause illegal = 1 undefined;
+trap entry(code: bits(2)) { halt; }
+operand reg = [r0, r1, r2, r3];
+instruction HLT { encoding 00000000; syntax "hlt"; semantics { halt; } }
+instruction SETM { encoding 0000001 m:1; syntax "setm {m}"; semantics { M = m; } }
+instruction WSP { encoding 00000100 imm:8; syntax "wsp {imm}"; semantics { SP = imm; } }
+instruction WSPLO { encoding 00000101 imm:8; syntax "wsplo {imm}"; semantics { SP[3:0] = imm[3:0]; } }
+instruction WSP7 { encoding 00000110; syntax "wsp7"; semantics { SP[7] = 1; } }
+instruction SETF { encoding 00000111; syntax "setf"; semantics { F[5:0] = 0b111111; Z[0] = 1; F.LOW[1] = 1; } }
+instruction LI { encoding 000010 rd:2 imm:8; syntax "li {rd:reg}, {imm}"; semantics { R[rd] = imm; } }
+instruction SETLO { encoding 000011 rd:2 imm:8; syntax "setlo {rd:reg}, {imm}"; semantics { R[rd][3:0] = imm[3:0]; R[rd][7] = 1; } }
+instruction MOV { encoding 0001 rd:2 rs:2; syntax "mov {rd:reg}, {rs:reg}"; semantics { R[rd] = R[rs]; } }
+`;
+  const run = (program: string, steps: number) => {
+    const isa = checkIsa(text);
+    const asm = assemble(isa, program);
+    expect(asm.errors).toEqual([]);
+    const m = new Machine(isa);
+    for (const s of asm.segments) m.load(s.address, s.units);
+    for (let i = 0; i < steps; i++) m.step();
+    return (name: string, index = 0) => m.state.reg(isa.state.find((e) => e.name === name)!.id, index);
+  };
+
+  it("a slice or bit of a banked register writes the bank the selector picks, keeping its other bits", () => {
+    const program = "wsp 0x55\nsetm 1\nwsp 0x66\nwsplo 0x0F\nwsp7\nsetm 0\nwsplo 0x03\nhlt\n";
+    // In user mode (M = 1) both partial writes go to SP_usr; SP_sup is untouched.
+    const user = run(program, 5);
+    expect([user("SP_sup"), user("SP_usr")]).toEqual([0x55n, 0xefn]);
+    // Back in supervisor mode the partial write goes to SP_sup.
+    const sup = run(program, 7);
+    expect([sup("SP_sup"), sup("SP_usr")]).toEqual([0x53n, 0xefn]);
+  });
+
+  it("a slice of a register with a hard-wired field keeps the wired bits; a bit of a hard-wired register is dropped", () => {
+    const reg = run("setf\nhlt\n", 1);
+    expect(reg("F")).toBe(0b00111100n);
+    expect(reg("Z")).toBe(0n);
+  });
+
+  it("a slice or bit of a hard-wired register-file entry is dropped; other entries are written in part", () => {
+    const reg = run("li r2, 0x50\nsetlo r0, 0x0A\nsetlo r2, 0x0A\nmov r1, r0\nhlt\n", 4);
+    expect(reg("R", 0)).toBe(0n);
+    expect(reg("R", 1)).toBe(0n);
+    expect(reg("R", 2)).toBe(0xdan);
+  });
+});
+
 describe("signed and dividing operations", () => {
   /** Runs one two-register instruction `op r1, r2` with R[1] = a, R[2] = b; returns R[1]. */
   const op = (mnemonic: string, a: bigint, b: bigint): bigint => {

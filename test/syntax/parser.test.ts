@@ -208,6 +208,13 @@ describe("lexing", () => {
     expect(image("register x")).toEqual(["Kw_register", "Identifier"]);
   });
 
+  it("knows no token the grammar does not use: '?' is a stray character, '..' two dots", () => {
+    const image = (t: string) => isaLexer.tokenize(t).tokens.map((x) => x.tokenType.name);
+    expect(image("a..b")).toEqual(["Identifier", "Dot", "Dot", "Identifier"]);
+    const r = parseIsa("q.isa", "isa t;\nconst X = 1 ? 2;\n");
+    expect(codesAt(r.diagnostics.items.filter((d) => d.code === "E0101"))).toEqual(["E0101@2"]);
+  });
+
   it("skips comments but keeps line numbers", () => {
     const r = parseIsa("c.isa", "// one\n/* two\n three */ isa t;\nconst X = ;\n");
     expect(codesAt(r.diagnostics.items)).toEqual(["E0102@4"]);
