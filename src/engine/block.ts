@@ -30,11 +30,17 @@ export interface BlockEntry {
 export interface Block {
   readonly pc: number;
   readonly entries: readonly BlockEntry[];
-  readonly run: (skip: boolean) => number;
+  /** Runs the block (at most `budget` instructions when it loops); see translateBlock. */
+  readonly run: (skip: boolean, budget: number) => number;
+  /** The block jumps back to its own start without returning (rt.loopDone: instructions of earlier rounds). */
+  readonly loops: boolean;
   readonly source: string;
   /** The block skips its ticks: the engine adds them to the counters (see mode.ts). */
   readonly fold: boolean;
   valid: boolean;
+  /** The block that ran after this one last time, and its address (-1: none). */
+  succPc: number;
+  succ: Block | null;
 }
 
 /** How a block is specialized (see mode.ts). */
@@ -247,6 +253,8 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
   const written = new Set<number>();
   let hoist = !t.options.translateHook;
   let tail: JStmt[] = [];
+  /** The returns after an instruction wrote the PC (where the block may loop). */
+  const jumps = new Set<JStmt>();
   let size = 0;
   let at = pc;
   for (let i = 0; i < max; i++) {
@@ -305,11 +313,13 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
     if (!sp.reachable) break;
     if (sp.options.journal) rest.push(J.assign(J.member(J.id("JN"), "n"), J.num(0)));
     const leave = (): JStmt[] => [...setPc(t, e.nextPc), J.ret(J.num(i + 1))];
+    const jumped = J.ret(J.num(i + 1));
+    jumps.add(jumped);
     if (sp.pcState === "yes") {
-      rest.push(J.ret(J.num(i + 1)));
+      rest.push(jumped);
       break;
     }
-    if (sp.pcState === "maybe") rest.push(J.if(J.id("pcw"), [J.ret(J.num(i + 1))]));
+    if (sp.pcState === "maybe") rest.push(J.if(J.id("pcw"), [jumped]));
     if (sp.storedMemory) rest.push(J.if(J.member(J.id("rt"), "stale"), leave()));
     size += printStmts(rest).length + printStmts(tickCode).length;
     at = e.nextPc;
@@ -318,12 +328,13 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
       break;
     }
   }
-  const body: JStmt[] = [];
+  const entryGuard: JStmt[] = [];
   if (mode.assume && mode.assume.size > 0) {
     const R = J.id("R");
     const tests = [...mode.assume].map(([s, v]) => J.bin("!==", J.index(R, J.num(s)), J.num(v)));
-    body.push(J.if(tests.reduce((x, y) => J.bin("||", x, y)), [J.ret(J.num(GUARD_FAIL))]));
+    entryGuard.push(J.if(tests.reduce((x, y) => J.bin("||", x, y)), [J.ret(J.num(GUARD_FAIL))]));
   }
+  const body: JStmt[] = [];
   pieces.forEach((p, i) => {
     body.push(...p.tick);
     if (!hoist) body.push(...p.fetch.code);
@@ -331,10 +342,57 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
     body.push(...p.rest);
   });
   body.push(...tail);
+  // Blocks that may jump back to their start loop in place (see loop()).
+  const loops = jumps.size > 0 && t.layout.limbs[t.isa.pc] === 1 && !returnsNegative(body);
+  const modeKept = assume === null || assume.size === mode.assume!.size;
+  const code = loops ? loop(t, pc, entries.length, modeKept ? entryGuard : [], modeKept ? body : [...entryGuard, ...body], jumps) : [...entryGuard, ...body];
   const decls: JStmt = { k: "let", names: ["pcw = false", ...temps] };
-  const source = `${PROLOGUE}\nreturn function block(skip) {\n${printStmts([decls, ...body], "  ")}\n};`;
-  const factory = new Function("rt", source) as (rt: Runtime) => (skip: boolean) => number;
-  return { pc, entries, run: factory(t.rt), source, fold, valid: true };
+  const source = `${PROLOGUE}\nreturn function block(skip, budget) {\n${printStmts([decls, ...code], "  ")}\n};`;
+  const factory = new Function("rt", source) as (rt: Runtime) => (skip: boolean, budget: number) => number;
+  return { pc, entries, run: factory(t.rt), source, fold, loops, valid: true, succPc: -1, succ: null };
+}
+
+/** Whether any return gives a negative count (a fetch-check exit; the mode guard's GUARD_FAIL aside). */
+function returnsNegative(list: readonly JStmt[]): boolean {
+  return list.some((s) => {
+    switch (s.k) {
+      case "return": return s.e !== null && s.e.k === "num" && s.e.v < 0 && s.e.v !== GUARD_FAIL;
+      case "if": return returnsNegative(s.then) || returnsNegative(s.else);
+      case "label":
+      case "loop": return returnsNegative(s.body);
+      case "switch": return s.cases.some((c) => returnsNegative(c.body));
+      default: return false;
+    }
+  });
+}
+
+/**
+ * The block as a loop: where an instruction wrote the PC and it is the block's start, and a whole
+ * round more fits the budget, go round again (the mode guard is checked each round unless nothing in
+ * the block writes the mode). Returns count the instructions of every round (`done` + this round's);
+ * rt.loopDone tells the engine the earlier rounds' count when a trap leaves the block.
+ */
+function loop(t: Translator, pc: number, n: number, outside: JStmt[], body: JStmt[], jumps: ReadonlySet<JStmt>): JStmt[] {
+  const done = J.id("done");
+  const pcSlot = J.index(J.id("R"), J.num(t.layout.offset[t.isa.pc]!));
+  const rewrite = (list: readonly JStmt[]): JStmt[] =>
+    list.map((s): JStmt => {
+      switch (s.k) {
+        case "return": {
+          if (s.e === null || s.e.k !== "num") return s;
+          if (s.e.v === GUARD_FAIL) return J.ret(J.cond(J.bin("===", done, J.num(0)), s.e, done));
+          const count = J.bin("+", done, s.e);
+          if (!jumps.has(s)) return J.ret(count);
+          const again = J.bin("&&", J.bin("===", pcSlot, J.num(pc)), J.bin("<=", J.bin("+", count, J.num(n)), J.id("budget")));
+          return J.if(again, [J.assign(done, count), J.assign(J.member(J.id("rt"), "loopDone"), done), J.assign(J.id("skip"), J.bool(false)), { k: "continue", label: "round" }], [J.ret(count)]);
+        }
+        case "if": return J.if(s.c, rewrite(s.then), rewrite(s.else));
+        case "label": return { k: "label", label: s.label, body: rewrite(s.body) };
+        case "switch": return { ...s, cases: s.cases.map((c) => ({ value: c.value, body: rewrite(c.body) })) };
+        default: return s;
+      }
+    });
+  return [{ k: "let", names: ["done = 0"] }, J.assign(J.member(J.id("rt"), "loopDone"), J.num(0)), ...rewrite(outside), { k: "loop", label: "round", body: rewrite(body) }];
 }
 
 /** The tick of instruction i: the override, the spec's tick inlined (if short) or called. */

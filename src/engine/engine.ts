@@ -52,6 +52,8 @@ export class Engine implements Translator, Runtime {
   readonly cache: BlockCache;
   halted = false;
   stale = false;
+  /** Instructions a looping block ran in rounds before the current one (set by the block). */
+  loopDone = 0;
   /** Memory units read by fetch translation at translation time. */
   fetchReads = 0;
   readonly helpers: Record<string, unknown>;
@@ -183,7 +185,7 @@ export class Engine implements Translator, Runtime {
       const L = this.layout.limbs[id]!;
       s.regs[id]!.forEach((v, i) => toLimbs(v, L).forEach((l, j) => (this.R[this.layout.offset[id]! + i * L + j] = l)));
     });
-    for (const p of this.M.pages.keys()) this.M.pages[p] = undefined;
+    this.M.clear();
     for (const [a, v] of s.memory) this.M.setU(Number(a), Number(v));
     this.output.length = 0;
     this.output.push(...s.output);
@@ -258,36 +260,52 @@ export class Engine implements Translator, Runtime {
     // The last retired instruction, made into a StepResult only when the run ends.
     let lastBlock: Block | null = null;
     let lastIndex = 0;
+    // The block that ran last: its successor cache saves the lookup when control goes where it went before.
+    let prev: Block | null = null;
     while (steps < options.maxSteps) {
       const pc = this.pc;
-      let b = this.block(pc, options.maxSteps - steps);
+      let b: Block;
+      const full = options.maxSteps - steps >= this.maxBlock;
+      if (prev !== null && prev.succPc === pc && prev.succ!.valid && full) b = prev.succ!;
+      else {
+        b = this.block(pc, options.maxSteps - steps);
+        if (prev !== null && full) {
+          prev.succPc = pc;
+          prev.succ = b;
+        }
+      }
+      prev = null;
       let r: number;
       this.stale = false;
+      const budget = options.maxSteps - steps;
       try {
-        r = b.run(skip);
+        r = b.run(skip, budget);
         if (r === GUARD_FAIL) {
           b = this.retranslate(b);
-          r = b.run(skip);
+          r = b.run(skip, budget);
           if (r === GUARD_FAIL) throw new Error("engine: a block failed the mode it was just translated for");
         }
       } catch (e) {
-        if (b.fold && (e instanceof EngineTrap || e instanceof EngineHalt || e instanceof EngineError)) this.folded((e.site >> 2) + 1, skip);
+        const earlier = b.loops ? this.loopDone : 0;
+        if (b.fold && (e instanceof EngineTrap || e instanceof EngineHalt || e instanceof EngineError)) this.folded(earlier + (e.site >> 2) + 1, skip);
         skip = false;
         lastBlock = null;
         const outcome = this.caught(e, b, options);
+        outcome.steps += earlier;
         steps += outcome.steps;
         this.steps += outcome.steps;
         if (outcome.result) return { ...outcome.result, steps };
         continue;
       }
       if (b.fold) this.folded(r >= 0 ? r : -r, skip);
+      prev = b;
       if (r >= 0) {
         steps += r;
         this.steps += r;
         skip = false;
         if (r > 0) {
           lastBlock = b;
-          lastIndex = r - 1;
+          lastIndex = r - 1 - (b.loops ? this.loopDone : 0);
         }
       } else {
         // Instruction -(r+1) no longer fetches from where it was translated: its tick has run.

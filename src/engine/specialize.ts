@@ -581,9 +581,10 @@ export class Specializer implements Emitter {
     const atStart = this.translating > 0;
     if (atStart && this.storedMemory) this.translateAfterStore = true;
     const useJournal = atStart && this.options.journal;
+    const bytes = this.isa.memory.unitWidth === 8;
     const p = num(materialize(pa, this));
     const read = (a: JExpr, n: number) =>
-      useJournal ? J.call(J.member(J.id("JN"), "readStart"), a, J.num(n)) : J.call(J.member(J.id("M"), "r"), a, J.num(n));
+      useJournal ? J.call(J.member(J.id("JN"), "readStart"), a, J.num(n)) : bytes && (n === 1 || n === 4) ? J.call(J.member(J.id("M"), n === 1 ? "r8" : "r32"), a) : J.call(J.member(J.id("M"), "r"), a, J.num(n));
     if (w <= 32) return N(read(p, units));
     return materialize(W(this.chunks(units).map(([k, n]) => read(this.addr(p, k), n))), this);
   }
@@ -595,7 +596,10 @@ export class Specializer implements Emitter {
     const p = num(materialize(pa, this));
     if (this.options.journal) this.emit(J.expr(J.call(J.member(J.id("JN"), "mem"), p, J.num(units))));
     if (w <= 32) {
-      this.emit(J.expr(J.call(J.member(J.id("M"), "w"), p, J.num(units), num(v))));
+      const bytes = this.isa.memory.unitWidth === 8;
+      if (bytes && units === 4) this.emit(J.expr(J.call(J.member(J.id("M"), "w32"), p, num(v))));
+      else if (bytes && units === 1) this.emit(J.expr(J.call(J.member(J.id("M"), "w8"), p, num(v))));
+      else this.emit(J.expr(J.call(J.member(J.id("M"), "w"), p, J.num(units), num(v))));
       return;
     }
     const m = materialize(v, this);
