@@ -97,7 +97,13 @@ export class Engine implements Translator, Runtime {
     this.pcLimbs = this.layout.limbs[isa.pc]!;
     // Fetch translation at translation time counts its memory reads (see BlockEntry.fetchReadMemory).
     const M = this.M;
-    const counting = { r: (pa: number, n: number) => (this.fetchReads++, M.r(pa, n)), u: (pa: number) => (this.fetchReads++, M.u(pa)), add: (pa: number, k: number) => M.add(pa, k) };
+    const counting = {
+      r: (pa: number, n: number) => (this.fetchReads++, M.r(pa, n)),
+      r8: (pa: number) => (this.fetchReads++, M.r8(pa)),
+      r32: (pa: number) => (this.fetchReads++, M.r32(pa)),
+      u: (pa: number) => (this.fetchReads++, M.u(pa)),
+      add: (pa: number, k: number) => M.add(pa, k),
+    };
     const helpers = compileHelpers(isa, this.layout, this.options, this, Object.create(this, { M: { value: counting } }) as Runtime);
     this.helpers = helpers.functions;
     this.translateHelpers = helpers.names;

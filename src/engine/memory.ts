@@ -40,7 +40,7 @@ export class PhysicalMemory {
     this.unitWidth = memory.unitWidth;
     this.addrWidth = memory.addrWidth;
     this.big = memory.endian === "big";
-    this.pageBits = Math.min(12, memory.addrWidth);
+    this.pageBits = Math.min(16, memory.addrWidth);
     this.pageMask = 2 ** this.pageBits - 1;
     this.pages = new Array(2 ** (memory.addrWidth - this.pageBits)).fill(undefined);
     this.wordView = memory.unitWidth === 8 && !this.big && this.pageBits >= 2 && new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;

@@ -50,8 +50,16 @@ function slotsOf(layout: RegisterLayout, isa: IR.Isa, el: number): number[] {
   return Array.from({ length: n }, (_, j) => layout.offset[el]! + j);
 }
 
-/** The mode plan of an ISA (computed once per engine). */
+const plans = new WeakMap<IR.Isa, ModePlan>();
+
+/** The mode plan of an ISA (computed once per ISA; layout is the ISA's layoutOf). */
 export function modePlan(isa: IR.Isa, layout: RegisterLayout): ModePlan {
+  let p = plans.get(isa);
+  if (!p) plans.set(isa, (p = planOf(isa, layout)));
+  return p;
+}
+
+function planOf(isa: IR.Isa, layout: RegisterLayout): ModePlan {
   const counters: Counter[] = [];
   let tickRest: IR.Stmt[] | null = null;
   if (isa.tick !== null) {
