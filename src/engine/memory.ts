@@ -23,8 +23,9 @@ export class PhysicalMemory {
    */
   private readonly words: (Uint32Array | undefined)[];
   private readonly wordView: boolean;
-  /** Units per code page = 2^codeBits (the storage page size). */
+  /** Units per code page = 2^codeBits (4 KiB: finer than storage, so data near code stays fast). */
   readonly codeBits: number;
+  private readonly codeMask: number;
   /** Per page: 1 when a translated block was fetched from it. */
   readonly code: Uint8Array;
   /** Per page with code: 1 per unit a block was fetched from. */
@@ -45,7 +46,8 @@ export class PhysicalMemory {
     this.pages = new Array(2 ** (memory.addrWidth - this.pageBits)).fill(undefined);
     this.wordView = memory.unitWidth === 8 && !this.big && this.pageBits >= 2 && new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
     this.words = this.wordView ? new Array(this.pages.length).fill(undefined) : [];
-    this.codeBits = this.pageBits;
+    this.codeBits = Math.min(12, memory.addrWidth);
+    this.codeMask = 2 ** this.codeBits - 1;
     this.code = new Uint8Array(2 ** (memory.addrWidth - this.codeBits));
     this.size = 2 ** memory.addrWidth;
     this.unitMask = memory.unitWidth === 32 ? 0xffffffff : 2 ** memory.unitWidth - 1;
@@ -108,7 +110,7 @@ export class PhysicalMemory {
 
   /** Writes one unit (masked to the unit width). */
   setU(pa: number, v: number): void {
-    if (this.code[pa >>> this.codeBits] !== 0 && this.codeUnits.get(pa >>> this.codeBits)![pa & this.pageMask] !== 0) this.onCodeWrite(pa);
+    if (this.code[pa >>> this.codeBits] !== 0 && this.codeUnits.get(pa >>> this.codeBits)![pa & this.codeMask] !== 0) this.onCodeWrite(pa);
     let p = this.pages[pa >>> this.pageBits];
     if (p === undefined) {
       if (v === 0) return;
@@ -195,9 +197,11 @@ export class PhysicalMemory {
   }
 
   private touchesCode(pa: number, n: number): boolean {
-    const f = this.codeUnits.get(pa >>> this.codeBits)!;
-    const o = pa & this.pageMask;
-    for (let k = 0; k < n; k++) if (f[o + k] !== 0) return true;
+    for (let k = 0; k < n; k++) {
+      const a = pa + k;
+      const f = this.code[a >>> this.codeBits] !== 0 ? this.codeUnits.get(a >>> this.codeBits) : undefined;
+      if (f !== undefined && f[a & this.codeMask] !== 0) return true;
+    }
     return false;
   }
 
@@ -205,8 +209,8 @@ export class PhysicalMemory {
   markCode(pa: number): void {
     const page = pa >>> this.codeBits;
     let f = this.codeUnits.get(page);
-    if (!f) this.codeUnits.set(page, (f = new Uint8Array(2 ** this.pageBits)));
-    f[pa & this.pageMask] = 1;
+    if (!f) this.codeUnits.set(page, (f = new Uint8Array(2 ** this.codeBits)));
+    f[pa & this.codeMask] = 1;
     this.code[page] = 1;
   }
 
