@@ -13,7 +13,7 @@
 // Usage: npm run bench:engine [-- --isa riscv32,x86,armv7] [--program alu,...] [--interp-steps N]
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkSpec } from "../dist/src/check/check.js";
@@ -153,9 +153,14 @@ const interpSteps = Number(opt("interp-steps", "100000"));
 const qemuScale = Number(opt("qemu-scale", "20"));
 const cpu = cpus()[0];
 console.log(`popek engine benchmark — node ${process.version}, ${cpus().length} × ${cpu?.model ?? "?"}, ${execFileSync(TARGETS.riscv32.qemu, ["--version"], { encoding: "utf8" }).split("\n")[0]}`);
+console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 console.log("MIPS = guest instructions per second / 1e6; ratio = popek engine / qemu-user\n");
 const header = ["isa", "program", "instructions", "result", "interp MIPS", "engine MIPS", "qemu MIPS", "engine/qemu", "engine/interp"];
-const rows = [header];
+// Each row is printed as soon as its program has run (columns at least as wide as these).
+const widths = [7, 7, 12, 10, 11, 11, 9, 11, 13];
+const printRow = (r) => console.log(r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
+printRow(header);
+console.log(widths.map((w) => "-".repeat(w)).join("  "));
 for (const name of isas) {
   const t = TARGETS[name];
   const checked = checkSpec(loadSpec(join(ROOT, "isas", t.spec)));
@@ -182,11 +187,7 @@ for (const name of isas) {
     const interpMips = interp.steps / interp.secs / 1e6;
     const check = timeQemu(t, prog.elf, 1).status;
     const agree = (Number(eng.result) & 0xff) === check ? "" : ` (qemu exit ${check}!)`;
-    rows.push([name, prog.name, String(eng.steps), `0x${eng.result.toString(16)}${agree}`, fmt(interpMips, 3), fmt(engineMips), fmt(qemuMips), (engineMips / qemuMips).toFixed(3), fmt(engineMips / interpMips, 0)]);
+    printRow([name, prog.name, String(eng.steps), `0x${eng.result.toString(16)}${agree}`, fmt(interpMips, 3), fmt(engineMips), fmt(qemuMips), (engineMips / qemuMips).toFixed(3), fmt(engineMips / interpMips, 0)]);
   }
 }
-const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-for (const [k, r] of rows.entries()) {
-  console.log(r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
-  if (k === 0) console.log(widths.map((w) => "-".repeat(w)).join("  "));
-}
+console.log(`\nload average at end: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);

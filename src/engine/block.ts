@@ -12,6 +12,7 @@ import type { Decoded, Decoder } from "../machine/decoder.js";
 import { J, printStmts, type JStmt } from "./js.js";
 import { limbsOf, type RegisterLayout } from "./layout.js";
 import { EngineError, EngineTrap, PHASE, site, type Runtime } from "./runtime.js";
+import type { ModePlan } from "./mode.js";
 import { Specializer, type SpecializeOptions, type TranslateHelpers } from "./specialize.js";
 import { C, limbs, num, type Val } from "./values.js";
 
@@ -29,10 +30,31 @@ export interface BlockEntry {
 export interface Block {
   readonly pc: number;
   readonly entries: readonly BlockEntry[];
-  readonly run: (skip: boolean) => number;
+  /** Runs the block (at most `budget` instructions when it loops); see translateBlock. */
+  readonly run: (skip: boolean, budget: number) => number;
+  /** The block jumps back to its own start without returning (rt.loopDone: instructions of earlier rounds). */
+  readonly loops: boolean;
   readonly source: string;
+  /** The block skips its ticks: the engine adds them to the counters (see mode.ts). */
+  readonly fold: boolean;
   valid: boolean;
+  /** The block that ran after this one last time, and its address (-1: none). */
+  succPc: number;
+  succ: Block | null;
 }
+
+/** How a block is specialized (see mode.ts). */
+export interface BlockMode {
+  /** Register slots and the values the block assumes (checked at entry), or null. */
+  readonly assume: ReadonlyMap<number, number> | null;
+  /** Skip the ticks (their only effect in this mode is on the counters). */
+  readonly fold: boolean;
+}
+
+/** What a block returns when its mode does not hold at entry (it did nothing). */
+export const GUARD_FAIL = -0x40000000;
+
+const GENERIC: BlockMode = { assume: null, fold: false };
 
 /** What translating a block needs from the engine. */
 export interface Translator {
@@ -52,13 +74,25 @@ export interface Translator {
   readonly tickInline: boolean;
   /** Reads one fetch unit at pa (through the fetch overlay, if any). */
   fetchRead(pa: number): bigint;
+  readonly plan: ModePlan;
+  /** A tick override is set: each tick calls TICKO(site) instead of the spec's tick. */
+  readonly tickOverridden: boolean;
+  /** Instructions compiled to raise a trap instead of running (the VMM's patcher), or null. */
+  readonly patchRule: PatchRule | null;
+}
+
+/** The VMM's patcher: an instruction it selects raises `cause` (with `info`) at its address. */
+export interface PatchRule {
+  readonly select: (d: Decoded, pc: number) => boolean;
+  readonly cause: number;
+  readonly info: number;
 }
 
 /** Generated-code bindings, declared once per function (see Runtime and runtime.ts). */
 export const PROLOGUE =
   "const R = rt.R, M = rt.M, JN = rt.J, OUT = rt.output, OPS = rt.ops, TRAP = rt.trap, HALT = rt.halt, BADINDEX = rt.badIndex, " +
   "CHOOSE = rt.choose.bind(rt), XLATE = rt.xlate.bind(rt), TOBIG = OPS.toBig, LIMB = OPS.limb, LIMBS = OPS.limbs, BIGSEXT = OPS.bigSext, " +
-  "HX = rt.helpers || {}, XR = HX.XR, XW = HX.XW, XF = HX.XF, XRJ = HX.XRJ, XWJ = HX.XWJ, TICK = rt.tickFn;";
+  "HX = rt.helpers || {}, XR = HX.XR, XW = HX.XW, XF = HX.XF, XRJ = HX.XRJ, XWJ = HX.XWJ, TICK = rt.tickFn, TICKO = rt.tickO;";
 
 const MAX_INSTRUCTIONS = 64;
 const MAX_SOURCE = 60_000;
@@ -104,8 +138,10 @@ interface Region {
   readonly code: JStmt[];
 }
 
-function region(t: Translator, index: number, phase: number, journal: boolean, pc: number, f: (sp: Specializer) => void, inline = false): Region {
+function region(t: Translator, index: number, phase: number, journal: boolean, pc: number, f: (sp: Specializer) => void, inline = false, assume: Map<number, number> | null = null): Region {
   const sp = new Specializer(t.isa, t.layout, { ...t.options, journal }, t.stmtTable, `i${index}_${phase}_${journal ? "j" : ""}`);
+  sp.assume = assume;
+  sp.helperWrites = t.plan.helperWrites;
   sp.site = site(index, phase);
   sp.helpers = inline ? null : t.translateHelpers;
   sp.pc = BigInt(pc);
@@ -118,15 +154,15 @@ function region(t: Translator, index: number, phase: number, journal: boolean, p
  * The fetch check of one entry: translate each unit again and compare. Its readSlots are those of
  * the inlined translate even where the code calls the translate helper (the fetch guard needs them).
  */
-function fetchCheck(t: Translator, index: number, e: BlockEntry): Region {
-  const code = fetchCheckRegion(t, index, e, false);
+function fetchCheck(t: Translator, index: number, e: BlockEntry, assume: Map<number, number> | null): Region {
+  const code = fetchCheckRegion(t, index, e, false, assume);
   if (!t.translateHelpers.fetch) return code;
-  const inlined = fetchCheckRegion(t, index, e, true);
+  const inlined = fetchCheckRegion(t, index, e, true, assume && new Map(assume));
   for (const s of inlined.sp.readSlots) code.sp.readSlots.add(s);
   return code;
 }
 
-function fetchCheckRegion(t: Translator, index: number, e: BlockEntry, inline: boolean): Region {
+function fetchCheckRegion(t: Translator, index: number, e: BlockEntry, inline: boolean, assume: Map<number, number> | null): Region {
   return region(t, index, PHASE.fetch, false, e.pc, (sp) => {
     const units = e.kind === "fetchFault" ? e.fetchPas.length + 1 : e.fetchPas.length;
     for (let k = 0; k < units && sp.reachable; k++) {
@@ -150,15 +186,41 @@ function fetchCheckRegion(t: Translator, index: number, e: BlockEntry, inline: b
       sp.emit(J.throw(J.call(J.id("TRAP"), J.num(t.isa.undefinedCause), J.num(0), J.num(site(index, PHASE.fetch)))));
       sp.reachable = false;
     }
-  }, inline);
+  }, inline, assume);
 }
 
-function execute(t: Translator, index: number, e: BlockEntry, journal: boolean): Region {
+function execute(t: Translator, index: number, e: BlockEntry, journal: boolean, assume: Map<number, number> | null): Region {
   const d = e.decoded!;
+  const p = t.patchRule;
   return region(t, index, PHASE.exec, journal, e.pc, (sp) => {
     sp.nextPc = C(BigInt(e.nextPc));
+    if (p !== null && p.select(d, e.pc)) {
+      // Patched: the instruction traps at its own address instead of running.
+      sp.effects = true;
+      sp.emit(J.throw(J.call(J.id("TRAP"), J.num(p.cause), J.num(p.info), J.num(site(index, PHASE.exec)))));
+      sp.reachable = false;
+      return;
+    }
     sp.body(d.instruction.body, d.operands);
-  });
+  }, false, assume);
+}
+
+/** Whether the tick's non-counter part has no effect in the mode (then a block may skip its ticks). */
+function tickIsQuiet(t: Translator, assume: ReadonlyMap<number, number>): boolean {
+  const rest = t.plan.tickRest;
+  if (rest === null || t.tickOverridden) return false;
+  const sp = new Specializer(t.isa, t.layout, { ...t.options, journal: false }, [], "q");
+  sp.assume = new Map(assume);
+  sp.body(rest, new Map());
+  return sp.reachable && !sp.effects && !sp.writesPc;
+}
+
+/** The block's mode for the current register values: assume the plan's slots, fold ticks if quiet. */
+export function currentMode(t: Translator): BlockMode {
+  // Hooks may read or change registers behind the block's back: no mode with them.
+  if (t.plan.slots.length === 0 || t.tickOverridden || t.options.translateHook || t.options.choose) return GENERIC;
+  const assume = new Map(t.plan.slots.map((s) => [s, t.rt.R[s]!]));
+  return { assume, fold: t.isa.tick !== null && tickIsQuiet(t, assume) };
 }
 
 interface Piece {
@@ -180,8 +242,10 @@ function guard(t: Translator, slots: ReadonlySet<number>, pc: number): JStmt[] {
   return [J.if(tests.reduce((x, y) => J.bin("||", x, y)), [...setPc(t, pc), J.ret(J.num(-1))])];
 }
 
-/** Translates the block at pc (at most `max` instructions). */
-export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS): Block {
+/** Translates the block at pc (at most `max` instructions) in a mode (default: none). */
+export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS, mode: BlockMode = GENERIC): Block {
+  const fold = mode.fold && t.isa.tick !== null;
+  const assume = mode.assume && mode.assume.size > 0 ? new Map(mode.assume) : null;
   const entries: BlockEntry[] = [];
   const pieces: Piece[] = [];
   const temps: string[] = [];
@@ -189,11 +253,13 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
   const written = new Set<number>();
   let hoist = !t.options.translateHook;
   let tail: JStmt[] = [];
+  /** The returns after an instruction wrote the PC (where the block may loop). */
+  const jumps = new Set<JStmt>();
   let size = 0;
   let at = pc;
   for (let i = 0; i < max; i++) {
     const e = decodeAt(t, at);
-    const fetch = fetchCheck(t, i, e);
+    const fetch = fetchCheck(t, i, e, assume);
     const clobbered = [...fetch.sp.readSlots].some((s) => written.has(s));
     if (i > 0 && (e.kind !== "instr" || clobbered || e.fetchReadMemory !== entries[0]!.fetchReadMemory)) {
       // The next instruction faults, is undefined, or fetches through registers this block wrote:
@@ -208,11 +274,8 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
     temps.push(...fetch.sp.temps);
     const tickCode: JStmt[] = [J.comment(`${i}: ${e.kind === "instr" ? e.decoded!.instruction.name : e.kind} @ 0x${e.pc.toString(16)}`)];
     let stop = false;
-    if (t.isa.tick !== null) {
-      const tick = region(t, i, PHASE.tick, false, e.pc, (sp) => {
-        if (t.tickInline) sp.body(t.isa.functions[t.isa.tick!]!.body, new Map());
-        else sp.emit(J.expr(J.call(J.id("TICK"), ...limbs(C(BigInt(e.pc)), t.isa.state[t.isa.pc]!.width), J.num(site(i, PHASE.tick)))));
-      });
+    if ((t.isa.tick !== null || t.tickOverridden) && !fold) {
+      const tick = tickRegion(t, i, e.pc, assume);
       if (tick.sp.writesPc) throw new Error("engine: a tick that writes the PC is not supported");
       for (const s of tick.sp.writtenSlots) if (guardSlots.has(s) || fetch.sp.readSlots.has(s)) hoist = false;
       temps.push(...tick.sp.temps);
@@ -226,9 +289,22 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
       break;
     }
     const rest: JStmt[] = [];
-    let exec = execute(t, i, e, false);
-    if (exec.sp.trapAfterWrite || exec.sp.translateAfterStore) exec = execute(t, i, e, true);
+    const before = assume && new Map(assume);
+    let exec = execute(t, i, e, false, assume);
+    if (exec.sp.trapAfterWrite || exec.sp.translateAfterStore) {
+      if (assume) restore(assume, before!);
+      exec = execute(t, i, e, true, assume);
+    }
     const sp = exec.sp;
+    if (fold && touches(sp, t.plan.counterSlots)) {
+      // It reads or writes a counter, which a folded block brings up to date only at its end.
+      if (i === 0) return translateBlock(t, pc, 1, { assume: mode.assume, fold: false });
+      entries.pop();
+      tail = [...setPc(t, e.pc), J.ret(J.num(i))];
+      break;
+    }
+    // In a folded block, a write to the mode ends the block (the next tick may not be quiet).
+    const modeWritten = fold && assume !== null && assume.size < before!.size;
     temps.push(...sp.temps);
     for (const s of sp.writtenSlots) written.add(s);
     if (sp.writesPc) rest.push(J.assign(J.id("pcw"), J.bool(false)));
@@ -237,18 +313,26 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
     if (!sp.reachable) break;
     if (sp.options.journal) rest.push(J.assign(J.member(J.id("JN"), "n"), J.num(0)));
     const leave = (): JStmt[] => [...setPc(t, e.nextPc), J.ret(J.num(i + 1))];
+    const jumped = J.ret(J.num(i + 1));
+    jumps.add(jumped);
     if (sp.pcState === "yes") {
-      rest.push(J.ret(J.num(i + 1)));
+      rest.push(jumped);
       break;
     }
-    if (sp.pcState === "maybe") rest.push(J.if(J.id("pcw"), [J.ret(J.num(i + 1))]));
+    if (sp.pcState === "maybe") rest.push(J.if(J.id("pcw"), [jumped]));
     if (sp.storedMemory) rest.push(J.if(J.member(J.id("rt"), "stale"), leave()));
     size += printStmts(rest).length + printStmts(tickCode).length;
     at = e.nextPc;
-    if (i === max - 1 || size > MAX_SOURCE) {
+    if (i === max - 1 || size > MAX_SOURCE || modeWritten) {
       tail = leave();
       break;
     }
+  }
+  const entryGuard: JStmt[] = [];
+  if (mode.assume && mode.assume.size > 0) {
+    const R = J.id("R");
+    const tests = [...mode.assume].map(([s, v]) => J.bin("!==", J.index(R, J.num(s)), J.num(v)));
+    entryGuard.push(J.if(tests.reduce((x, y) => J.bin("||", x, y)), [J.ret(J.num(GUARD_FAIL))]));
   }
   const body: JStmt[] = [];
   pieces.forEach((p, i) => {
@@ -258,10 +342,90 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
     body.push(...p.rest);
   });
   body.push(...tail);
+  // Blocks that may jump back to their start loop in place (see loop()).
+  const loops = jumps.size > 0 && t.layout.limbs[t.isa.pc] === 1 && !returnsNegative(body);
+  const modeKept = assume === null || assume.size === mode.assume!.size;
+  const code = loops ? loop(t, pc, entries.length, modeKept ? entryGuard : [], modeKept ? body : [...entryGuard, ...body], jumps) : [...entryGuard, ...body];
   const decls: JStmt = { k: "let", names: ["pcw = false", ...temps] };
-  const source = `${PROLOGUE}\nreturn function block(skip) {\n${printStmts([decls, ...body], "  ")}\n};`;
-  const factory = new Function("rt", source) as (rt: Runtime) => (skip: boolean) => number;
-  return { pc, entries, run: factory(t.rt), source, valid: true };
+  const source = `${PROLOGUE}\nreturn function block(skip, budget) {\n${printStmts([decls, ...code], "  ")}\n};`;
+  const factory = new Function("rt", source) as (rt: Runtime) => (skip: boolean, budget: number) => number;
+  return { pc, entries, run: factory(t.rt), source, fold, loops, valid: true, succPc: -1, succ: null };
+}
+
+/** Whether any return gives a negative count (a fetch-check exit; the mode guard's GUARD_FAIL aside). */
+function returnsNegative(list: readonly JStmt[]): boolean {
+  return list.some((s) => {
+    switch (s.k) {
+      case "return": return s.e !== null && s.e.k === "num" && s.e.v < 0 && s.e.v !== GUARD_FAIL;
+      case "if": return returnsNegative(s.then) || returnsNegative(s.else);
+      case "label":
+      case "loop": return returnsNegative(s.body);
+      case "switch": return s.cases.some((c) => returnsNegative(c.body));
+      default: return false;
+    }
+  });
+}
+
+/**
+ * The block as a loop: where an instruction wrote the PC and it is the block's start, and a whole
+ * round more fits the budget, go round again (the mode guard is checked each round unless nothing in
+ * the block writes the mode). Returns count the instructions of every round (`done` + this round's);
+ * rt.loopDone tells the engine the earlier rounds' count when a trap leaves the block.
+ */
+function loop(t: Translator, pc: number, n: number, outside: JStmt[], body: JStmt[], jumps: ReadonlySet<JStmt>): JStmt[] {
+  const done = J.id("done");
+  const pcSlot = J.index(J.id("R"), J.num(t.layout.offset[t.isa.pc]!));
+  const rewrite = (list: readonly JStmt[]): JStmt[] =>
+    list.map((s): JStmt => {
+      switch (s.k) {
+        case "return": {
+          if (s.e === null || s.e.k !== "num") return s;
+          if (s.e.v === GUARD_FAIL) return J.ret(J.cond(J.bin("===", done, J.num(0)), s.e, done));
+          const count = J.bin("+", done, s.e);
+          if (!jumps.has(s)) return J.ret(count);
+          const again = J.bin("&&", J.bin("===", pcSlot, J.num(pc)), J.bin("<=", J.bin("+", count, J.num(n)), J.id("budget")));
+          return J.if(again, [J.assign(done, count), J.assign(J.member(J.id("rt"), "loopDone"), done), J.assign(J.id("skip"), J.bool(false)), { k: "continue", label: "round" }], [J.ret(count)]);
+        }
+        case "if": return J.if(s.c, rewrite(s.then), rewrite(s.else));
+        case "label": return { k: "label", label: s.label, body: rewrite(s.body) };
+        case "switch": return { ...s, cases: s.cases.map((c) => ({ value: c.value, body: rewrite(c.body) })) };
+        default: return s;
+      }
+    });
+  return [{ k: "let", names: ["done = 0"] }, J.assign(J.member(J.id("rt"), "loopDone"), J.num(0)), ...rewrite(outside), { k: "loop", label: "round", body: rewrite(body) }];
+}
+
+/** The tick of instruction i: the override, the spec's tick inlined (if short) or called. */
+function tickRegion(t: Translator, i: number, pc: number, assume: Map<number, number> | null): Region {
+  const s = site(i, PHASE.tick);
+  const call = (sp: Specializer) => {
+    sp.emit(J.expr(J.call(J.id("TICK"), ...limbs(C(BigInt(pc)), t.isa.state[t.isa.pc]!.width), J.num(s))));
+    sp.calledHelper();
+  };
+  if (t.tickOverridden) return region(t, i, PHASE.tick, false, pc, (sp) => sp.emit(J.expr(J.call(J.id("TICKO"), J.num(s)))));
+  const body = t.isa.functions[t.isa.tick!]!.body;
+  if (t.tickInline) return region(t, i, PHASE.tick, false, pc, (sp) => sp.body(body, new Map()), false, assume);
+  if (assume === null) return region(t, i, PHASE.tick, false, pc, call);
+  // In the block's mode the tick may be short enough to inline.
+  const trial = new Map(assume);
+  const inl = region(t, i, PHASE.tick, false, pc, (sp) => sp.body(body, new Map()), false, trial);
+  if (printStmts(inl.code).split("\n").length > INLINE_TICK_LINES) return region(t, i, PHASE.tick, false, pc, call, false, assume);
+  restore(assume, trial);
+  return inl;
+}
+
+const INLINE_TICK_LINES = 24;
+
+function restore(target: Map<number, number>, from: ReadonlyMap<number, number>): void {
+  target.clear();
+  for (const [k, v] of from) target.set(k, v);
+}
+
+function touches(sp: Specializer, slots: ReadonlySet<number>): boolean {
+  if (slots.size === 0) return false;
+  for (const s of sp.readSlots) if (slots.has(s)) return true;
+  for (const s of sp.writtenSlots) if (slots.has(s)) return true;
+  return false;
 }
 
 /** The physical addresses (units) a block was fetched from. */

@@ -6,16 +6,17 @@
  * equivalence tests run both and compare state and trap sequences.
  */
 import * as IR from "../ir/ir.js";
-import { Decoder } from "../machine/decoder.js";
+import { Decoder, type Decoded } from "../machine/decoder.js";
 import type { InterpreterOptions } from "../machine/interpreter.js";
 import type { RunResult, StepResult, TrapDecision, TrapEvent } from "../machine/machine.js";
 import { MachineState } from "../machine/state.js";
 import { BlockCache } from "./cache.js";
-import { translateBlock, type Block, type BlockEntry, type Translator } from "./block.js";
+import { currentMode, GUARD_FAIL, translateBlock, type Block, type BlockEntry, type BlockMode, type PatchRule, type Translator } from "./block.js";
 import { compileHelpers, compileTick, compileTrapEntry } from "./functions.js";
 import type { TranslateHelpers } from "./specialize.js";
 import { fromLimbs, layoutOf, toLimbs, type RegisterLayout } from "./layout.js";
 import { PhysicalMemory } from "./memory.js";
+import { compileAddTicks, modePlan, type ModePlan } from "./mode.js";
 import { EngineError, EngineHalt, EngineTrap, indexError, Journal, ops, PHASE, type Runtime } from "./runtime.js";
 
 /** The interpreter's hooks the engine honours (onAccess is not supported yet). */
@@ -23,6 +24,15 @@ export type EngineOptions = Pick<InterpreterOptions, "choose" | "translate" | "f
   /** Longest block, in instructions (1 = one instruction per block). */
   readonly maxBlock?: number;
 };
+
+/** The VMM's patcher (see Engine.patch): which instructions trap, and with what. */
+export interface Patch {
+  /** Chooses the instructions to replace (decoded instruction and its address). */
+  readonly select: (decoded: Decoded, pc: bigint) => boolean;
+  /** The trap they raise at their own address instead of running (a cause of the spec). */
+  readonly cause: IR.Cause;
+  readonly info?: bigint;
+}
 
 export interface EngineRunOptions {
   readonly maxSteps: number;
@@ -42,11 +52,16 @@ export class Engine implements Translator, Runtime {
   readonly cache: BlockCache;
   halted = false;
   stale = false;
+  /** Instructions a looping block ran in rounds before the current one (set by the block). */
+  loopDone = 0;
   /** Memory units read by fetch translation at translation time. */
   fetchReads = 0;
   readonly helpers: Record<string, unknown>;
   readonly translateHelpers: TranslateHelpers;
   readonly tickFn: ((...args: number[]) => void) | null;
+  get tickOverridden(): boolean {
+    return this.tickHook !== null;
+  }
   readonly tickInline: boolean;
   get rt(): Runtime {
     return this;
@@ -58,6 +73,12 @@ export class Engine implements Translator, Runtime {
   private readonly fetchXlate: (...va: number[]) => number;
   private readonly entry: (...args: number[]) => void;
   private readonly maxBlock: number;
+  readonly plan: ModePlan;
+  private readonly addTicks: (n: number) => void;
+  /** Guard failures per block address: past a few, the block is translated without a mode. */
+  private readonly guardFails = new Map<number, number>();
+  private tickHook: (() => void) | null = null;
+  patchRule: PatchRule | null = null;
 
   constructor(
     readonly isa: IR.Isa,
@@ -76,7 +97,13 @@ export class Engine implements Translator, Runtime {
     this.pcLimbs = this.layout.limbs[isa.pc]!;
     // Fetch translation at translation time counts its memory reads (see BlockEntry.fetchReadMemory).
     const M = this.M;
-    const counting = { r: (pa: number, n: number) => (this.fetchReads++, M.r(pa, n)), u: (pa: number) => (this.fetchReads++, M.u(pa)), add: (pa: number, k: number) => M.add(pa, k) };
+    const counting = {
+      r: (pa: number, n: number) => (this.fetchReads++, M.r(pa, n)),
+      r8: (pa: number) => (this.fetchReads++, M.r8(pa)),
+      r32: (pa: number) => (this.fetchReads++, M.r32(pa)),
+      u: (pa: number) => (this.fetchReads++, M.u(pa)),
+      add: (pa: number, k: number) => M.add(pa, k),
+    };
     const helpers = compileHelpers(isa, this.layout, this.options, this, Object.create(this, { M: { value: counting } }) as Runtime);
     this.helpers = helpers.functions;
     this.translateHelpers = helpers.names;
@@ -85,6 +112,8 @@ export class Engine implements Translator, Runtime {
     this.tickFn = tick?.fn ?? null;
     this.tickInline = tick?.inline ?? true;
     this.entry = compileTrapEntry(isa, this.layout, this.options, this.translateHelpers, this, this.stmtTable);
+    this.plan = modePlan(isa, this.layout);
+    this.addTicks = compileAddTicks(this.plan, isa, this.layout, this.R);
     this.load(state ?? new MachineState(isa));
   }
 
@@ -93,6 +122,22 @@ export class Engine implements Translator, Runtime {
   trap = (cause: number, info: number | readonly number[], at: number): EngineTrap => new EngineTrap(cause, info, at);
   halt = (at: number): EngineHalt => new EngineHalt(at);
   badIndex = (index: number, name: string, at: number): EngineError => indexError(index, name, at);
+
+  /** The tick override, called by blocks (TICKO) with the tick's site. */
+  tickO = (at: number): void => {
+    try {
+      this.tickHook!();
+    } catch (e) {
+      throw this.hookTrap(e, at);
+    }
+  };
+
+  /** A trap thrown by a hook (the interpreter's TrapSignal: cause and info) as an EngineTrap. */
+  private hookTrap(e: unknown, at: number): unknown {
+    const t = e as { cause?: IR.Cause; info?: bigint };
+    if (t && t.cause && typeof t.info === "bigint") return new EngineTrap(t.cause.id, toLimbs(t.info, 4), at);
+    return e;
+  }
 
   choose(branches: number, stmt: number): number {
     return this.hooks.choose!(branches, this.stmtTable[stmt]!);
@@ -103,9 +148,7 @@ export class Engine implements Translator, Runtime {
       return this.hooks.translate!(va, access);
     } catch (e) {
       // The hook throws the interpreter's TrapSignal; generated code expects an EngineTrap.
-      const t = e as { cause?: IR.Cause; info?: bigint };
-      if (t.cause && typeof t.info === "bigint") throw new EngineTrap(t.cause.id, toLimbs(t.info, 4), -1);
-      throw e;
+      throw this.hookTrap(e, -1);
     }
   }
 
@@ -148,7 +191,7 @@ export class Engine implements Translator, Runtime {
       const L = this.layout.limbs[id]!;
       s.regs[id]!.forEach((v, i) => toLimbs(v, L).forEach((l, j) => (this.R[this.layout.offset[id]! + i * L + j] = l)));
     });
-    for (const p of this.M.pages.keys()) this.M.pages[p] = undefined;
+    this.M.clear();
     for (const [a, v] of s.memory) this.M.setU(Number(a), Number(v));
     this.output.length = 0;
     this.output.push(...s.output);
@@ -178,13 +221,29 @@ export class Engine implements Translator, Runtime {
 
   private block(pc: number, remaining: number): Block {
     const single = remaining < this.maxBlock;
-    let b = single ? this.cache.getSingle(pc) : this.cache.get(pc);
-    if (b === undefined) {
-      b = translateBlock(this, pc, single ? 1 : this.maxBlock);
-      if (single) this.cache.putSingle(b, this.isa);
-      else this.cache.put(b, this.isa);
-    }
+    const b = single ? this.cache.getSingle(pc) : this.cache.get(pc);
+    return b ?? this.translateAt(pc, single, currentMode(this));
+  }
+
+  private translateAt(pc: number, single: boolean, mode: BlockMode): Block {
+    const b = translateBlock(this, pc, single ? 1 : this.maxBlock, mode);
+    if (single) this.cache.putSingle(b, this.isa);
+    else this.cache.put(b, this.isa);
     return b;
+  }
+
+  /** The block at pc failed its mode guard: translate it again for the current mode (or for none, when that keeps happening). */
+  private retranslate(b: Block): Block {
+    const fails = (this.guardFails.get(b.pc) ?? 0) + 1;
+    this.guardFails.set(b.pc, fails);
+    const single = b.entries.length === 1 && this.cache.getSingle(b.pc) === b;
+    this.cache.forget(b.pc);
+    return this.translateAt(b.pc, single, fails > MODE_RETRIES ? { assume: null, fold: false } : currentMode(this));
+  }
+
+  /** The block at pc as it would run now (translated and cached if it was not). */
+  translate(pc: bigint): Block {
+    return this.block(Number(pc), Infinity);
   }
 
   /** One step (tick and one instruction), like Machine.step. */
@@ -207,29 +266,52 @@ export class Engine implements Translator, Runtime {
     // The last retired instruction, made into a StepResult only when the run ends.
     let lastBlock: Block | null = null;
     let lastIndex = 0;
+    // The block that ran last: its successor cache saves the lookup when control goes where it went before.
+    let prev: Block | null = null;
     while (steps < options.maxSteps) {
       const pc = this.pc;
-      const b = this.block(pc, options.maxSteps - steps);
+      let b: Block;
+      const full = options.maxSteps - steps >= this.maxBlock;
+      if (prev !== null && prev.succPc === pc && prev.succ!.valid && full) b = prev.succ!;
+      else {
+        b = this.block(pc, options.maxSteps - steps);
+        if (prev !== null && full) {
+          prev.succPc = pc;
+          prev.succ = b;
+        }
+      }
+      prev = null;
       let r: number;
       this.stale = false;
+      const budget = options.maxSteps - steps;
       try {
-        r = b.run(skip);
+        r = b.run(skip, budget);
+        if (r === GUARD_FAIL) {
+          b = this.retranslate(b);
+          r = b.run(skip, budget);
+          if (r === GUARD_FAIL) throw new Error("engine: a block failed the mode it was just translated for");
+        }
       } catch (e) {
+        const earlier = b.loops ? this.loopDone : 0;
+        if (b.fold && (e instanceof EngineTrap || e instanceof EngineHalt || e instanceof EngineError)) this.folded(earlier + (e.site >> 2) + 1, skip);
         skip = false;
         lastBlock = null;
         const outcome = this.caught(e, b, options);
+        outcome.steps += earlier;
         steps += outcome.steps;
         this.steps += outcome.steps;
         if (outcome.result) return { ...outcome.result, steps };
         continue;
       }
+      if (b.fold) this.folded(r >= 0 ? r : -r, skip);
+      prev = b;
       if (r >= 0) {
         steps += r;
         this.steps += r;
         skip = false;
         if (r > 0) {
           lastBlock = b;
-          lastIndex = r - 1;
+          lastIndex = r - 1 - (b.loops ? this.loopDone : 0);
         }
       } else {
         // Instruction -(r+1) no longer fetches from where it was translated: its tick has run.
@@ -245,6 +327,12 @@ export class Engine implements Translator, Runtime {
       this.lastResult = { kind: "retired", pc: BigInt(e.pc), decoded: e.decoded! };
     }
     return { status: "limit", steps, last: this.lastResult };
+  }
+
+  /** A folded block ran n ticks (one fewer when the first had run before): count them. */
+  private folded(n: number, skip: boolean): void {
+    const k = skip ? n - 1 : n;
+    if (k > 0) this.addTicks(k);
   }
 
   /** Handles a signal thrown by a block: returns the steps it completed and, if the run ends, its result. */
@@ -336,7 +424,57 @@ export class Engine implements Translator, Runtime {
   /** Forgets every translated block (after the caller changed code or mappings behind the engine's back). */
   invalidate(): void {
     this.cache.clear();
+    this.guardFails.clear();
   }
+
+  // ------------------------------------------------------------ the VMM's hooks
+
+  /** Told of every guest write into translated code (its physical address), after the blocks fetched from it were dropped. */
+  get onCodeWrite(): ((pa: number) => void) | null {
+    return this.cache.onCodeWrite;
+  }
+
+  set onCodeWrite(f: ((pa: number) => void) | null) {
+    this.cache.onCodeWrite = f;
+  }
+
+  /**
+   * Runs instead of the spec's tick before every instruction (a VMM advances a guest's time on its
+   * virtual state); a trap it throws (the interpreter's TrapSignal) is taken as a tick trap. Setting
+   * it drops every block.
+   */
+  get tickOverride(): (() => void) | null {
+    return this.tickHook;
+  }
+
+  set tickOverride(f: (() => void) | null) {
+    this.tickHook = f;
+    this.invalidate();
+  }
+
+  /**
+   * The patcher: blocks are translated with the instructions `select` chooses replaced by a trap of
+   * `cause` at their own address (the trap's pc; nothing of the instruction runs), in the same block
+   * cache as direct execution. Setting it (or null, for none) drops every block.
+   */
+  get patch(): Patch | null {
+    return this.patchSpec;
+  }
+
+  set patch(p: Patch | null) {
+    this.patchSpec = p;
+    this.patchRule = p && {
+      select: (d, pc) => p.select(d, BigInt(pc)),
+      cause: p.cause.id,
+      info: Number(p.info ?? 0n),
+    };
+    this.invalidate();
+  }
+
+  private patchSpec: Patch | null = null;
 }
+
+/** Guard failures at one address before its block is translated without a mode. */
+const MODE_RETRIES = 4;
 
 export type { BlockEntry };

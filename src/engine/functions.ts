@@ -40,8 +40,30 @@ function build<T>(text: string, rt: Runtime): T {
 
 type Options = Omit<SpecializeOptions, "journal">;
 
+/**
+ * Generated sources by ISA and key: every engine of an ISA specializes its helpers the same way
+ * (the text does not depend on the engine), so the random-program campaigns, which make an engine
+ * per program, specialize them once.
+ */
+const sources = new WeakMap<IR.Isa, Map<string, unknown>>();
+
+function memo<T>(isa: IR.Isa, key: string, f: () => T): T {
+  let m = sources.get(isa);
+  if (!m) sources.set(isa, (m = new Map()));
+  if (!m.has(key)) m.set(key, f());
+  return m.get(key) as T;
+}
+
+function optionsKey(options: Options): string {
+  return `${options.choose ? "c" : ""}${options.translateHook ? "x" : ""}`;
+}
+
 /** translate(va, access) specialized to one access kind, as (va limbs..., site) => pa. */
 function translateSource(isa: IR.Isa, layout: RegisterLayout, options: Options, access: bigint, journal: boolean): { text: string; lines: number } {
+  return memo(isa, `translate/${access}/${journal}/${optionsKey(options)}`, () => translateSourceOf(isa, layout, options, access, journal));
+}
+
+function translateSourceOf(isa: IR.Isa, layout: RegisterLayout, options: Options, access: bigint, journal: boolean): { text: string; lines: number } {
   const sp = new Specializer(isa, layout, { ...options, journal }, [], "x");
   sp.siteVar = "site";
   const va = params("va", isa.vaddrWidth);
@@ -103,20 +125,31 @@ export function compileHelpers(isa: IR.Isa, layout: RegisterLayout, options: Opt
 /** The tick as (pc limbs..., site) => void, and whether it is small enough to inline instead. */
 export function compileTick(isa: IR.Isa, layout: RegisterLayout, options: Options, helpers: TranslateHelpers, rt: Runtime): { fn: (...args: number[]) => void; inline: boolean } | null {
   if (isa.tick === null) return null;
+  const t = memo(isa, `tick/${optionsKey(options)}/${JSON.stringify(helpers)}`, () => tickSource(isa, layout, options, helpers));
+  return { fn: build(t.text, rt), inline: t.inline };
+}
+
+function tickSource(isa: IR.Isa, layout: RegisterLayout, options: Options, helpers: TranslateHelpers): { text: string; inline: boolean } {
   const sp = new Specializer(isa, layout, { ...options, journal: false }, [], "k");
   sp.siteVar = "site";
   sp.helpers = helpers;
   const pc = params("pc", isa.state[isa.pc]!.width);
   sp.pcParam = pc.val;
   sp.nextPc = pc.val;
-  sp.body(isa.functions[isa.tick]!.body, new Map());
+  sp.body(isa.functions[isa.tick!]!.body, new Map());
   if (sp.writesPc) throw new Error("engine: a tick that writes the PC is not supported");
   const inline = printStmts(sp.out).split("\n").length <= INLINE_LINES;
-  return { fn: build(source(sp, [...pc.names, "site"]), rt), inline };
+  return { text: source(sp, [...pc.names, "site"]), inline };
 }
 
 /** The trap entry as a function of (code, info limbs..., nextPc limbs...). */
 export function compileTrapEntry(isa: IR.Isa, layout: RegisterLayout, options: Options, helpers: TranslateHelpers, rt: Runtime, stmtTable: IR.Stmt[]): (...args: number[]) => void {
+  // With the choose hook, the entry's `either` statements go into this engine's stmtTable: not shared.
+  if (options.choose) return build(trapEntrySource(isa, layout, options, helpers, stmtTable), rt);
+  return build(memo(isa, `entry/${optionsKey(options)}/${JSON.stringify(helpers)}`, () => trapEntrySource(isa, layout, options, helpers, [])), rt);
+}
+
+function trapEntrySource(isa: IR.Isa, layout: RegisterLayout, options: Options, helpers: TranslateHelpers, stmtTable: IR.Stmt[]): string {
   const sp = new Specializer(isa, layout, { ...options, journal: true }, stmtTable, "e");
   sp.site = site(0, PHASE.call);
   sp.pc = null;
@@ -128,5 +161,5 @@ export function compileTrapEntry(isa: IR.Isa, layout: RegisterLayout, options: O
   sp.nextPc = next.val;
   const args = entry.infoWidth === null ? [code.val] : [code.val, info.val];
   sp.callFunction(entry.fn, args);
-  return build(source(sp, [...code.names, ...info.names, ...next.names]), rt);
+  return source(sp, [...code.names, ...info.names, ...next.names]);
 }

@@ -24,6 +24,8 @@ export type JStmt =
   | { readonly k: "if"; readonly c: JExpr; readonly then: readonly JStmt[]; readonly else: readonly JStmt[] }
   | { readonly k: "label"; readonly label: string; readonly body: readonly JStmt[] }
   | { readonly k: "break"; readonly label: string }
+  | { readonly k: "loop"; readonly label: string; readonly body: readonly JStmt[] }
+  | { readonly k: "continue"; readonly label: string }
   | { readonly k: "return"; readonly e: JExpr | null }
   | { readonly k: "throw"; readonly e: JExpr }
   | { readonly k: "switch"; readonly on: JExpr; readonly cases: readonly { readonly value: number | null; readonly body: readonly JStmt[] }[] }
@@ -141,6 +143,14 @@ function printStmt(s: JStmt, indent: string, out: string[]): void {
       return;
     case "break":
       out.push(`${indent}break ${s.label};`);
+      return;
+    case "loop":
+      out.push(`${indent}${s.label}: for (;;) {`);
+      printList(s.body, indent + "  ", out);
+      out.push(`${indent}}`);
+      return;
+    case "continue":
+      out.push(`${indent}continue ${s.label};`);
       return;
     case "return":
       out.push(`${indent}return${s.e ? ` ${printExpr(s.e)}` : ""};`);

@@ -17,8 +17,15 @@ export class PhysicalMemory {
   readonly pageBits: number;
   private readonly pageMask: number;
   readonly pages: (Page | undefined)[];
-  /** Units per code page = 2^codeBits (the storage page size). */
+  /**
+   * For byte memories in the host's byte order (little-endian): each page's 32-bit view, so an
+   * aligned word is one typed-array access (r32/w32).
+   */
+  private readonly words: (Uint32Array | undefined)[];
+  private readonly wordView: boolean;
+  /** Units per code page = 2^codeBits (4 KiB: finer than storage, so data near code stays fast). */
   readonly codeBits: number;
+  private readonly codeMask: number;
   /** Per page: 1 when a translated block was fetched from it. */
   readonly code: Uint8Array;
   /** Per page with code: 1 per unit a block was fetched from. */
@@ -34,18 +41,59 @@ export class PhysicalMemory {
     this.unitWidth = memory.unitWidth;
     this.addrWidth = memory.addrWidth;
     this.big = memory.endian === "big";
-    this.pageBits = Math.min(12, memory.addrWidth);
+    this.pageBits = Math.min(16, memory.addrWidth);
     this.pageMask = 2 ** this.pageBits - 1;
     this.pages = new Array(2 ** (memory.addrWidth - this.pageBits)).fill(undefined);
-    this.codeBits = this.pageBits;
+    this.wordView = memory.unitWidth === 8 && !this.big && this.pageBits >= 2 && new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+    this.words = this.wordView ? new Array(this.pages.length).fill(undefined) : [];
+    this.codeBits = Math.min(12, memory.addrWidth);
+    this.codeMask = 2 ** this.codeBits - 1;
     this.code = new Uint8Array(2 ** (memory.addrWidth - this.codeBits));
     this.size = 2 ** memory.addrWidth;
     this.unitMask = memory.unitWidth === 32 ? 0xffffffff : 2 ** memory.unitWidth - 1;
   }
 
-  private newPage(): Page {
+  /** Allocates the storage page of pa. */
+  private newPage(pa: number): Page {
     const n = 2 ** this.pageBits;
-    return this.unitWidth === 8 ? new Uint8Array(n) : this.unitWidth === 16 ? new Uint16Array(n) : new Uint32Array(n);
+    const p = this.unitWidth === 8 ? new Uint8Array(n) : this.unitWidth === 16 ? new Uint16Array(n) : new Uint32Array(n);
+    this.pages[pa >>> this.pageBits] = p;
+    if (this.wordView) this.words[pa >>> this.pageBits] = new Uint32Array(p.buffer);
+    return p;
+  }
+
+  /** A 32-bit word (4 byte units, memory byte order) at pa: one access when aligned. */
+  r32(pa: number): number {
+    if ((pa & 3) === 0 && this.wordView) {
+      const w = this.words[pa >>> this.pageBits];
+      return w === undefined ? 0 : w[(pa & this.pageMask) >>> 2]!;
+    }
+    return this.r(pa, 4);
+  }
+
+  /** Writes a 32-bit word (4 byte units) at pa: one access when aligned and not in a code page. */
+  w32(pa: number, v: number): void {
+    if ((pa & 3) === 0 && this.wordView && this.code[pa >>> this.codeBits] === 0) {
+      const w = this.words[pa >>> this.pageBits];
+      if (w !== undefined) {
+        w[(pa & this.pageMask) >>> 2] = v;
+        return;
+      }
+    }
+    this.w(pa, 4, v);
+  }
+
+  /** One byte unit. */
+  r8(pa: number): number {
+    const p = this.pages[pa >>> this.pageBits];
+    return p === undefined ? 0 : p[pa & this.pageMask]!;
+  }
+
+  /** Writes one byte unit (outside code pages directly). */
+  w8(pa: number, v: number): void {
+    const p = this.pages[pa >>> this.pageBits];
+    if (p !== undefined && this.code[pa >>> this.codeBits] === 0) p[pa & this.pageMask] = v;
+    else this.setU(pa, v & 0xff);
   }
 
   /** pa + k, wrapped to the physical address width. */
@@ -62,11 +110,11 @@ export class PhysicalMemory {
 
   /** Writes one unit (masked to the unit width). */
   setU(pa: number, v: number): void {
-    if (this.code[pa >>> this.codeBits] !== 0 && this.codeUnits.get(pa >>> this.codeBits)![pa & this.pageMask] !== 0) this.onCodeWrite(pa);
+    if (this.code[pa >>> this.codeBits] !== 0 && this.codeUnits.get(pa >>> this.codeBits)![pa & this.codeMask] !== 0) this.onCodeWrite(pa);
     let p = this.pages[pa >>> this.pageBits];
     if (p === undefined) {
       if (v === 0) return;
-      p = this.pages[pa >>> this.pageBits] = this.newPage();
+      p = this.newPage(pa);
     }
     p[pa & this.pageMask] = v;
   }
@@ -108,7 +156,7 @@ export class PhysicalMemory {
       let p = this.pages[pa >>> this.pageBits];
       if (p === undefined) {
         if (v === 0) return;
-        p = this.pages[pa >>> this.pageBits] = this.newPage();
+        p = this.newPage(pa);
       }
       if (n === 4) {
         if (this.big) {
@@ -133,6 +181,12 @@ export class PhysicalMemory {
     }
   }
 
+  /** Drops every page (all memory reads zero). */
+  clear(): void {
+    this.pages.fill(undefined);
+    this.words.fill(undefined);
+  }
+
   /** Every non-zero unit (address order). */
   *entries(): Generator<[number, number]> {
     for (let pg = 0; pg < this.pages.length; pg++) {
@@ -143,9 +197,11 @@ export class PhysicalMemory {
   }
 
   private touchesCode(pa: number, n: number): boolean {
-    const f = this.codeUnits.get(pa >>> this.codeBits)!;
-    const o = pa & this.pageMask;
-    for (let k = 0; k < n; k++) if (f[o + k] !== 0) return true;
+    for (let k = 0; k < n; k++) {
+      const a = pa + k;
+      const f = this.code[a >>> this.codeBits] !== 0 ? this.codeUnits.get(a >>> this.codeBits) : undefined;
+      if (f !== undefined && f[a & this.codeMask] !== 0) return true;
+    }
     return false;
   }
 
@@ -153,8 +209,8 @@ export class PhysicalMemory {
   markCode(pa: number): void {
     const page = pa >>> this.codeBits;
     let f = this.codeUnits.get(page);
-    if (!f) this.codeUnits.set(page, (f = new Uint8Array(2 ** this.pageBits)));
-    f[pa & this.pageMask] = 1;
+    if (!f) this.codeUnits.set(page, (f = new Uint8Array(2 ** this.codeBits)));
+    f[pa & this.codeMask] = 1;
     this.code[page] = 1;
   }
 

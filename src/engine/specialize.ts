@@ -11,7 +11,7 @@
  * function that ends without returning.
  */
 import * as IR from "../ir/ir.js";
-import { J, type JExpr, type JStmt } from "./js.js";
+import { J, printStmts, type JExpr, type JStmt } from "./js.js";
 import { limbsOf, type RegisterLayout } from "./layout.js";
 import {
   binary, bool, C, concat, jsOf, limbs, materialize, N, num, sext, slice, stable, unary, W, ZERO, zext,
@@ -19,6 +19,9 @@ import {
 } from "./values.js";
 
 export type PcState = "no" | "yes" | "maybe";
+
+/** Translate code longer than this (printed lines) is called, even in a block's mode. */
+const INLINE_TRANSLATE_LINES = 12;
 
 /** Names of compiled translate functions (va limbs..., site) => pa, by access; null: inline. */
 export interface TranslateHelpers {
@@ -83,6 +86,21 @@ export class Specializer implements Emitter {
   /** translate read memory after the instruction stored to it: the caller should journal. */
   translateAfterStore = false;
   writesPc = false;
+  /** Anything but reading: a write, a trap or halt, output, a hook call (see tickIsQuiet). */
+  effects = false;
+  /**
+   * Register slots known to hold a value (the block's mode, see mode.ts): reads fold to it. A write
+   * to a slot forgets it (every slot of a file written with a computed index), shared by all the
+   * specializers of a block, so later instructions read the register again.
+   */
+  assume: Map<number, number> | null = null;
+  /** Slots the compiled helpers (translate, tick) may write: forgotten when one is called. */
+  helperWrites: readonly number[] = [];
+
+  /** Forgets the assumptions on slots a called helper may write. */
+  calledHelper(): void {
+    if (this.assume !== null) for (const s of this.helperWrites) this.assume.delete(s);
+  }
 
   /** The site code given to every trap and halt thrown from here. */
   site = 0;
@@ -207,12 +225,14 @@ export class Specializer implements Emitter {
         return;
       }
       case "halt":
+        this.effects = true;
         this.fixPcForHalt();
         this.emit(J.throw(J.call(J.id("HALT"), this.siteJs())));
         this.reachable = false;
         return;
       case "either": {
         if (!this.options.choose) return this.stmts(s.branches[0] ?? []);
+        this.effects = true;
         const id = this.stmtTable.length;
         this.stmtTable.push(s);
         const k = this.temp();
@@ -224,6 +244,7 @@ export class Specializer implements Emitter {
         const v = this.expr(s.value);
         if (!this.reachable) return;
         this.wrote = true;
+        this.effects = true;
         if (this.options.journal) this.emit(J.expr(J.call(J.member(J.id("JN"), "out"))));
         const t = IR.typeOf(s.value);
         const big = isWide(t) ? J.call(J.id("TOBIG"), ...limbs(v, widthOfType(t))) : J.call(J.id("BigInt"), t.kind === "bool" ? J.cond(bool(v), J.num(1), J.num(0)) : num(v));
@@ -245,6 +266,7 @@ export class Specializer implements Emitter {
   }
 
   private noteTrap(): void {
+    this.effects = true;
     if (this.wrote) this.trapAfterWrite = true;
   }
 
@@ -391,9 +413,36 @@ export class Specializer implements Emitter {
 
   private readReg(element: number, index: number | JExpr): Val {
     const e = this.isa.state[element]!;
+    const known = this.assumed(element, index);
+    if (known !== null) return C(known);
     this.noteSlots(this.readSlots, element, index);
     if (e.width <= 32) return N(this.regSlot(element, index, 0));
     return W(Array.from({ length: limbsOf(e.width) }, (_, j) => this.regSlot(element, index, j)));
+  }
+
+  /** The assumed value of a register entry, or null. */
+  private assumed(element: number, index: number | JExpr): bigint | null {
+    const a = this.assume;
+    if (a === null || a.size === 0 || typeof index !== "number") return null;
+    const L = this.layout.limbs[element]!;
+    const at = this.layout.offset[element]! + index * L;
+    let v = 0n;
+    for (let j = L - 1; j >= 0; j--) {
+      const x = a.get(at + j);
+      if (x === undefined) return null;
+      v = (v << 32n) | BigInt(x);
+    }
+    return v;
+  }
+
+  private forget(element: number, index: number | JExpr): void {
+    const a = this.assume;
+    if (a === null || a.size === 0) return;
+    const L = this.layout.limbs[element]!;
+    const base = this.layout.offset[element]!;
+    const n = typeof index === "number" ? L : L * (this.isa.state[element]!.count ?? 1);
+    const first = typeof index === "number" ? base + index * L : base;
+    for (let j = 0; j < n; j++) a.delete(first + j);
   }
 
   private readPc(): Val {
@@ -413,6 +462,8 @@ export class Specializer implements Emitter {
     const e = this.isa.state[element]!;
     const isPc = element === this.isa.pc;
     this.wrote = true;
+    this.effects = true;
+    this.forget(element, index);
     this.noteSlots(this.writtenSlots, element, index);
     const L = limbsOf(e.width);
     const ls = L === 1 ? [num(v)] : limbs(materialize(v, this), e.width);
@@ -452,19 +503,51 @@ export class Specializer implements Emitter {
     if (this.isa.translate === null) return va;
     const h = this.helpers;
     const name = !h ? null : access === IR.ACCESS.FETCH ? h.fetch : access === IR.ACCESS.WRITE ? (this.options.journal ? h.writeJournaled : h.write) : this.options.journal ? h.readJournaled : h.read;
+    if (name && this.assume !== null && this.assume.size > 0) {
+      const inlined = this.translateInlineIfSmall(va, access);
+      if (inlined !== null) return inlined;
+    }
     if (name) {
       if (this.storedMemory && h!.readsMemory) this.translateAfterStore = true;
       this.noteTrap();
       const t = this.temp();
       this.emit(J.assign(J.id(t), J.call(J.id(name), ...limbs(va, vw), this.siteJs())));
+      this.calledHelper();
       return N(J.id(t));
     }
+    return this.translateInline(va, access);
+  }
+
+  /**
+   * translate inlined when that is short in the block's mode (the identity in RISC-V's M-mode or
+   * with ARM's MMU off); null (and nothing emitted) when the helper should be called instead.
+   */
+  private translateInlineIfSmall(va: Val, access: bigint): Val | null {
+    const saved = {
+      wrote: this.wrote, storedMemory: this.storedMemory, trapAfterWrite: this.trapAfterWrite,
+      translateAfterStore: this.translateAfterStore, effects: this.effects, pcState: this.pcState,
+    };
+    let r: Val = ZERO;
+    const list = this.capture(() => (r = this.translateInline(va, access)));
+    if (printStmts(list).split("\n").length <= INLINE_TRANSLATE_LINES) {
+      const reachable = this.reachable;
+      this.reachable = true;
+      list.forEach((s) => this.emit(s));
+      this.reachable = reachable;
+      return r;
+    }
+    Object.assign(this, saved);
+    this.reachable = true;
+    return null;
+  }
+
+  private translateInline(va: Val, access: bigint): Val {
     this.translating++;
     // The interpreter calls translate with next_pc = 0.
     const nextPc = this.nextPc;
     this.nextPc = ZERO;
     try {
-      const r = this.inline(this.isa.translate, [va, C(access)]);
+      const r = this.inline(this.isa.translate!, [va, C(access)]);
       return materialize(r, this);
     } finally {
       this.translating--;
@@ -498,20 +581,25 @@ export class Specializer implements Emitter {
     const atStart = this.translating > 0;
     if (atStart && this.storedMemory) this.translateAfterStore = true;
     const useJournal = atStart && this.options.journal;
+    const bytes = this.isa.memory.unitWidth === 8;
     const p = num(materialize(pa, this));
     const read = (a: JExpr, n: number) =>
-      useJournal ? J.call(J.member(J.id("JN"), "readStart"), a, J.num(n)) : J.call(J.member(J.id("M"), "r"), a, J.num(n));
+      useJournal ? J.call(J.member(J.id("JN"), "readStart"), a, J.num(n)) : bytes && (n === 1 || n === 4) ? J.call(J.member(J.id("M"), n === 1 ? "r8" : "r32"), a) : J.call(J.member(J.id("M"), "r"), a, J.num(n));
     if (w <= 32) return N(read(p, units));
     return materialize(W(this.chunks(units).map(([k, n]) => read(this.addr(p, k), n))), this);
   }
 
   private writeMemory(pa: Val, units: number, v: Val, w: number): void {
     this.wrote = true;
+    this.effects = true;
     this.storedMemory = true;
     const p = num(materialize(pa, this));
     if (this.options.journal) this.emit(J.expr(J.call(J.member(J.id("JN"), "mem"), p, J.num(units))));
     if (w <= 32) {
-      this.emit(J.expr(J.call(J.member(J.id("M"), "w"), p, J.num(units), num(v))));
+      const bytes = this.isa.memory.unitWidth === 8;
+      if (bytes && units === 4) this.emit(J.expr(J.call(J.member(J.id("M"), "w32"), p, num(v))));
+      else if (bytes && units === 1) this.emit(J.expr(J.call(J.member(J.id("M"), "w8"), p, num(v))));
+      else this.emit(J.expr(J.call(J.member(J.id("M"), "w"), p, J.num(units), num(v))));
       return;
     }
     const m = materialize(v, this);

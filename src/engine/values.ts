@@ -295,8 +295,41 @@ export function binary(op: IR.BinOp, a: Val, b: Val, w: number, em: Emitter): Va
   if (a.k === "c" && b.k === "c") return C(fold(op, a.v, b.v, w));
   if (op === "land" || op === "lor") throw new Error("internal: short-circuit operator in binary()");
   if (w === 0) return N(J.bin(op === "ne" ? "!==" : "===", bool(a), bool(b)));
-  if (w <= 32) return N(narrow(op, a, b, w));
+  if (w <= 32) return identity(op, a, b, w) ?? N(narrow(op, a, b, w));
   return wide(op, a, b, w, em);
+}
+
+/**
+ * x & 0, x | 0, x ^ 0, x + 0, x - 0, x & ones, shifts by 0, with one side constant (expressions
+ * have no effects, so dropping one is safe); null when none applies.
+ */
+function identity(op: IR.BinOp, a: Val, b: Val, w: number): Val | null {
+  const ones = (1n << BigInt(w)) - 1n;
+  const cb = b.k === "c" ? b.v : null;
+  const ca = a.k === "c" ? a.v : null;
+  switch (op) {
+    case "and":
+      if (ca === 0n || cb === 0n) return C(0n);
+      if (cb === ones) return a;
+      if (ca === ones) return b;
+      return null;
+    case "or":
+    case "xor":
+      if (cb === 0n) return a;
+      if (ca === 0n) return b;
+      return null;
+    case "add":
+      if (cb === 0n) return a;
+      if (ca === 0n) return b;
+      return null;
+    case "sub":
+    case "shl":
+    case "lshr":
+    case "ashr":
+      return cb === 0n ? a : null;
+    default:
+      return null;
+  }
 }
 
 function narrow(op: IR.BinOp, a: Val, b: Val, w: number): JExpr {

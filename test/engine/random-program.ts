@@ -8,6 +8,7 @@
 import type * as IR from "../../src/ir/ir.js";
 import { Decoder } from "../../src/machine/decoder.js";
 import { MachineState } from "../../src/machine/state.js";
+import { installResume } from "./resume.js";
 
 /** A small seeded PRNG (mulberry32). */
 export class Rng {
@@ -92,7 +93,7 @@ export function randomProgram(isa: IR.Isa, seed: number, length = 32): Program {
   const decoder = new Decoder(isa);
   const state = new MachineState(isa);
   const pcEl = isa.state[isa.pc]!;
-  const start = BigInt.asUintN(Math.min(pcEl.width, isa.memory.addrWidth), state.pc);
+  const start = BigInt.asUintN(Math.min(pcEl.width, isa.memory.addrWidth), installResume(isa, state));
   const all = candidatesOf(isa);
   const { addrWidth, unitWidth } = isa.memory;
   const space = 1n << BigInt(addrWidth);
@@ -109,7 +110,8 @@ export function randomProgram(isa: IR.Isa, seed: number, length = 32): Program {
   }
   for (let i = 0; i < 48; i++) state.writeUnit(BigInt.asUintN(addrWidth, data + BigInt(i)), rng.bits(unitWidth));
   const near = [start, data, 0n];
-  const value = (w: number): bigint => {
+  const value = (w: number): bigint => BigInt.asUintN(w, anyValue(w));
+  const anyValue = (w: number): bigint => {
     switch (rng.int(4)) {
       case 0: return BigInt(rng.int(16));
       case 1: return BigInt.asUintN(w, rng.pick(near) + BigInt(rng.int(64)));

@@ -1,0 +1,154 @@
+/**
+ * Directed engine tests: block modes, folded ticks and in-place loops against the interpreter, and
+ * the hooks the VMM uses (code-write notifications, the patcher, the tick override).
+ */
+import { describe, expect, test } from "vitest";
+import { Engine } from "../../src/engine/engine.js";
+import type * as IR from "../../src/ir/ir.js";
+import { assemble } from "../../src/machine/assembler.js";
+import { TrapSignal } from "../../src/machine/interpreter.js";
+import { MachineState } from "../../src/machine/state.js";
+import { bundled } from "./bundled.js";
+import { differences, runEngine, runInterpreter } from "./compare.js";
+import { randomProgram } from "./random-program.js";
+
+/** A state with the assembled program in memory (RISC-V starts at 0 in M-mode). */
+function program(isa: IR.Isa, source: string): MachineState {
+  const asm = assemble(isa, source);
+  expect(asm.errors).toEqual([]);
+  const s = new MachineState(isa);
+  for (const seg of asm.segments) seg.units.forEach((u, i) => s.writeUnit(seg.address + BigInt(i), u));
+  return s;
+}
+
+function reg(isa: IR.Isa, s: MachineState, name: string, i = 0): bigint {
+  return s.regs[isa.state.find((e) => e.name === name)!.id]![i]!;
+}
+
+const LOOP = `
+        addi a0, zero, 1
+        addi t0, zero, 100
+loop:   add a0, a0, a0
+        xori a0, a0, 5
+        addi t0, t0, -1
+        bne t0, zero, loop
+        csrrs a1, mcycle, zero
+        csrrs a2, minstret, zero
+        halt
+`;
+
+describe("engine", () => {
+  const rv = bundled("riscv32");
+
+  test("a loop, its folded ticks and a counter read agree with the interpreter at every budget", () => {
+    const s = program(rv, LOOP);
+    for (const steps of [1, 5, 63, 64, 65, 200, 401, 402, 403, 404, 1000]) {
+      const a = runInterpreter(rv, s, steps);
+      const b = runEngine(rv, s, steps);
+      expect(differences(rv, a, b), `${steps} steps`).toEqual([]);
+    }
+    const done = runEngine(rv, s, 1000).state;
+    expect(reg(rv, done, "x", 11)).toBe(403n); // mcycle: 402 instructions, then the csrrs's own tick
+  });
+
+  test("a block leaves its mode when the mode changes under it (mret to U-mode, ecall back)", () => {
+    const s = program(rv, `
+        lui t0, 0
+        addi t0, t0, 0x40
+        csrrw zero, mtvec, t0
+        addi t1, zero, 0x20
+        csrrw zero, mepc, t1
+        mret
+        .org 0x20
+user:   addi a0, a0, 1
+        ecall
+        .org 0x40
+handler: csrrs t2, mepc, zero
+        addi t2, t2, -4
+        csrrw zero, mepc, t2
+        addi a1, a1, 1
+        mret
+`);
+    const a = runInterpreter(rv, s, 300);
+    const b = runEngine(rv, s, 300);
+    expect(differences(rv, a, b)).toEqual([]);
+    expect(a.traps.length).toBeGreaterThan(10);
+  });
+
+  test("armv7 with the MMU on: fetch translation through the page table (seed 34)", () => {
+    const isa = bundled("armv7");
+    const p = randomProgram(isa, 34);
+    const e = new Engine(isa, p.state.clone());
+    e.run({ maxSteps: 200 });
+    expect(e.fetchReads).toBeGreaterThan(0);
+    for (const maxBlock of [1, 64]) expect(differences(isa, runInterpreter(isa, p.state, 200), runEngine(isa, p.state, 200, { maxBlock }))).toEqual([]);
+  });
+});
+
+describe("the VMM's hooks", () => {
+  const rv = bundled("riscv32");
+  const illegal = rv.causes.find((c) => c.name === "illegal_instruction")!;
+
+  test("onCodeWrite tells of a store into translated code", () => {
+    const s = program(rv, `
+_start: addi a0, zero, 7
+        addi t1, zero, 0x13
+        sw t1, 0(zero)
+        halt
+`);
+    const e = new Engine(rv, s);
+    const writes: number[] = [];
+    e.onCodeWrite = (pa) => writes.push(pa);
+    expect(e.run({ maxSteps: 10 }).status).toBe("halted");
+    expect(writes).toContain(0);
+  });
+
+  test("the patcher: chosen instructions trap at their address and do nothing", () => {
+    const s = program(rv, `
+        addi a0, zero, 1
+        add a0, a0, a0
+        add a0, a0, a0
+        addi a1, zero, 9
+        halt
+`);
+    const e = new Engine(rv, s);
+    e.patch = { select: (d) => d.instruction.name === "ADD", cause: illegal, info: 0x33n };
+    const seen: string[] = [];
+    const r = e.run({
+      maxSteps: 20,
+      onTrap: (t, eng) => {
+        seen.push(`${t.cause.name} ${t.info} ${t.pc} ${t.nextPc} ${t.instruction?.name}`);
+        (eng as Engine).pc = Number(t.nextPc); // the VMM emulates it (here: skips it)
+        return "handled";
+      },
+    });
+    expect(r.status).toBe("halted");
+    expect(r.steps).toBe(5);
+    expect(seen).toEqual(["illegal_instruction 51 4 8 ADD", "illegal_instruction 51 8 12 ADD"]);
+    const st = e.snapshot();
+    expect([reg(rv, st, "x", 10), reg(rv, st, "x", 11)]).toEqual([1n, 9n]);
+    // Without the patch the same cache translates the instructions again.
+    e.patch = null;
+    e.load(s);
+    e.run({ maxSteps: 20 });
+    expect(reg(rv, e.snapshot(), "x", 10)).toBe(4n);
+  });
+
+  test("the tick override runs instead of the spec's tick, and its traps are tick traps", () => {
+    const s = program(rv, LOOP);
+    const e = new Engine(rv, s);
+    let ticks = 0;
+    e.tickOverride = () => {
+      ticks++;
+      if (ticks === 50) throw new TrapSignal(rv.causes.find((c) => c.name === "machine_timer_interrupt")!, 0n);
+    };
+    const traps: string[] = [];
+    e.run({ maxSteps: 100, onTrap: (t) => (traps.push(`${t.cause.name} ${t.fromTick}`), "handled") });
+    expect(ticks).toBe(100);
+    expect(traps).toEqual(["machine_timer_interrupt true"]);
+    expect(reg(rv, e.snapshot(), "mcycle")).toBe(0n);
+    e.tickOverride = null;
+    e.run({ maxSteps: 10 });
+    expect(reg(rv, e.snapshot(), "mcycle")).toBe(10n);
+  });
+});
