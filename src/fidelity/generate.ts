@@ -65,7 +65,7 @@ export class Generator {
       const encoding = rng.below(instr.encodings.length);
       const hints = [this.dataAddress(rng), this.dataAddress(rng), this.peer.layout.data + BigInt(this.peer.layout.dataSize / 2)];
       const form = randomForm(this.isa, this.decoder, rng, instr.id, encoding, hints);
-      if (!form) continue;
+      if (!form || !this.peer.allowsForm(instr.name, form.fields)) continue;
       const hasTarget = pcrelFields(instr.encodings[encoding]!).length > 0;
       const target = !hasTarget ? null : rng.chance(0.65) ? i + 1 + rng.below(length - i) : rng.below(i + 1);
       return { form, target };

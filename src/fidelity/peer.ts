@@ -67,6 +67,11 @@ export interface Peer {
   /** Instructions left out of the semantic check, each with the reason (never to hide a bug). */
   readonly excluded: ReadonlyMap<string, string>;
   /**
+   * Whether the semantic check may use a form of an instruction (raw field values by name): false for
+   * forms whose behaviour on the peer the spec documents as not modelled. Each peer says why.
+   */
+  allowsForm(instruction: string, fields: ReadonlyMap<string, bigint>): boolean;
+  /**
    * State the spec does not model the peer's behaviour for: a program must keep these bits zero
    * (e.g. x86 TF, whose single-step trap the spec leaves out).
    */

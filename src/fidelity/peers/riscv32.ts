@@ -101,5 +101,6 @@ SECTIONS {
 }
 `,
   excluded: new Map(),
+  allowsForm: () => true,
   forbidden: [],
 };
