@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from "commander";
 import { checkCommand } from "./commands/check.js";
 import { asmCommand, disasmCommand } from "./commands/asm.js";
 import { runCommand } from "./commands/run.js";
+import { difftestCommand } from "./commands/difftest.js";
 import type * as IR from "../ir/ir.js";
 import { EXIT, type Io } from "./load-isa.js";
 
@@ -20,6 +21,12 @@ export function consoleIo(): Io {
 function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new CommanderError(EXIT.specError, "popek.usage", `error: '${v}' is not a positive whole number`);
+  return n;
+}
+
+function nonNegativeInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new CommanderError(EXIT.specError, "popek.usage", `error: '${v}' is not a whole number from 0 to 4294967295`);
   return n;
 }
 
@@ -67,6 +74,18 @@ export function buildProgram(io: Io, setCode: (code: number | Promise<number>) =
     .addOption(new Option("--max <n>", "step limit").argParser(positiveInt).default(1_000_000))
     .option("--trace", "print every instruction and trap")
     .action((spec: string, prog: string, opts: { max: number; trace?: boolean }) => setCode(runCommand(spec, prog, { max: opts.max, trace: opts.trace ?? false }, io)));
+
+  program
+    .command("difftest")
+    .description("test a spec against a real implementation: GNU binutils (encodings) and qemu-user (user-level semantics)")
+    .argument("<spec>", ".isa spec file")
+    .option("--against <peer>", "the implementation to test against (default: the ISA's own; qemu-riscv32, qemu-arm, qemu-i386)")
+    .addOption(new Option("--runs <n>", "random instruction forms and random programs").argParser(positiveInt).default(100))
+    .addOption(new Option("--seed <s>", "seed of the random choices").argParser(nonNegativeInt).default(1974))
+    .addOption(new Option("--length <l>", "instructions per program").argParser(positiveInt).default(16))
+    .addOption(new Option("--only <check>", "run one of the two checks").choices(["encodings", "semantics"]))
+    .action((spec: string, opts: { against?: string; runs: number; seed: number; length: number; only?: "encodings" | "semantics" }) =>
+      setCode(difftestCommand(spec, opts, io)));
 
   return program;
 }

@@ -64,7 +64,8 @@ export function randomFieldValue(rng: Random, f: IR.EncodedField, hints: readonl
   const max = (1n << BigInt(w)) - 1n;
   const r = rng.below(100);
   let v: bigint;
-  if (r < 40) v = rng.bits(w);
+  if (r < 35) v = rng.bits(w);
+  else if (r < 45) v = 0n;
   else if (r < 55) v = BigInt(rng.below(16));
   else if (r < 65) v = BigInt.asUintN(w, -BigInt(1 + rng.below(16)));
   else if (r < 80) v = rng.pick([0n, max, 1n << BigInt(w - 1), (1n << BigInt(w - 1)) - 1n]);

@@ -47,11 +47,18 @@ export class Generator {
     return data + BigInt(rng.below(dataSize));
   }
 
-  /** A seeded register value: an address in the data area, small, an edge, or anything. */
-  seedValue(rng: Random, o: Observed): bigint {
+  /** An instruction-aligned address in a program of `length` instructions (for indirect jumps). */
+  private codeAddress(rng: Random, length: number): bigint {
+    const step = this.isa.memory.fetchUnit / this.isa.memory.unitWidth;
+    return this.peer.layout.prog + BigInt(step * rng.below(length * (4 / step) + 1));
+  }
+
+  /** A seeded register value: an address in the data area or the program, small, an edge, or anything. */
+  seedValue(rng: Random, o: Observed, length: number): bigint {
     const r = rng.below(100);
     const v =
-      r < 35 ? this.dataAddress(rng)
+      r < 30 ? this.dataAddress(rng)
+      : r < 45 ? this.codeAddress(rng, length)
       : r < 50 ? BigInt(rng.below(64))
       : r < 60 ? rng.pick([0n, 0xffffffffn, 0x80000000n, 0x7fffffffn, 1n])
       : rng.bits(64);
@@ -75,7 +82,7 @@ export class Generator {
   /** A usable program of `length` instructions, or null when repairs did not converge. */
   generate(rng: Random, length: number): Generated | null {
     const { dataSize } = this.peer.layout;
-    const init = this.peer.observed.map((o) => (o.seeded ? this.seedValue(rng, o) : 0n));
+    const init = this.peer.observed.map((o) => (o.seeded ? this.seedValue(rng, o, length) : 0n));
     const data = new Uint8Array(dataSize);
     for (let k = 0; k < dataSize; k++) data[k] = rng.below(256);
     const slots = Array.from({ length }, (_, i) => this.randomSlot(rng, i, length));

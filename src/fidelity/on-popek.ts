@@ -18,7 +18,7 @@ export interface Outcome {
 }
 
 export type PopekRun =
-  | { readonly ok: true; readonly outcomes: readonly Outcome[]; readonly steps: number }
+  | { readonly ok: true; readonly outcomes: readonly Outcome[]; readonly steps: number; readonly executed: readonly string[] }
   /** The program is not usable; `slot` is the instruction to replace. */
   | { readonly ok: false; readonly slot: number; readonly reason: string; readonly loop: boolean };
 
@@ -105,6 +105,7 @@ export class PopekSide {
     const outcomes: Outcome[] = [];
     const queue: number[][] = [[]];
     let steps = 0;
+    let executed: string[] | null = null;
     while (queue.length > 0) {
       if (outcomes.length >= MAX_PATHS) break;
       const script = queue.shift()!;
@@ -116,12 +117,13 @@ export class PopekSide {
       });
       if (!r.ok) return r;
       steps = Math.max(steps, r.steps);
+      executed ??= r.executed;
       outcomes.push(r.outcome);
       for (let d = script.length; d < made.length; d++) {
         for (let alt = 1; alt < made[d]!.n; alt++) queue.push([...made.slice(0, d).map((m) => m.k), alt]);
       }
     }
-    return { ok: true, outcomes, steps };
+    return { ok: true, outcomes, steps, executed: executed ?? [] };
   }
 
   private runPath(
@@ -130,7 +132,7 @@ export class PopekSide {
     maxSteps: number,
     pickLoop: (slots: number[]) => number,
     choose: (n: number) => number,
-  ): { ok: true; outcome: Outcome; steps: number } | (PopekRun & { ok: false }) {
+  ): { ok: true; outcome: Outcome; steps: number; executed: string[] } | (PopekRun & { ok: false }) {
     const { prog, data, dataSize } = this.peer.layout;
     const end = laid.addresses[laid.addresses.length - 1]!;
     const dataEnd = data + BigInt(dataSize);
@@ -145,10 +147,11 @@ export class PopekSide {
     });
     const slotAt = new Map(laid.addresses.map((a, i) => [a, i]));
     const backward: number[] = [];
+    const executed: string[] = [];
     let slot = 0;
     for (let steps = 0; steps < maxSteps; steps++) {
       const pc = machine.state.pc;
-      if (pc === end) return { ok: true, outcome: this.outcome(machine.state), steps };
+      if (pc === end) return { ok: true, outcome: this.outcome(machine.state), steps, executed };
       const at = slotAt.get(pc);
       if (at === undefined) return { ok: false, slot, reason: `jumped to 0x${pc.toString(16)}, between instructions or outside the program`, loop: false };
       slot = at;
@@ -162,12 +165,13 @@ export class PopekSide {
       if (r.kind === "trap") return { ok: false, slot, reason: `trap ${r.trap.cause.name}`, loop: false };
       if (r.kind === "halted") return { ok: false, slot, reason: "halt", loop: false };
       if (r.kind === "error") return { ok: false, slot, reason: r.message, loop: false };
+      if (r.kind === "retired") executed.push(r.decoded.instruction.name);
       for (const f of this.forbidden) {
         if ((machine.state.reg(f.element) & f.mask) !== 0n) return { ok: false, slot, reason: f.reason, loop: false };
       }
       if (machine.state.pc <= pc) backward.push(slot);
     }
-    if (machine.state.pc === end) return { ok: true, outcome: this.outcome(machine.state), steps: maxSteps };
+    if (machine.state.pc === end) return { ok: true, outcome: this.outcome(machine.state), steps: maxSteps, executed };
     return { ok: false, slot: backward.length ? pickLoop(backward) : slot, reason: `no end within ${maxSteps} steps`, loop: true };
   }
 }

@@ -49,6 +49,10 @@ export interface Peer {
   readonly ld: Tool;
   readonly objdump: Tool;
   readonly qemu: Tool;
+  /** Lines that put GNU as into the syntax of the spec's templates. */
+  readonly asHeader: string;
+  /** The byte GNU as pads with between instructions (a no-op where instructions are bytes). */
+  readonly fill: number;
   /** An assembly line that emits one instruction's memory units and marks them as code. */
   instructionLine(units: readonly bigint[]): string;
   /** Peer-specific rewriting of disassembler text before comparison (notation, not meaning). */
@@ -64,6 +68,11 @@ export interface Peer {
   source(image: Image): string;
   /** The linker script that places it. */
   readonly linkerScript: string;
+  /**
+   * Instructions ('NAME') or encodings ('NAME/k', k from 1) the peer's binutils do not have (a spec's
+   * stand-ins for devices, reserved encodings they print as data), with the reason.
+   */
+  readonly encodingExcluded: ReadonlyMap<string, string>;
   /** Instructions left out of the semantic check, each with the reason (never to hide a bug). */
   readonly excluded: ReadonlyMap<string, string>;
   /**

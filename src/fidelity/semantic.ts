@@ -48,8 +48,8 @@ export interface SemanticReport {
   readonly repairs: number;
   readonly mismatches: readonly Mismatch[];
   readonly seconds: number;
-  /** How often each instruction was run, on the programs checked. */
-  readonly coverage: ReadonlyMap<string, number>;
+  /** How often each instruction the generator may use was executed, on the programs checked. */
+  readonly executed: ReadonlyMap<string, number>;
 }
 
 type Checked =
@@ -105,7 +105,7 @@ export class SemanticCheck {
     const started = performance.now();
     const master = new Random(options.seed);
     const mismatches: Mismatch[] = [];
-    const coverage = new Map<string, number>();
+    const executed = new Map<string, number>(this.generator.candidates.map((i) => [i.name, 0]));
     let programs = 0;
     let instructions = 0;
     let unusable = 0;
@@ -121,10 +121,7 @@ export class SemanticCheck {
       repairs += g.repairs;
       programs++;
       instructions += g.program.slots.length;
-      for (const f of g.laid.forms) {
-        const name = this.isa.instructions[f.instruction]!.name;
-        coverage.set(name, (coverage.get(name) ?? 0) + 1);
-      }
+      for (const name of g.run.executed) executed.set(name, (executed.get(name) ?? 0) + 1);
       const c = this.check(g.program);
       if (c.kind !== "mismatch") continue;
       const small = shrinkProgram(g.program, (p) => this.check(p).kind === "mismatch");
@@ -134,7 +131,7 @@ export class SemanticCheck {
       mismatches.push({ seed, program, listing: this.listing(program), popek: final.popek, peer: final.peer, peerError: final.peerError, differences: final.differences });
       if (mismatches.length >= (options.maxMismatches ?? 5)) break;
     }
-    return { peer: this.peer.name, programs, instructions, unusable, repairs, mismatches, seconds: (performance.now() - started) / 1000, coverage };
+    return { peer: this.peer.name, programs, instructions, unusable, repairs, mismatches, seconds: (performance.now() - started) / 1000, executed };
   }
 }
 

@@ -81,6 +81,23 @@ ${byteLines(image.init.flatMap((v) => littleEndian(v, 4)))}
 `;
 }
 
+/**
+ * Notation only: a rotated immediate '#imm8, rot' (the spec's templates cannot expand it) becomes the
+ * constant objdump prints (A5.2.4), and objdump's aliases become the spec's names: 'ldmia'/'stmia'
+ * are 'ldm'/'stm', 'pop'/'push' are 'ldm sp!'/'stmdb sp!' (A8.8.131, A8.8.133).
+ */
+function normalize(text: string): string {
+  return text
+    .replace(/#(\d+), (\d+)\b/, (_, imm: string, rot: string) => {
+      const r = Number(rot) % 32;
+      const v = BigInt(imm);
+      return `#${BigInt.asUintN(32, (v >> BigInt(r)) | (v << BigInt(32 - r)))}`;
+    })
+    .replace(/^(ldm|stm)ia/, "$1")
+    .replace(/^pop(\S*) \{/, "ldm$1 sp!, {")
+    .replace(/^push(\S*) \{/, "stmdb$1 sp!, {");
+}
+
 export const armv7: Peer = {
   isa: "armv7",
   name: "qemu-arm",
@@ -89,8 +106,10 @@ export const armv7: Peer = {
   ld: { cmd: "arm-none-eabi-ld", args: ["-z", "max-page-size=4096", "--no-warn-rwx-segments"] },
   objdump: { cmd: "arm-none-eabi-objdump", args: ["-d"] },
   qemu: { cmd: "qemu-arm", args: ["-cpu", "cortex-a8"] },
+  asHeader: "  .syntax unified",
+  fill: 0,
   instructionLine: (units) => `.inst ${hex(units.reduce((w, u, k) => w | (u << BigInt(8 * k)), 0n))}`,
-  normalize: (text) => text,
+  normalize,
   layout: { prog: PROG, data: DATA, dataSize: DATA_SIZE },
   environment: [
     ["CPSR", 0x10n],
@@ -110,6 +129,7 @@ SECTIONS {
   /DISCARD/ : { *(.ARM.attributes) }
 }
 `,
+  encodingExcluded: new Map(),
   excluded: new Map(),
   // MSR to the CPSR's x byte (bits 15-8) can set E, the data endianness bit, which User mode may
   // write (B1.3.3 CPSRWriteByInstr); the spec models little-endian data only and ignores writes of E

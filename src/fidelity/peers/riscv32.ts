@@ -67,6 +67,8 @@ ${byteLines(image.init.flatMap((v) => littleEndian(v, 4)))}
 `;
 }
 
+const STAND_IN = "a custom-0 stand-in for a platform device (see the spec's header): not an instruction GNU binutils or qemu know";
+
 export const riscv32: Peer = {
   isa: "riscv32",
   name: "qemu-riscv32",
@@ -75,8 +77,11 @@ export const riscv32: Peer = {
   ld: { cmd: "riscv64-unknown-elf-ld", args: ["-m", "elf32lriscv", "-z", "max-page-size=4096"] },
   objdump: { cmd: "riscv64-unknown-elf-objdump", args: ["-d", "-M", "no-aliases"] },
   qemu: { cmd: "qemu-riscv32", args: ["-cpu", "rv32,c=false"] },
+  asHeader: "  .option norelax",
+  fill: 0,
   instructionLine: (units) => `.insn ${hex(units.reduce((w, u, k) => w | (u << BigInt(8 * k)), 0n))}`,
-  normalize: (text) => text,
+  // objdump spells an empty FENCE set (a HINT, U §2.9) 'unknown', the spec '0'.
+  normalize: (text) => text.replace(/\bunknown\b/g, "0"),
   layout: { prog: PROG, data: DATA, dataSize: DATA_SIZE },
   environment: [
     ["priv", 0n],
@@ -100,6 +105,13 @@ SECTIONS {
   /DISCARD/ : { *(.riscv.attributes) }
 }
 `,
+  encodingExcluded: new Map([
+    ["CONSOLE_OUT", STAND_IN],
+    ["HALT", STAND_IN],
+    // U §2.7: FENCE's fm, rs1 and rd fields are reserved and implementations ignore them (the spec
+    // decodes such words as FENCE); GNU binutils prints them as data. qemu runs them as FENCE.
+    ["FENCE/3", "a FENCE with reserved fields set, which U §2.7 says to ignore; GNU binutils prints it as data"],
+  ]),
   excluded: new Map(),
   allowsForm: () => true,
   forbidden: [],

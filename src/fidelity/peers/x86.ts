@@ -84,6 +84,18 @@ stack_top:
 `;
 }
 
+/**
+ * Notation only: objdump's operand-size suffixes ('pushfd', 'retd', 'jmpd') and 'DWORD PTR' (every
+ * operand here is 32-bit unless it says WORD or FWORD), and a zero displacement, which addresses what
+ * no displacement does (Vol 2A 2.1.5).
+ */
+function normalize(text: string): string {
+  return text
+    .replace(/^(jmp|call|ret|retf|iret|pushf|popf|push|pop)d\b/, "$1")
+    .replace(/dword ptr /gi, "")
+    .replace(/\+(?:0x)?0\]/g, "]");
+}
+
 const ENVIRONMENT = "the value comes from the kernel's (here qemu's) tables or clock, which popek's machine does not have";
 
 export const x86: Peer = {
@@ -94,8 +106,10 @@ export const x86: Peer = {
   ld: { cmd: "ld", args: ["-m", "elf_i386", "-z", "max-page-size=4096", "--no-warn-rwx-segments"] },
   objdump: { cmd: "objdump", args: ["-d", "-M", "intel,suffix"] },
   qemu: { cmd: "qemu-i386", args: [] },
+  asHeader: "  .intel_syntax noprefix",
+  fill: 144,
   instructionLine: (units) => `.byte ${units.join(", ")}`,
-  normalize: (text) => text,
+  normalize,
   layout: { prog: PROG, data: DATA, dataSize: DATA_SIZE },
   environment: [
     ...flat("CS", 0x23n, 0xbn),
@@ -124,6 +138,7 @@ SECTIONS {
   /DISCARD/ : { *(.note.gnu.property) }
 }
 `,
+  encodingExcluded: new Map(),
   excluded: new Map([
     ["SGDT", ENVIRONMENT],
     ["SIDT", ENVIRONMENT],
