@@ -27,7 +27,7 @@ export function canonical(text: string): string {
     // A sign is part of the number unless it follows a value (then it is an operator in both texts).
     let v = BigInt(m[2]!);
     if (m[1] === "-") v = -v;
-    const sign = m[1] !== "" && /^[\w\])]$/.test(out[out.length - 1] ?? "") ? "+" : "";
+    const sign = m[1] !== "" && /[\w\])]$/.test(out[out.length - 1] ?? "") ? "+" : "";
     out.push(`${sign}#${BigInt.asUintN(32, v).toString(16)}`);
   }
   return out.join(" ");
