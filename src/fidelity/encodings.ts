@@ -194,9 +194,12 @@ export class EncodingCheck {
       const want = [...it.units!, ...Array<bigint>(SLOT - it.units!.length).fill(fillByte)].slice(0, got.length);
       if (got.join() !== want.join()) {
         // Another encoding of the same instruction (x86's 83 for 81, the EAX forms, no displacement
-        // for a zero one) when GNU's own disassembler prints GNU's bytes as it prints popek's.
+        // for a zero one) when GNU's own disassembler prints GNU's bytes as it prints popek's; or
+        // GNU as's own choice for a text whose bytes objdump reads exactly as popek does ('int 3'
+        // becomes INT3, CC, though objdump prints CD 03 as 'int 0x3': SDM Vol 2A INT n).
         const theirs = gnuLines.get(it.pc);
-        if (theirs !== undefined && canonical(this.peer.normalize(stripObjdump(theirs))) === canonical(this.peer.normalize(objdumpText.get(it)!))) {
+        const alike = theirs !== undefined && canonical(this.peer.normalize(stripObjdump(theirs))) === canonical(this.peer.normalize(objdumpText.get(it)!));
+        if (alike || same(it)) {
           const n = alternative.get(name(it)) ?? { count: 0, example: `'${it.text}': popek ${hexUnits(it.units!)}, GNU ${hexUnits(got.slice(0, lastNot(got, fillByte) + 1))}` };
           alternative.set(name(it), { count: n.count + 1, example: n.example });
           continue;

@@ -17,7 +17,7 @@ export function formatEncodingReport(r: EncodingReport): string[] {
   const lines = [`encodings: ${r.forms} forms, ${r.mismatches.length} mismatch${r.mismatches.length === 1 ? "" : "es"} (${r.seconds.toFixed(1)} s)`];
   for (const m of r.mismatches.slice(0, 20)) lines.push(`  MISMATCH ${m.instruction} [${m.word}] '${m.popekText}': ${m.problem}`);
   if (r.mismatches.length > 20) lines.push(`  ... and ${r.mismatches.length - 20} more`);
-  lines.push(...tally("GNU as chose another encoding of the same instruction", r.alternative));
+  lines.push(...tally("GNU as chose another encoding, objdump reads both alike (or popek's bytes exactly as popek's text)", r.alternative));
   lines.push(...tally("GNU as refuses popek's text, objdump reads popek's bytes exactly as it", r.refused));
   lines.push(...tally("objdump spells differently, bytes agree both ways", r.notation));
   return lines;
