@@ -35,7 +35,7 @@ export function compareOutcomes(peer: Peer, popek: readonly Outcome[], other: Ou
   return best;
 }
 
-/** A state as report lines: one register per line, and the data area bytes that differ. */
+/** The observed registers of a state as report lines, one per line (data-area differences are listed by the report). */
 export function formatOutcome(peer: Peer, o: Outcome): string {
   return peer.observed.map((ob, i) => `${ob.label.padEnd(8)} 0x${o.values[i]!.toString(16).padStart(8, "0")}`).join("\n");
 }

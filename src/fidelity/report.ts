@@ -37,6 +37,8 @@ export function formatSemanticReport(peer: Peer, r: SemanticReport, length: numb
     else if (m.differences.length) {
       const d = m.differences[0]!;
       lines.push(`    first difference: ${d.element}: popek 0x${d.popek.toString(16)}, ${peer.name} 0x${d.peer.toString(16)}${m.differences.length > 1 ? ` (${m.differences.length - 1} more)` : ""}`);
+      const bytes = m.differences.filter((x) => x.element.startsWith("data+"));
+      if (bytes.length) lines.push(`    data area: ${bytes.slice(0, 16).map((x) => `${x.element} popek 0x${x.popek.toString(16)} peer 0x${x.peer.toString(16)}`).join("; ")}${bytes.length > 16 ? " ..." : ""}`);
     }
     lines.push("    popek's final state:", ...formatOutcome(peer, m.popek).split("\n").map((l) => `      ${l}`));
     if (m.peer) lines.push(`    ${peer.name}'s final state:`, ...formatOutcome(peer, m.peer).split("\n").map((l) => `      ${l}`));
