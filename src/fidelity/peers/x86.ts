@@ -151,7 +151,11 @@ SECTIONS {
     ["VERW", ENVIRONMENT],
     ["RDTSC", ENVIRONMENT],
   ]),
-  allowsForm: () => true,
+  // qemu-i386 (7.2) reads RET's imm16 sign-extended (target/i386/tcg/translate.c, 'case 0xc2: /* ret
+  // im */ val = x86_ldsw_code(...)'), so 'ret 0x8000' and above release 64 KiB less than they should.
+  // The spec follows the SDM (Vol 2B RET: the operand is the number of bytes to release, added to
+  // ESP), which is what hardware does: a peer bug, found by this difftest, so those forms are left out.
+  allowsForm: (name, fields) => !(name === "RET" && (fields.get("iw") ?? 0n) >= 0x8000n),
   forbidden: [
     {
       element: "AFLAGS",
