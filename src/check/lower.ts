@@ -961,7 +961,7 @@ export class BodyLowerer {
     let v = value;
     for (const h of this.g.hardwires) {
       if (h.element !== element || h.index !== null) continue;
-      if (h.hi - h.lo + 1 === this.g.elements[element]!.width) return [];
+      if (h.hi - h.lo + 1 === this.g.elements[element]!.width) return this.evaluateOnly(value, span);
       v = insertConst(v, h.hi, h.lo, h.value);
     }
     return [{ kind: "setReg", element, value: v, span }];
@@ -980,22 +980,65 @@ export class BodyLowerer {
     return [{ kind: "let", slot, name: "banked", value, span }, ...chain];
   }
 
+  /**
+   * A write to a wholly hard-wired register is dropped, but its value is still evaluated when that
+   * has effects: a load still translates and may trap (RISC-V U §2.6: a load to x0 still raises its
+   * exceptions), a call may trap.
+   */
+  private evaluateOnly(value: IR.Expr, span: Span): IR.Stmt[] {
+    if (!hasEffects(value)) return [];
+    const slot = this.slots++;
+    return [{ kind: "let", slot, name: "discarded", value, span }];
+  }
+
   private writeRegFile(element: number, index: IR.Expr, value: IR.Expr, span: Span): IR.Stmt[] {
     const width = this.g.elements[element]!.width;
-    let out: IR.Stmt[] = [{ kind: "setRegFile", element, index, value, span }];
+    // A value with effects is evaluated once, before the write that hard-wiring may drop.
+    let pre: IR.Stmt[] = [];
+    let v = value;
+    if (hasEffects(value) && this.g.hardwires.some((h) => h.element === element && h.index !== null && h.hi - h.lo + 1 === width)) {
+      const slot = this.slots++;
+      pre = [{ kind: "let", slot, name: "written", value, span }];
+      v = { kind: "local", slot, name: "written", type: IR.typeOf(value) };
+    }
+    let out: IR.Stmt[] = [{ kind: "setRegFile", element, index, value: v, span }];
     for (const h of this.g.hardwires) {
       if (h.element !== element || h.index === null) continue;
       const whole = h.hi - h.lo + 1 === width;
       if (index.kind === "const") {
         if (index.value !== h.index) continue;
-        if (whole) return [];
-        out = [{ kind: "setRegFile", element, index, value: insertConst(value, h.hi, h.lo, h.value), span }];
+        if (whole) return pre;
+        out = [{ kind: "setRegFile", element, index, value: insertConst(v, h.hi, h.lo, h.value), span }];
       } else if (whole) {
         const miss: IR.Expr = { kind: "binary", op: "ne", left: index, right: { kind: "const", value: h.index, width: IR.widthOf(index) }, type: IR.bool };
         out = [{ kind: "if", cond: miss, then: out, else: [], span }];
       }
     }
-    return out;
+    return [...pre, ...out];
+  }
+}
+
+/** Whether evaluating an expression can do more than compute a value: a memory access or a call (either may trap). */
+function hasEffects(e: IR.Expr): boolean {
+  switch (e.kind) {
+    case "load":
+    case "call":
+      return true;
+    case "regFile":
+      return hasEffects(e.index);
+    case "slice":
+    case "zext":
+    case "sext":
+    case "unary":
+      return hasEffects(e.value);
+    case "concat":
+      return e.parts.some(hasEffects);
+    case "binary":
+      return hasEffects(e.left) || hasEffects(e.right);
+    case "ite":
+      return hasEffects(e.cond) || hasEffects(e.then) || hasEffects(e.else);
+    default:
+      return false;
   }
 }
 

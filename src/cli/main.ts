@@ -10,6 +10,7 @@ import { asmCommand, disasmCommand } from "./commands/asm.js";
 import { runCommand } from "./commands/run.js";
 import { vmmGenerateCommand, vmmRunCommand } from "./commands/vmm.js";
 import type { VmmMode } from "../vmm/runtime/hypervisor.js";
+import { difftestCommand } from "./commands/difftest.js";
 import type * as IR from "../ir/ir.js";
 import { EXIT, type Io } from "./load-isa.js";
 
@@ -29,6 +30,12 @@ function defaultCacheDir(): string {
 function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new CommanderError(EXIT.specError, "popek.usage", `error: '${v}' is not a positive whole number`);
+  return n;
+}
+
+function nonNegativeInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new CommanderError(EXIT.specError, "popek.usage", `error: '${v}' is not a whole number from 0 to 4294967295`);
   return n;
 }
 
@@ -107,6 +114,17 @@ export function buildProgram(io: Io, setCode: (code: number | Promise<number>) =
     .option("--no-cache", "analyse every instruction afresh")
     .action((spec: string, guest: string, opts: { mode: VmmMode; vms: number; nested: number; max: number; config?: string; cache: string | false }) =>
       setCode(vmmRunCommand(spec, guest, { mode: opts.mode, vms: opts.vms, nested: opts.nested, max: opts.max, config: opts.config, cacheDir: cacheDir(opts.cache) }, io)));
+  program
+    .command("difftest")
+    .description("test a spec against a real implementation: GNU binutils (encodings) and qemu-user (user-level semantics)")
+    .argument("<spec>", ".isa spec file")
+    .option("--against <peer>", "the implementation to test against (default: the ISA's own; qemu-riscv32, qemu-arm, qemu-i386)")
+    .addOption(new Option("--runs <n>", "random instruction forms and random programs").argParser(positiveInt).default(100))
+    .addOption(new Option("--seed <s>", "seed of the random choices").argParser(nonNegativeInt).default(1974))
+    .addOption(new Option("--length <l>", "instructions per program").argParser(positiveInt).default(16))
+    .addOption(new Option("--only <check>", "run one of the two checks").choices(["encodings", "semantics"]))
+    .action((spec: string, opts: { against?: string; runs: number; seed: number; length: number; only?: "encodings" | "semantics" }) =>
+      setCode(difftestCommand(spec, opts, io)));
 
   return program;
 }

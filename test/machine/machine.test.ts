@@ -365,6 +365,16 @@ describe("hard-wired and banked registers", () => {
     expect(m.reg("R", 1)).toBe(0n);
   });
 
+  // Found by the difftest against qemu-riscv32 ('lhu zero, -323(s6)' did not fault on popek): a
+  // load whose result is discarded by a hard-wired destination still accesses memory, and can trap
+  // (RISC-V U §2.6).
+  it("a load into R[0] still reads memory", () => {
+    const reads: bigint[] = [];
+    const m = boot("ld r0, 0x30\nld r1, 0x31\nhlt\n", { interp: { onAccess: (kind, va) => kind === "read" && va !== null && reads.push(va) } });
+    m.steps(2);
+    expect(reads).toEqual([0x30n, 0x31n]);
+  });
+
   it("SP selects its storage by the mode", () => {
     const m = boot("wsp 0x11\nsetm 1\nwsp 0x22\nrsp r1\nsetm 0\nrsp r2\nhlt\n");
     const sp = (bank: string) => m.reg(`SP_${bank}`);
