@@ -351,6 +351,7 @@ export class Engine implements Translator, Runtime {
         pc: BigInt(entry.pc),
         nextPc: BigInt(phase === PHASE.exec ? entry.nextPc : entry.pc),
         instruction: phase === PHASE.exec ? entry.decoded!.instruction : null,
+        operands: phase === PHASE.exec ? entry.decoded!.operands : undefined,
         fromTick: phase === PHASE.tick,
       };
       return { steps: index + 1, result: this.trapped(t, options) };
