@@ -143,12 +143,12 @@ export class Engine implements Translator, Runtime {
     return this.hooks.choose!(branches, this.stmtTable[stmt]!);
   }
 
-  xlate(va: bigint, access: bigint): bigint {
+  xlate(va: bigint, access: bigint, at = -1): bigint {
     try {
       return this.hooks.translate!(va, access);
     } catch (e) {
-      // The hook throws the interpreter's TrapSignal; generated code expects an EngineTrap.
-      throw this.hookTrap(e, -1);
+      // The hook throws the interpreter's TrapSignal; generated code expects an EngineTrap at its site.
+      throw this.hookTrap(e, at);
     }
   }
 

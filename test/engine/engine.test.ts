@@ -134,6 +134,28 @@ _start: addi a0, zero, 7
     expect(reg(rv, e.snapshot(), "x", 10)).toBe(4n);
   });
 
+  test("a trap the translate hook raises is the accessing instruction's, with its operands", () => {
+    // Regression: a hook's trap carried no site, and the engine failed looking up its instruction.
+    const s = program(rv, `
+        addi a0, zero, 7
+        lw a1, 0x100(zero)
+        halt
+`);
+    const fault = rv.causes.find((c) => c.name === "load_page_fault")!;
+    const e = new Engine(rv, s, {
+      translate: (va, access) => {
+        if (va === 0x100n && access === 0n) throw new TrapSignal(fault, va);
+        return va;
+      },
+    });
+    const seen: string[] = [];
+    const r = e.run({ maxSteps: 10, onTrap: (t) => (seen.push(`${t.cause.name} ${t.info} ${t.pc} ${t.nextPc} ${t.instruction?.name} ${t.operands?.get("rd")}`), "stop") });
+    expect(r.status).toBe("stopped");
+    expect(seen).toEqual(["load_page_fault 256 4 8 LW 11"]);
+    expect(e.pc).toBe(4);
+    expect(reg(rv, e.snapshot(), "x", 10)).toBe(7n);
+  });
+
   test("the tick override runs instead of the spec's tick, and its traps are tick traps", () => {
     const s = program(rv, LOOP);
     const e = new Engine(rv, s);
