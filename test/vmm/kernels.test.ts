@@ -104,3 +104,31 @@ describe.each(CASES)("$spec", (c) => {
     for (const name of g.vm.stats.routines.keys()) expect(s.vmm.routines.has(name)).toBe(true);
   });
 });
+
+describe("x86 needs patching: PUSHF and POPF at ring 3 (flags.s)", () => {
+  const x86 = CASES.find((c) => c.spec === "x86.isa")!;
+
+  test.each(EXECUTORS)("on the %s, trap-and-emulate ends in a different state and patching does not", async (executor) => {
+    const a = await analysisFor(x86);
+    expect([...(await runSession(a, program(a, "x86/examples/flags.s"), { mode: "patch", vms: 1, nested: 1, maxSteps: MAX, executor })).vmm.problems]).toEqual(
+      expect.arrayContaining(["PUSHF", "POPF"]),
+    );
+    const trap = await runSession(a, program(a, "x86/examples/flags.s"), { mode: "trap", vms: 1, nested: 1, maxSteps: MAX, executor });
+    const patch = await runSession(a, program(a, "x86/examples/flags.s"), { mode: "patch", vms: 1, nested: 1, maxSteps: MAX, executor });
+    // On the bare machine the guest sees IF clear inside its critical section and set after POPF.
+    expect(trap.bare.state.output).toEqual([0x2n, 0x202n]);
+    const t = trap.guests[0]!;
+    const p = patch.guests[0]!;
+    expect(t.differences.length).toBeGreaterThan(0);
+    expect(t.vm.virtual.output).not.toEqual([0x2n, 0x202n]);
+    expect(p.differences).toEqual([]);
+    // Why: in trap mode PUSHF and POPF ran directly at ring 3 (they do not trap there); in patch
+    // mode the patcher replaced them and the dispatcher interpreted them on the virtual flags.
+    expect([...t.vm.stats.unpatched.keys()].sort()).toEqual(["POPF", "PUSHF"]);
+    expect(t.vm.stats.routines.has("PUSHF") || t.vm.stats.routines.has("POPF")).toBe(false);
+    expect(p.vm.stats.unpatched.size).toBe(0);
+    expect(p.vm.stats.patched).toBeGreaterThanOrEqual(4);
+    expect(p.vm.stats.routines.get("PUSHF")).toBe(3);
+    expect(p.vm.stats.routines.get("POPF")).toBe(1);
+  });
+});

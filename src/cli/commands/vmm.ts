@@ -104,6 +104,7 @@ export function formatStats(st: VmStats): string {
     `                reflected to the guest: ${formatCounts(st.reflected)}`,
     `                interpreter routines: ${formatCounts(st.routines)}`,
   ];
+  if (st.unpatched.size) lines.push(`                problem instructions run directly, unpatched: ${formatCounts(st.unpatched)}`);
   if (st.blocks) lines.push(`                patcher: ${st.blocks} blocks scanned, ${st.patched} instructions patched, ${st.cacheHits} cache hits, ${st.chained} chained transitions, ${st.invalidated} invalidated`);
   return lines.join("\n");
 }

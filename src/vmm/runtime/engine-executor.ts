@@ -13,6 +13,7 @@ import { TrapSignal } from "../../machine/interpreter.js";
 import type { MachineState } from "../../machine/state.js";
 import { EngineMemory } from "./engine-memory.js";
 import type { DirectExecutor, DirectRun, Patch, PatchTable } from "./executor.js";
+import { count } from "./stats.js";
 import type { VirtualMachine } from "./vm.js";
 
 /** The engine patcher's side table: each patched instruction's original, by physical address. */
@@ -108,6 +109,21 @@ export class EngineExecutor implements DirectExecutor {
       engine.onCodeWrite = (pa) => {
         vm.stats.invalidated++;
         patches.written(BigInt(pa));
+      };
+    } else if (vmm.problems.size > 0) {
+      // Not patching: note the problem instructions compiled to run directly (nothing replaced).
+      const sites = new Set<bigint>();
+      engine.patch = {
+        select: (d, pc) => {
+          if (!vmm.problems.has(d.instruction.name)) return false;
+          const pa = vm.translateFetch(pc);
+          if (pa !== null && !sites.has(pa)) {
+            sites.add(pa);
+            count(vm.stats.unpatched, d.instruction.name);
+          }
+          return false;
+        },
+        cause: isa.causes[isa.undefinedCause]!,
       };
     }
   }

@@ -10,6 +10,7 @@ import type { MachineState } from "../../machine/state.js";
 import type { DirectExecutor, DirectRun } from "./executor.js";
 import type { Host } from "./host.js";
 import { Patcher } from "./patcher.js";
+import { count } from "./stats.js";
 import type { VirtualMachine } from "./vm.js";
 
 export class InterpreterExecutor implements DirectExecutor {
@@ -34,6 +35,7 @@ export class InterpreterExecutor implements DirectExecutor {
     const vm = this.vm;
     const patcher = this.patches;
     const fetch = (va: bigint) => vm.translateFetch(va);
+    const problems = vm.vmm.problems;
     // The guest's translation reads its tables as the running instruction found them.
     vm.state.journal = real;
     patcher?.ensure(real.pc, fetch);
@@ -47,6 +49,7 @@ export class InterpreterExecutor implements DirectExecutor {
         steps++;
         if (r.kind === "retired") {
           retired++;
+          if (!patcher && problems.has(r.decoded.instruction.name)) count(vm.stats.unpatched, r.decoded.instruction.name);
           patcher?.ensure(real.pc, fetch);
           continue;
         }
