@@ -14,6 +14,7 @@ import type { MachineState } from "../../machine/state.js";
 import { EngineMemory } from "./engine-memory.js";
 import type { DirectExecutor, DirectRun, Patch, PatchTable } from "./executor.js";
 import { count } from "./stats.js";
+import { TranslationCache } from "./translation-cache.js";
 import type { VirtualMachine } from "./vm.js";
 
 /** The engine patcher's side table: each patched instruction's original, by physical address. */
@@ -56,8 +57,9 @@ export class EngineExecutor implements DirectExecutor {
   readonly engine: Engine;
   readonly memory: EngineMemory;
   readonly patches: EnginePatches | null;
-  /** The real registers of the run in progress (the tick mirrors the guest's time into them). */
   private readonly isa: IR.Isa;
+  /** The VMM's translation, remembered while the guest runs. */
+  readonly tlb: TranslationCache;
 
   constructor(
     private readonly vm: VirtualMachine,
@@ -66,17 +68,16 @@ export class EngineExecutor implements DirectExecutor {
     const { vmm } = vm;
     const isa = (this.isa = vm.isa);
     const asSignal = (e: unknown): unknown => (e instanceof vmm.contract.Trap ? new TrapSignal(isa.causes[e.cause]!, e.info) : e);
-    const engine = (this.engine = new Engine(isa, undefined, {
-      translate: (va, access) => {
-        try {
-          return vmm.translate(vm.state, { nextPc: va, pcWritten: false }, va, access);
-        } catch (e) {
-          throw asSignal(e);
-        }
-      },
+    const tlb = (this.tlb = new TranslationCache((va, access) => {
+      try {
+        return vmm.translate(vm.state, { nextPc: va, pcWritten: false }, va, access);
+      } catch (e) {
+        throw asSignal(e);
+      }
     }));
+    const engine = (this.engine = new Engine(isa, undefined, { translate: (va, access) => tlb.lookup(va, access) }));
     this.memory = new EngineMemory(engine.M);
-    const tick = vmm.tick;
+    const tick = vmm.TICK_NATIVE ? undefined : vmm.tick;
     if (tick) {
       // The guest's time advances on its virtual state; the real registers mirror it for the
       // instructions that read time directly.
@@ -96,6 +97,14 @@ export class EngineExecutor implements DirectExecutor {
     }
     this.patches = patch ? new EnginePatches(vm, isa.memory.addrWidth) : null;
     const patches = this.patches;
+    engine.onCodeWrite = (pa) => {
+      const table = tlb.tables.has(BigInt(pa));
+      tlb.clear();
+      if (patches && !table) {
+        vm.stats.invalidated++;
+        patches.written(BigInt(pa));
+      }
+    };
     if (patches) {
       engine.patch = {
         select: (d, pc) => {
@@ -105,10 +114,6 @@ export class EngineExecutor implements DirectExecutor {
           return true;
         },
         cause: isa.causes[isa.undefinedCause]!,
-      };
-      engine.onCodeWrite = (pa) => {
-        vm.stats.invalidated++;
-        patches.written(BigInt(pa));
       };
     } else if (vmm.problems.size > 0) {
       // Not patching: note the problem instructions compiled to run directly (nothing replaced).
@@ -130,6 +135,15 @@ export class EngineExecutor implements DirectExecutor {
 
   run(real: MachineState, budget: number): DirectRun {
     const { engine, isa } = this;
+    // The virtual control state may have changed since the last run (the dispatcher ran).
+    const tlb = this.tlb;
+    tlb.clear();
+    // The engine tells of writes into units it flagged: translated code, and the tables the cached
+    // translations read (flagged here). (The VM's state does not exist yet when this is built.)
+    this.vm.state.onTableRead ??= (pa) => {
+      tlb.tables.add(pa);
+      engine.M.markCode(Number(pa));
+    };
     const { offset, limbs } = engine.layout;
     isa.state.forEach((_, id) => {
       const L = limbs[id]!;
@@ -143,6 +157,8 @@ export class EngineExecutor implements DirectExecutor {
       for (let i = 0; i < real.regs[id]!.length; i++) real.regs[id]![i] = fromLimbs(engine.R, offset[id]! + i * L, L);
     });
     for (const v of engine.output.splice(printed)) real.emit(v);
+    // The guest's time ran on the real machine: it is the guest's.
+    if (this.vm.vmm.TICK_NATIVE) for (const id of this.vm.vmm.timing) this.vm.virtual.regs[id] = [...real.regs[id]!];
     if (r.status === "error") throw new Error(`VM ${this.vm.id}: ${r.message}`);
     const trap = r.status === "stopped" && r.last?.kind === "trap" ? r.last.trap : null;
     const halted = r.status === "halted";
