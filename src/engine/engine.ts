@@ -23,6 +23,11 @@ import { EngineError, EngineHalt, EngineTrap, indexError, Journal, ops, PHASE, t
 export type EngineOptions = Pick<InterpreterOptions, "choose" | "translate" | "fetchOverlay"> & {
   /** Longest block, in instructions (1 = one instruction per block). */
   readonly maxBlock?: number;
+  /**
+   * The translate hook answers the same until the caller calls invalidate() (a VMM whose guest
+   * cannot change its translation while it runs): blocks then skip their per-instruction fetch checks.
+   */
+  readonly translateStable?: boolean;
 };
 
 /** The VMM's patcher (see Engine.patch): which instructions trap, and with what. */
@@ -65,6 +70,9 @@ export class Engine implements Translator, Runtime {
   readonly tickInline: boolean;
   get rt(): Runtime {
     return this;
+  }
+  get translateStable(): boolean {
+    return this.hooks.translateStable === true;
   }
   /** Instructions executed (steps that retired, trapped or halted). */
   steps = 0;

@@ -156,6 +156,28 @@ _start: addi a0, zero, 7
     expect(reg(rv, e.snapshot(), "x", 10)).toBe(7n);
   });
 
+  test("a stable translate hook is asked for fetches only when blocks are translated, until invalidate()", () => {
+    const s = program(rv, LOOP);
+    const fetches = (stable: boolean) => {
+      let n = 0;
+      const e = new Engine(rv, s, { translateStable: stable, translate: (va, access) => (access === 2n && n++, va) });
+      expect(e.run({ maxSteps: 1000 }).status).toBe("halted");
+      const first = n;
+      // After invalidate() the blocks are translated again, asking the hook again.
+      e.load(s);
+      e.invalidate();
+      e.run({ maxSteps: 1000 });
+      return { first, again: n - first, x10: reg(rv, e.snapshot(), "x", 10) };
+    };
+    const checked = fetches(false);
+    const stable = fetches(true);
+    expect(stable.x10).toBe(checked.x10);
+    // The loop runs 100 times: checking fetches asks for each of them, a stable hook only per block.
+    expect(checked.first).toBeGreaterThan(400);
+    expect(stable.first).toBeLessThan(30);
+    expect(stable.again).toBe(stable.first);
+  });
+
   test("the tick override runs instead of the spec's tick, and its traps are tick traps", () => {
     const s = program(rv, LOOP);
     const e = new Engine(rv, s);

@@ -8,6 +8,7 @@
  */
 import { Engine } from "../../engine/engine.js";
 import { fromLimbs, toLimbs } from "../../engine/layout.js";
+import { functionFootprint } from "../../ir/footprint.js";
 import type * as IR from "../../ir/ir.js";
 import { TrapSignal } from "../../machine/interpreter.js";
 import type { MachineState } from "../../machine/state.js";
@@ -60,6 +61,9 @@ export class EngineExecutor implements DirectExecutor {
   private readonly isa: IR.Isa;
   /** The VMM's translation, remembered while the guest runs. */
   readonly tlb: TranslationCache;
+  /** The registers the guest's translation reads, and their virtual values at the last run. */
+  private readonly translationInputs: readonly number[];
+  private lastInputs: string | null = null;
 
   constructor(
     private readonly vm: VirtualMachine,
@@ -75,7 +79,10 @@ export class EngineExecutor implements DirectExecutor {
         throw asSignal(e);
       }
     }));
-    const engine = (this.engine = new Engine(isa, undefined, { translate: (va, access) => tlb.lookup(va, access) }));
+    // The translation is stable while the guest runs: blocks need no per-instruction fetch checks;
+    // the engine is invalidated when the translation may have changed (see run, onCodeWrite).
+    const engine = (this.engine = new Engine(isa, undefined, { translate: (va, access) => tlb.lookup(va, access), translateStable: true }));
+    this.translationInputs = isa.translate === null ? [] : [...functionFootprint(isa, isa.translate).reads].sort((a, b) => a - b);
     this.memory = new EngineMemory(engine.M);
     const tick = vmm.TICK_NATIVE ? undefined : vmm.tick;
     if (tick) {
@@ -100,6 +107,8 @@ export class EngineExecutor implements DirectExecutor {
     engine.onCodeWrite = (pa) => {
       const table = tlb.tables.has(BigInt(pa));
       tlb.clear();
+      // The guest rewrote a table its translation read: blocks fetched through it may be stale.
+      if (table) engine.invalidate();
       if (patches && !table) {
         vm.stats.invalidated++;
         patches.written(BigInt(pa));
@@ -138,6 +147,12 @@ export class EngineExecutor implements DirectExecutor {
     // The virtual control state may have changed since the last run (the dispatcher ran).
     const tlb = this.tlb;
     tlb.clear();
+    const inputs = this.translationInputs.map((id) => this.vm.virtual.regs[id]!.join(",")).join(";");
+    if (inputs !== this.lastInputs) {
+      // The guest's translation changed (the dispatcher ran its control state): translate blocks again.
+      if (this.lastInputs !== null) engine.invalidate();
+      this.lastInputs = inputs;
+    }
     // The engine tells of writes into units it flagged: translated code, and the tables the cached
     // translations read (flagged here). (The VM's state does not exist yet when this is built.)
     this.vm.state.onTableRead ??= (pa) => {
