@@ -10,6 +10,7 @@ import { asmCommand, disasmCommand } from "./commands/asm.js";
 import { runCommand } from "./commands/run.js";
 import { vmmGenerateCommand, vmmRunCommand } from "./commands/vmm.js";
 import type { VmmMode } from "../vmm/runtime/hypervisor.js";
+import type { ExecutorKind } from "../vmm/runtime/executor.js";
 import { difftestCommand } from "./commands/difftest.js";
 import type * as IR from "../ir/ir.js";
 import { EXIT, type Io } from "./load-isa.js";
@@ -109,11 +110,12 @@ export function buildProgram(io: Io, setCode: (code: number | Promise<number>) =
     .addOption(new Option("--vms <n>", "VMs side by side, each running the guest").argParser(positiveInt).default(1))
     .addOption(new Option("--nested <k>", "levels of VMMs between the guest and the machine").argParser(positiveInt).default(1))
     .addOption(new Option("--max <n>", "step limit per VM").argParser(positiveInt).default(1_000_000))
+    .addOption(new Option("--executor <kind>", "what runs guest code directly: the block-compiling engine or the interpreter (nested VMMs always use the interpreter)").choices(["engine", "interp"]).default("engine"))
     .option("--config <name>", "the guest configuration (default: the spec's first)")
     .option("--cache <dir>", "verdict cache", defaultCacheDir())
     .option("--no-cache", "analyse every instruction afresh")
-    .action((spec: string, guest: string, opts: { mode: VmmMode; vms: number; nested: number; max: number; config?: string; cache: string | false }) =>
-      setCode(vmmRunCommand(spec, guest, { mode: opts.mode, vms: opts.vms, nested: opts.nested, max: opts.max, config: opts.config, cacheDir: cacheDir(opts.cache) }, io)));
+    .action((spec: string, guest: string, opts: { mode: VmmMode; vms: number; nested: number; max: number; executor: ExecutorKind; config?: string; cache: string | false }) =>
+      setCode(vmmRunCommand(spec, guest, { mode: opts.mode, vms: opts.vms, nested: opts.nested, max: opts.max, executor: opts.executor, config: opts.config, cacheDir: cacheDir(opts.cache) }, io)));
   program
     .command("difftest")
     .description("test a spec against a real implementation: GNU binutils (encodings) and qemu-user (user-level semantics)")

@@ -79,6 +79,8 @@ export interface Translator {
   readonly tickOverridden: boolean;
   /** Instructions compiled to raise a trap instead of running (the VMM's patcher), or null. */
   readonly patchRule: PatchRule | null;
+  /** The translate hook's answers hold until the engine is invalidated (EngineOptions.translateStable). */
+  readonly translateStable?: boolean;
 }
 
 /** The VMM's patcher: an instruction it selects raises `cause` (with `info`) at its address. */
@@ -251,7 +253,7 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
   const temps: string[] = [];
   const guardSlots = new Set<number>();
   const written = new Set<number>();
-  let hoist = !t.options.translateHook;
+  let hoist = !t.options.translateHook || t.translateStable === true;
   let tail: JStmt[] = [];
   /** The returns after an instruction wrote the PC (where the block may loop). */
   const jumps = new Set<JStmt>();
