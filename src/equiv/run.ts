@@ -62,6 +62,9 @@ export interface BareRun {
   readonly state: MachineState;
   readonly steps: number;
   readonly ending: Ending;
+  /** Where the instruction it ended at began (null when it ran to the step limit), and the one before it. */
+  readonly endPc: bigint | null;
+  readonly previousPc: bigint | null;
 }
 
 export function runBare(isa: IR.Isa, layout: GuestLayout, c: GuestCase, image: Map<bigint, bigint>): BareRun {
@@ -70,14 +73,17 @@ export function runBare(isa: IR.Isa, layout: GuestLayout, c: GuestCase, image: M
   state.pc = layout.code;
   const machine = new Machine(isa, state);
   let steps = 0;
+  let previousPc: bigint | null = null;
   while (steps < layout.maxSteps) {
+    const endPc = state.pc;
     const r = machine.step();
     steps++;
-    if (r.kind === "halted") return { state, steps, ending: { kind: "halted" } };
-    if (r.kind === "trap") return { state, steps, ending: { kind: "trap", causes: [r.trap.cause.name] } };
-    if (r.kind === "error") return { state, steps, ending: { kind: "error", message: r.message } };
+    if (r.kind === "halted") return { state, steps, ending: { kind: "halted" }, endPc, previousPc };
+    if (r.kind === "trap") return { state, steps, ending: { kind: "trap", causes: [r.trap.cause.name] }, endPc, previousPc };
+    if (r.kind === "error") return { state, steps, ending: { kind: "error", message: r.message }, endPc, previousPc };
+    previousPc = endPc;
   }
-  return { state, steps, ending: { kind: "limit" } };
+  return { state, steps, ending: { kind: "limit" }, endPc: null, previousPc };
 }
 
 export interface GuestRun {
