@@ -52,7 +52,7 @@ export function initialState(isa: IR.Isa, c: GuestCase): string[] {
 }
 
 /** Both final states side by side: every register that is not at reset on either side (* where they differ). */
-function finalStates(isa: IR.Isa, bare: MachineState, vm: MachineState): string[] {
+function finalStates(isa: IR.Isa, bare: MachineState, vm: MachineState, halted: readonly [boolean, boolean]): string[] {
   const rows: string[][] = [["", "bare machine", "under the VMM"]];
   for (const e of isa.state) {
     for (let i = 0; i < (e.count ?? 1); i++) {
@@ -63,7 +63,7 @@ function finalStates(isa: IR.Isa, bare: MachineState, vm: MachineState): string[
     }
   }
   rows.push(["  output", `[${bare.output.join(" ")}]`, `[${vm.output.join(" ")}]`]);
-  rows.push(["  halted", String(bare.halted), String(vm.halted)]);
+  rows.push([`${halted[0] === halted[1] ? " " : "*"} halted`, String(halted[0]), String(halted[1])]);
   const w = [0, 1].map((k) => Math.max(...rows.map((r) => r[k]!.length)));
   return rows.map((r) => `${r[0]!.padEnd(w[0]!)}  ${r[1]!.padEnd(w[1]!)}  ${r[2]}`);
 }
@@ -86,7 +86,7 @@ export function formatDivergence(d: DivergenceText): string[] {
   out.push(`  ended in: bare machine ${formatEnding(checked.bare.ending)} after ${checked.bare.steps} step(s); VM ${formatEnding(checked.guest.ending)}`);
   out.push(`  first difference: ${checked.differences[0]}${checked.differences.length > 1 ? ` (and ${checked.differences.length - 1} more)` : ""}`);
   for (const more of checked.differences.slice(1, 6)) out.push(`                    ${more}`);
-  out.push("  final states:", ...finalStates(isa, checked.bare.state, checked.guest.vm.virtual).map((l) => `    ${l}`));
+  out.push("  final states:", ...finalStates(isa, checked.bare.state, checked.guest.vm.virtual, [checked.bare.state.halted, checked.guest.vm.halted]).map((l) => `    ${l}`));
   out.push(`  replay: ${d.replay}`);
   return out;
 }

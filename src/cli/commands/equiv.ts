@@ -103,8 +103,9 @@ function progressLine(done: number, runs: number, found: number, started: number
 function summary(r: RangeResult, seconds: number, options: EquivOptions, io: Io): boolean {
   const endings = [...r.endings].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(", ");
   const rate = (r.programs + r.unusable) / Math.max(seconds, 1e-9);
-  const verdict = r.divergences.length ? `${r.divergences.length} diverged (stopped at the first)` : "every one ended as on the bare machine";
-  io.out(`equivalence: ${r.programs} programs run (${r.instructions} instructions), ${verdict}; ${seconds.toFixed(1)} s, ${rate.toFixed(0)} programs/s${r.unusable ? `; ${r.unusable} unusable` : ""}`);
+  // A campaign that stopped at a divergence spent its time shrinking it: no rate then.
+  const verdict = r.divergences.length ? `${r.divergences.length} diverged (stopped at the first, shrunk)` : `every one ended as on the bare machine; ${rate.toFixed(0)} programs/s`;
+  io.out(`equivalence: ${r.programs} programs run (${r.instructions} instructions) in ${seconds.toFixed(1)} s, ${verdict}${r.unusable ? `; ${r.unusable} unusable` : ""}`);
   io.out(`  how the bare machine's runs ended: ${endings || "(none)"}`);
   void options;
   return r.divergences.length === 0;
