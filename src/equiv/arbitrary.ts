@@ -120,7 +120,7 @@ export class CaseGenerator {
    */
   private repair(rng: Random, regs: Registers, data: readonly bigint[], slots: Slot[]): void {
     if (rng.chance(0.2)) return;
-    for (let tries = 0; tries < this.length / 2; tries++) {
+    for (let tries = 0; tries < this.length / 4; tries++) {
       const c: GuestCase = { regs, data, slots };
       const image = imageOf(this.isa, this.layout, c);
       if (!image) return;
