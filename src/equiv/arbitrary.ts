@@ -2,7 +2,7 @@
  * Random guests, derived from the spec and the analyzer's verdict alone (nothing here knows an
  * ISA): an initial guest state - user registers pointing into the data area or the program now and
  * then, control registers at reset with a few perturbed, a random virtual privilege level (the most
- * privileged half the time, where a VMM has the most to do), within the configuration's requires -
+ * privileged seven times in ten, where a VMM has the most to do), within the configuration's requires -
  * a data area of random units, and a program of instruction forms from the spec's encodings, a
  * good share of them privileged or sensitive and more still among the problem instructions of
  * Theorem 1, with branches that land on the program's own instruction boundaries. A program that
@@ -98,7 +98,7 @@ export class CaseGenerator {
       if (e.role !== "user" || e.isPc) continue;
       regs[e.id] = regs[e.id]!.map(() => this.value(rng, e.width));
     }
-    // A third of the programs start with one or two control registers away from reset.
+    // About a third of the programs start with one or two control registers away from reset.
     if (this.control.length && rng.chance(0.35)) {
       for (let k = 1 + rng.below(2); k > 0; k--) {
         const e = rng.pick(this.control);
