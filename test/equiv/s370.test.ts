@@ -2,14 +2,14 @@
 import { afterAll, expect, test } from "vitest";
 import { shutdownZ3 } from "../../src/analysis/z3.js";
 import { checkIsolation } from "../../src/equiv/isolation.js";
-import { campaignOf, run } from "./helpers.js";
+import { campaignOf, equivIsaEnabled, run } from "./helpers.js";
 
 afterAll(async () => {
   await shutdownZ3();
 });
 
 // The analysis of the whole spec comes first, which takes minutes on a loaded machine.
-test("s370, trap mode: 300 random guests end as on the bare machine; 10 pairs of VMs stay isolated", async () => {
+test.skipIf(!equivIsaEnabled("s370"))("s370, trap mode: 300 random guests end as on the bare machine; 10 pairs of VMs stay isolated", async () => {
   const { analysis, campaign } = await campaignOf("s370.isa", "trap", { seed: 1974, length: 32 });
   expect(analysis.theorems.vmm.holds).toBe(true);
   const r = run(campaign, 300);

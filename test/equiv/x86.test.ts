@@ -6,13 +6,13 @@
  */
 import { afterAll, describe, expect, test } from "vitest";
 import { shutdownZ3 } from "../../src/analysis/z3.js";
-import { campaignOf, names, run } from "./helpers.js";
+import { campaignOf, equivIsaEnabled, names, run } from "./helpers.js";
 
 afterAll(async () => {
   await shutdownZ3();
 });
 
-describe("x86", () => {
+describe.skipIf(!equivIsaEnabled("x86"))("x86", () => {
   test("trap mode: a divergence, shrunk to at most 3 instructions, one of them a problem instruction", async () => {
     const { analysis, campaign } = await campaignOf("x86.isa", "trap", { seed: 1974, length: 32 });
     const r = run(campaign, 200);
