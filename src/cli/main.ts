@@ -12,6 +12,7 @@ import { vmmGenerateCommand, vmmRunCommand } from "./commands/vmm.js";
 import type { VmmMode } from "../vmm/runtime/hypervisor.js";
 import type { ExecutorKind } from "../vmm/runtime/executor.js";
 import { difftestCommand } from "./commands/difftest.js";
+import { equivCommand } from "./commands/equiv.js";
 import type * as IR from "../ir/ir.js";
 import { EXIT, type Io } from "./load-isa.js";
 
@@ -128,7 +129,40 @@ export function buildProgram(io: Io, setCode: (code: number | Promise<number>) =
     .action((spec: string, opts: { against?: string; runs: number; seed: number; length: number; only?: "encodings" | "semantics" }) =>
       setCode(difftestCommand(spec, opts, io)));
 
+  program
+    .command("equiv")
+    .description("test the generated VMM's equivalence and isolation on random guests derived from the spec")
+    .argument("<spec>", ".isa spec file")
+    .addOption(new Option("--mode <mode>", "trap-and-emulate, patching of problem instructions, or hybrid VMM").choices(["trap", "patch", "hvm"]).default("trap"))
+    .addOption(new Option("--runs <n>", "random guest programs").argParser(positiveInt).default(1000))
+    .addOption(new Option("--seed <s>", "seed of the random choices").argParser(nonNegativeInt).default(1974))
+    .addOption(new Option("--length <l>", "instructions per program").argParser(positiveInt).default(32))
+    .addOption(new Option("--workers <w>", "worker threads").argParser(positiveInt).default(1))
+    .addOption(new Option("--vms <n>", "VMs side by side in each isolation trial (1: none)").argParser(positiveInt).default(2))
+    .option("--replay <path>", "run the case a divergence report saved, and nothing else")
+    .option("--config <name>", "the guest configuration (default: the spec's first)")
+    .option("--cache <dir>", "verdict cache", defaultCacheDir())
+    .option("--no-cache", "analyse every instruction afresh")
+    .action((spec: string, opts: { mode: VmmMode; runs: number; seed: number; length: number; workers: number; vms: number; replay?: string; config?: string; cache: string | false }) =>
+      setCode(equivCommand(spec, {
+        mode: opts.mode, runs: opts.runs, seed: opts.seed, length: opts.length, workers: opts.workers, vms: opts.vms, replay: opts.replay,
+        config: opts.config, cacheDir: cacheDir(opts.cache), progress: terminalProgress(),
+      }, io)));
+
   return program;
+}
+
+/** A progress line redrawn on stderr when it is a terminal; nothing otherwise. */
+function terminalProgress(): ((line: string | null) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  let last = 0;
+  return (line) => {
+    if (line === null) return void process.stderr.write("\r\x1b[K");
+    const now = Date.now();
+    if (now - last < 100) return;
+    last = now;
+    process.stderr.write(`\r\x1b[K${line}`);
+  };
 }
 
 function cacheDir(option: string | false): string | null {

@@ -23,7 +23,7 @@ export interface VmmCommonOptions {
   readonly cacheDir: string | null;
 }
 
-async function analysisFor(specFile: string, options: VmmCommonOptions, io: Io): Promise<{ analysis: Analysis } | { code: number }> {
+export async function analysisFor(specFile: string, options: VmmCommonOptions, io: Io): Promise<{ analysis: Analysis } | { code: number }> {
   const { isa } = loadIsa(specFile, io, { quietWarnings: true });
   if (!isa) return { code: EXIT.specError };
   const config = pickConfig(isa, options.config, io);
