@@ -215,6 +215,8 @@ export class InstructionClassifier {
     const Z = this.Z;
     const m = this.modeValue(s);
     const w = IR.widthOf(this.isa.privilege.element);
+    const k = constOf(m);
+    if (k !== undefined) return Z.Bool.val(levels.some((l) => this.isa.privilege.levels[l]!.values.includes(k)));
     const eqs = levels.flatMap((l) => this.isa.privilege.levels[l]!.values.map((v) => m.eq(Z.BitVec.val(v, w))));
     return eqs.length ? Z.Or(...eqs) : Z.Bool.val(false);
   }
@@ -366,9 +368,18 @@ export class InstructionClassifier {
 
   private alias(bank: IR.BankedRegister, s: SymState): BV {
     const Z = this.Z;
+    // A selector that folds to a constant (a mode pair's fixed modes) picks its bank here, so the
+    // two runs' views of the register are the same term when the banks hold the same value.
     const sel = new SymRun(Z, this.isa, s).evalPure(bank.selector) as BV;
     const w = IR.widthOf(bank.selector);
     const dflt = bank.banks.find((b) => b.values === null) ?? bank.banks[bank.banks.length - 1]!;
+    const k = constOf(sel);
+    if (k !== undefined) {
+      // The chain below, evaluated: the last bank whose values include the selector, else the default.
+      let chosen = dflt;
+      for (const b of bank.banks) if (b !== dflt && b.values?.includes(k)) chosen = b;
+      return s.regs[chosen.element]![0]!;
+    }
     let v = s.regs[dflt.element]![0]!;
     for (const b of bank.banks) {
       if (b === dflt || b.values === null || b.values.length === 0) continue;

@@ -146,10 +146,23 @@ const Z3_OP_CONCAT = 1056;
 /** Numerals created through symConst, with their values: what symbolic execution folds. */
 const constants = new WeakMap<object, bigint>();
 
+/**
+ * Numerals already made, per context: symbolic execution asks for the same few constants over and
+ * over, and each request would otherwise cross into Z3 and wrap a new object.
+ */
+const numerals = new WeakMap<Z3, Map<string, BV>>();
+
 /** A bit-vector numeral that symbolic execution knows the value of (and folds operations on). */
 export function symConst(Z: Z3, value: bigint, width: number): BV {
-  const t = Z.BitVec.val(value, width);
-  constants.set(t, value);
+  let known = numerals.get(Z);
+  if (!known) numerals.set(Z, (known = new Map()));
+  const key = `${width}:${value}`;
+  let t = known.get(key);
+  if (!t) {
+    t = Z.BitVec.val(value, width);
+    constants.set(t, value);
+    known.set(key, t);
+  }
   return t;
 }
 
