@@ -302,7 +302,10 @@ export class InstructionClassifier {
       if (bank.role !== "user") continue;
       unequal(this.alias(bank, ra.final), this.alias(bank, rb.final));
     }
-    for (const w of this.written(ra, rb)) {
+    // Two runs that made the same stores through one shared view read the same term at every unit
+    // (SharedView.read): memory cannot differ, and there is nothing to build.
+    const sameStores = ra.view !== null && rb.view !== null && ra.view.shared === rb.view.shared && ra.view.signature === rb.view.signature;
+    for (const w of sameStores ? [] : this.written(ra, rb)) {
       if (ra.view && rb.view) {
         // Both runs kept to the shared view: compare what the program sees there, where both
         // states let it read.
@@ -358,7 +361,7 @@ export class InstructionClassifier {
     for (const r of [a, b]) {
       const v = r.inst.run.view;
       if (!v) continue;
-      out.push(...v.links);
+      out.push(...v.links());
       const list = this.probed.get(r.initial) ?? [];
       for (const c of v.cells.values()) list.push(...c.walk, { guard: c.ok, va: c.va, offset: c.offset, pa: c.pa, kind: "read" });
       this.probed.set(r.initial, list);

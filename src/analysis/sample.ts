@@ -151,8 +151,7 @@ export class StateSampler {
       choices.set(st, Array.from({ length: 8 }, () => rng.int(n)));
     }
     const decoded = this.decoder.decodeWord(word.word, enc.length);
-    const assembly = decoded ? formatInstruction(decoded, { pc: s.pc, isa }) : `(word 0x${word.word.toString(16)})`;
-    return { concrete: { state: s, decoded, assembly, choices }, word };
+    return { concrete: lazyAssembly({ state: s, decoded, choices }, () => (decoded ? formatInstruction(decoded, { pc: s.pc, isa }) : `(word 0x${word.word.toString(16)})`)), word };
   }
 
   /**
@@ -162,7 +161,7 @@ export class StateSampler {
    */
   counterpart(w: Sample): Sample | null {
     for (const s of this.counterpartStates(w.concrete.state)) {
-      const concrete: Concrete = { ...w.concrete, state: s };
+      const concrete = withState(w.concrete, s);
       const outcome = replay(this.isa, concrete);
       if (!outcome.error && outcome.executed === this.instr.name && outcome.trap === null) return { concrete, outcome, word: w.word };
     }
@@ -181,7 +180,7 @@ export class StateSampler {
       const oa = replay(this.isa, drawn.concrete);
       if (oa.error || oa.executed !== this.instr.name || oa.trap !== null) continue;
       for (const s of this.counterpartStates(drawn.concrete.state)) {
-        const concrete: Concrete = { ...drawn.concrete, state: s };
+        const concrete = withState(drawn.concrete, s);
         const ob = replay(this.isa, concrete);
         if (ob.error || ob.executed !== this.instr.name || ob.trap !== null) continue;
         if (!samePresentation(this.isa, oa, ob) || resultDifferences(this.isa, oa, ob).length === 0) continue;
@@ -285,4 +284,18 @@ function collectEithers(isa: IR.Isa, body: readonly IR.Stmt[]): IR.Stmt[] {
   };
   stmts(body);
   return out;
+}
+
+/**
+ * A drawn state's assembly text, made only if someone reads it: most draws are thrown away, and
+ * disassembling each one cost more than running it.
+ */
+function lazyAssembly(c: Omit<Concrete, "assembly">, text: () => string): Concrete {
+  let memo: string | null = null;
+  return Object.defineProperty({ ...c }, "assembly", { get: () => (memo ??= text()), enumerable: true }) as Concrete;
+}
+
+/** The same instruction and choices from another state (the assembly is the same: same word, same PC). */
+function withState(c: Concrete, state: MachineState): Concrete {
+  return lazyAssembly({ state, decoded: c.decoded, choices: c.choices }, () => c.assembly);
 }

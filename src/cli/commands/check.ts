@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs";
 import { analyze, type Analysis } from "../../analysis/analyze.js";
 import { AnalysisCache } from "../../analysis/cache.js";
+import { closeWorkerPool } from "../../analysis/pool.js";
 import { shutdownZ3 } from "../../analysis/z3.js";
 import type * as IR from "../../ir/ir.js";
 import { EXIT, loadIsa, type Io } from "../load-isa.js";
@@ -26,6 +27,8 @@ export interface CheckOptions {
   readonly syntaxOnly: boolean;
   /** Where verdicts are cached between runs; null for none. */
   readonly cacheDir: string | null;
+  /** Worker threads analysing instructions in parallel (0 or 1: none). */
+  readonly workers: number;
 }
 
 function version(): string {
@@ -45,6 +48,11 @@ export async function checkCommand(files: readonly string[], options: CheckOptio
   };
   const analyses: Analysis[] = [];
   try {
+    // Load every spec first, then start every analysis: with worker threads, the instructions of
+    // all specs and configurations share one queue, so no worker waits for the slowest instruction
+    // of one spec before the next spec starts. Reports come out in order.
+    const jobs: { file: string; config: IR.GuestConfig; analysis: Promise<Analysis> }[] = [];
+    const cache = options.cacheDir ? new AnalysisCache(options.cacheDir) : undefined;
     for (const file of files) {
       const { isa, errors, warnings } = loadIsa(file, io);
       if (!isa) {
@@ -66,28 +74,34 @@ export async function checkCommand(files: readonly string[], options: CheckOptio
         }
       }
       for (const config of configs) {
-        const a = await analyze(isa, config, { timeoutMs: options.timeoutMs, cache: options.cacheDir ? new AnalysisCache(options.cacheDir) : undefined });
-        analyses.push(a);
-        if (options.format === "text") {
-          io.out(renderText(a, { showTable: true }));
-          if (options.explain) io.out(renderExplain(a, options.explain));
-          io.out("");
-        }
-        if (a.internalErrors.length) {
-          for (const e of a.internalErrors) io.err(`popek: internal error: ${e}`);
-          worse(EXIT.internal);
-        }
-        for (const e of a.expectations) worse(e.holds === true ? EXIT.ok : e.holds === false ? EXIT.failed : EXIT.inconclusive);
-        for (const t of options.require) {
-          const holds = a.theorems[t].holds;
-          if (holds !== true && options.format === "text") io.err(`${file}: --require ${t}: ${holds === false ? "fails" : "inconclusive"} under configuration '${config.name}'`);
-          worse(holds === true ? EXIT.ok : holds === false ? EXIT.failed : EXIT.inconclusive);
-        }
-        const anyInconclusive = [a.theorems.vmm, a.theorems.recursive, a.theorems.hvm].some((t) => t.holds === "inconclusive");
-        if (anyInconclusive) worse(EXIT.inconclusive);
+        const analysis = analyze(isa, config, { timeoutMs: options.timeoutMs, cache, workers: options.workers });
+        analysis.catch(() => undefined); // awaited below, in order; this only marks it handled meanwhile
+        jobs.push({ file, config, analysis });
       }
     }
+    for (const { file, config, analysis } of jobs) {
+      const a = await analysis;
+      analyses.push(a);
+      if (options.format === "text") {
+        io.out(renderText(a, { showTable: true }));
+        if (options.explain) io.out(renderExplain(a, options.explain));
+        io.out("");
+      }
+      if (a.internalErrors.length) {
+        for (const e of a.internalErrors) io.err(`popek: internal error: ${e}`);
+        worse(EXIT.internal);
+      }
+      for (const e of a.expectations) worse(e.holds === true ? EXIT.ok : e.holds === false ? EXIT.failed : EXIT.inconclusive);
+      for (const t of options.require) {
+        const holds = a.theorems[t].holds;
+        if (holds !== true && options.format === "text") io.err(`${file}: --require ${t}: ${holds === false ? "fails" : "inconclusive"} under configuration '${config.name}'`);
+        worse(holds === true ? EXIT.ok : holds === false ? EXIT.failed : EXIT.inconclusive);
+      }
+      const anyInconclusive = [a.theorems.vmm, a.theorems.recursive, a.theorems.hvm].some((t) => t.holds === "inconclusive");
+      if (anyInconclusive) worse(EXIT.inconclusive);
+    }
   } finally {
+    await closeWorkerPool();
     await shutdownZ3();
   }
   if (options.format === "json") {
