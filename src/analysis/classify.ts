@@ -562,14 +562,27 @@ export class InstructionClassifier {
     const view = new SharedView(Z, this.isa);
     const lA = this.runFrom("a", ops, la, instr, view);
     const lB = this.runFrom("b", ops, this.locationPair(la), instr, view);
-    // differ first: reading the view's final values creates the cells sameMemory must link.
-    const locDiffer = this.differ(lA, lB);
-    const locBase = [...this.base(ops, lA, lB), this.completes(lA), this.completes(lB), locDiffer, ...(locDiffer ? this.sameMemory(lA, lB) : [])];
+    // The pair's constraints, made once and only if the solver is asked (sameMemory is quadratic in
+    // the units touched). differ first: reading the view's final values creates the cells
+    // sameMemory must link.
+    let locBaseMemo: (B | null)[] | null = null;
+    const locBase = () => {
+      if (locBaseMemo) return locBaseMemo;
+      const locDiffer = this.differ(lA, lB);
+      return (locBaseMemo = [...this.base(ops, lA, lB), this.completes(lA), this.completes(lB), locDiffer, ...(locDiffer ? this.sameMemory(lA, lB) : [])]);
+    };
     const allValues = [...this.isa.privilege.levels.keys()].flatMap((l) => this.levelValues(l));
-    const location = await this.checkByMode([...locBase, this.wellFormed(lA.initial)], [lA.initial], [allValues]);
+    // A concrete pair first (as good as a model: it is replayed), then the solver.
+    const locationPair = (level: "guest" | "any", tag: string): Answer | null => {
+      const found = this.sampler.searchLocationPair(this.options.sampleTries, new Rng(seedOf(`${this.instrName}/${tag}`)), level);
+      return found ? { status: "found", samples: found } : null;
+    };
+    const location = locationPair("any", "location")
+      ?? (await this.checkByMode([...locBase(), this.wellFormed(lA.initial)], [lA.initial], [allValues]));
     const userLocation = location.status === "unsat" || neverAtGuest
       ? ({ status: "unsat" } as const)
-      : await this.checkByMode([...locBase, this.guest(lA.initial), this.guest(lB.initial)], [lA.initial], [this.levelValues(this.config.guestLevel)]);
+      : locationPair("guest", "user-location")
+        ?? (await this.checkByMode([...locBase(), this.guest(lA.initial), this.guest(lB.initial)], [lA.initial], [this.levelValues(this.config.guestLevel)]));
 
     let timing: Answer = { status: "unsat" };
     if (this.sets.timing.size > 0 && !neverAtGuest) {
@@ -587,8 +600,8 @@ export class InstructionClassifier {
     if (this.tri(control) === true) this.witness("control-sensitive", control, ops, instr, [s]);
     if (this.tri(userControl) === true) this.witness("user-control-sensitive", userControl, ops, instr, [s]);
     if (this.tri(mode) === true) this.witness("mode-sensitive", mode, ops, instr, modeRuns);
-    if (location.status === "sat") this.witness("location-sensitive", location, ops, instr, [lA, lB]);
-    if (userLocation.status === "sat") this.witness("user-location-sensitive", userLocation, ops, instr, [lA, lB]);
+    if (this.tri(location) === true) this.witness("location-sensitive", location, ops, instr, [lA, lB]);
+    if (this.tri(userLocation) === true) this.witness("user-location-sensitive", userLocation, ops, instr, [lA, lB]);
 
     const privileged = and3(not3(this.tri(userCompletes)), this.tri(aboveCompletes));
     const controlSensitive = this.tri(control);
@@ -678,6 +691,7 @@ export class InstructionClassifier {
     if (q.mode.status === "sat") return shown(q.mode, [...q.modeRuns, q.modeRuns[1]!], itself("mode"));
     if (q.mode.status === "found") return shown({ status: "found", samples: [...q.mode.samples, q.mode.samples[1]!] }, [], itself("mode"));
     if (q.userLocation.status === "sat") return shown(q.userLocation, [q.lA, q.lB, q.lB], itself("location"));
+    if (q.userLocation.status === "found") return shown({ status: "found", samples: [...q.userLocation.samples, q.userLocation.samples[1]!] }, [], itself("location"));
     if (q.mode.status === "unknown") results.push("inconclusive");
     if (q.userLocation.status === "unknown") results.push("inconclusive");
 
@@ -724,7 +738,8 @@ export class InstructionClassifier {
       labels = runs.map((r) => r.label);
     } else if (answer.status === "found") {
       concrete = answer.samples.map((x) => x.concrete);
-      const relational = claim === "mode-sensitive" || (claim === "problem" && answer.samples.length === 3);
+      const relational = claim === "mode-sensitive" || claim === "location-sensitive" || claim === "user-location-sensitive"
+        || (claim === "problem" && answer.samples.length === 3);
       labels = answer.samples.length === 1 ? ["s"] : relational ? ["a", "b", "b"] : ["w", "s"];
     } else {
       return;
