@@ -69,7 +69,8 @@ export class WorkerPool {
     const slot: Slot = { worker, isas: new Set(), task: null };
     worker.unref();
     worker.on("message", (m: FromWorker) => {
-      const task = slot.task!;
+      const task = slot.task;
+      if (!task) return; // the pool failed meanwhile: the task was rejected already
       slot.task = null;
       worker.unref();
       if (m.kind === "verdict") task.resolve({ ...m.verdict, instruction: task.isa.instructions[task.message.instruction]! });

@@ -9,7 +9,6 @@
 import { readFileSync } from "node:fs";
 import { analyze, type Analysis } from "../../analysis/analyze.js";
 import { AnalysisCache } from "../../analysis/cache.js";
-import { closeWorkerPool } from "../../analysis/pool.js";
 import { shutdownZ3 } from "../../analysis/z3.js";
 import type * as IR from "../../ir/ir.js";
 import { EXIT, loadIsa, type Io } from "../load-isa.js";
@@ -51,7 +50,9 @@ export async function checkCommand(files: readonly string[], options: CheckOptio
     // Load every spec first, then start every analysis: with worker threads, the instructions of
     // all specs and configurations share one queue, so no worker waits for the slowest instruction
     // of one spec before the next spec starts. Reports come out in order.
-    const jobs: { file: string; config: IR.GuestConfig; analysis: Promise<Analysis> }[] = [];
+    const jobs: { file: string; config: IR.GuestConfig; analysis: () => Promise<Analysis> }[] = [];
+    // In one thread, analyses run one after another (a thread's Z3 answers one check at a time).
+    const parallel = options.workers > 1;
     const cache = options.cacheDir ? new AnalysisCache(options.cacheDir) : undefined;
     for (const file of files) {
       const { isa, errors, warnings } = loadIsa(file, io);
@@ -74,13 +75,18 @@ export async function checkCommand(files: readonly string[], options: CheckOptio
         }
       }
       for (const config of configs) {
-        const analysis = analyze(isa, config, { timeoutMs: options.timeoutMs, cache, workers: options.workers });
-        analysis.catch(() => undefined); // awaited below, in order; this only marks it handled meanwhile
-        jobs.push({ file, config, analysis });
+        const start = () => analyze(isa, config, { timeoutMs: options.timeoutMs, cache, workers: options.workers });
+        if (parallel) {
+          const started = start();
+          started.catch(() => undefined); // awaited below, in order; this only marks it handled meanwhile
+          jobs.push({ file, config, analysis: () => started });
+        } else {
+          jobs.push({ file, config, analysis: start });
+        }
       }
     }
     for (const { file, config, analysis } of jobs) {
-      const a = await analysis;
+      const a = await analysis();
       analyses.push(a);
       if (options.format === "text") {
         io.out(renderText(a, { showTable: true }));
@@ -101,7 +107,8 @@ export async function checkCommand(files: readonly string[], options: CheckOptio
       if (anyInconclusive) worse(EXIT.inconclusive);
     }
   } finally {
-    await closeWorkerPool();
+    // The worker pool stays: its idle workers do not keep the process alive, and a later check in
+    // the same process (the tests) reuses them instead of starting new ones.
     await shutdownZ3();
   }
   if (options.format === "json") {
