@@ -47,9 +47,8 @@ export class WorkerPool {
   private readonly queue: Task[] = [];
   private failure: Error | null = null;
 
-  constructor(readonly size: number) {
-    for (let i = 0; i < size; i++) this.slots.push(this.spawn());
-  }
+  /** Workers start when there is work for them (an analysis answered from the cache starts none). */
+  constructor(readonly size: number) {}
 
   classify(isa: IR.Isa, config: IR.GuestConfig, instruction: number, options: ClassifyOptions): Promise<InstructionVerdict> {
     if (this.failure) return Promise.reject(this.failure);
@@ -57,6 +56,11 @@ export class WorkerPool {
       this.queue.push({ isa, message: { kind: "classify", config, instruction, options }, resolve, reject });
       this.dispatch();
     });
+  }
+
+  /** Worker threads running now. */
+  get started(): number {
+    return this.slots.length;
   }
 
   async close(): Promise<void> {
@@ -95,6 +99,7 @@ export class WorkerPool {
   }
 
   private dispatch(): void {
+    while (this.slots.length < this.size && this.queue.length > this.slots.filter((s) => !s.task).length) this.slots.push(this.spawn());
     for (const slot of this.slots) {
       if (slot.task || this.queue.length === 0) continue;
       const task = this.queue.shift()!;

@@ -5,7 +5,7 @@
  */
 import { afterAll, expect, test } from "vitest";
 import { analyze, type Analysis } from "../../src/analysis/analyze.js";
-import { closeWorkerPool } from "../../src/analysis/pool.js";
+import { closeWorkerPool, WorkerPool } from "../../src/analysis/pool.js";
 import { shutdownZ3 } from "../../src/analysis/z3.js";
 import { checkSpec } from "../../src/check/check.js";
 import { loadSpec } from "../../src/syntax/load.js";
@@ -43,4 +43,14 @@ test("a worker's failure is reported, not swallowed", async () => {
   // A configuration whose guest level does not exist: the classifier throws inside the worker.
   const broken = { ...isa.configs[0]!, guestLevel: 99 };
   await expect(analyze(isa, broken, { workers: 2, only: ["LD"] })).rejects.toThrow();
+});
+
+test("a pool starts workers only for work (regression: idle, never-used workers kept the CLI from exiting)", async () => {
+  const pool = new WorkerPool(2);
+  expect(pool.started).toBe(0);
+  const isa = checkSpec(loadSpec("isas/pg.isa")).isa!;
+  const v = await pool.classify(isa, isa.configs[0]!, 0, { timeoutMs: 20_000, sampleTries: 48 });
+  expect(v.name).toBe(isa.instructions[0]!.name);
+  expect(pool.started).toBe(1);
+  await pool.close();
 });
