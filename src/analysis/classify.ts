@@ -359,7 +359,10 @@ export class InstructionClassifier {
       }
     }
     for (const r of [a, b]) {
-      const v = r.inst.run.view;
+      // Every view name the run used, also where its view broke later (regression: a value loaded
+      // through the view before a store broke it was left unconstrained, and the witness did not
+      // replay).
+      const v = r.inst.run.viewUse;
       if (!v) continue;
       out.push(...v.links());
       const list = this.probed.get(r.initial) ?? [];

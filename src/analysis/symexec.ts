@@ -64,6 +64,12 @@ export interface RunResult {
     readonly shared: SharedView;
     readonly signature: number;
   } | null;
+  /**
+   * The links of every shared-view name this run used, and the cells it placed, whether or not the
+   * view lasted to the end: values loaded through the view before it broke are view names too, and
+   * a query must tie them to this run's memory. Null when the run had no view.
+   */
+  readonly viewUse: { links(): readonly B[]; readonly cells: ReadonlyMap<string, Cell> } | null;
 }
 
 /** A memory unit named by the program: translate(va) + offset for one kind of access. */
@@ -392,6 +398,7 @@ export class SymRun {
       view: this.view && !this.viewBroken
         ? { read: (va: BV, offset: number) => this.viewRead(this.cell(va, offset, IR.ACCESS.READ)), links: () => this.allLinks(), cells: this.cells, shared: this.view, signature: this.viewSignature }
         : null,
+      viewUse: this.view ? { links: () => this.allLinks(), cells: this.cells } : null,
     };
   }
 
