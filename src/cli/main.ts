@@ -2,7 +2,7 @@
  * The `popek` command line. Every command returns an exit code; user errors are printed as
  * diagnostics, and only an internal error (a bug in popek) prints a stack trace.
  */
-import { homedir } from "node:os";
+import { availableParallelism, homedir } from "node:os";
 import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { checkCommand } from "./commands/check.js";
@@ -59,10 +59,11 @@ export function buildProgram(io: Io, setCode: (code: number | Promise<number>) =
     .option("--syntax-only", "parse and check the spec without analysing it")
     .option("--cache <dir>", "reuse verdicts of unchanged instructions from this directory", defaultCacheDir())
     .option("--no-cache", "analyse every instruction afresh")
-    .action((files: string[], opts: { config?: string; format: "text" | "json" | "sarif"; explain?: string; require: IR.Theorem[]; timeout: number; syntaxOnly?: boolean; cache: string | false }) =>
+    .addOption(new Option("--workers <n>", "worker threads analysing instructions in parallel (1: none)").argParser(positiveInt).default(availableParallelism(), "the number of CPUs"))
+    .action((files: string[], opts: { config?: string; format: "text" | "json" | "sarif"; explain?: string; require: IR.Theorem[]; timeout: number; syntaxOnly?: boolean; cache: string | false; workers: number }) =>
       setCode(checkCommand(files, {
         config: opts.config, format: opts.format, explain: opts.explain, require: opts.require, timeoutMs: opts.timeout,
-        syntaxOnly: opts.syntaxOnly ?? false, cacheDir: cacheDir(opts.cache),
+        syntaxOnly: opts.syntaxOnly ?? false, cacheDir: cacheDir(opts.cache), workers: opts.workers,
       }, io)));
 
   program
