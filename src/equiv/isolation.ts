@@ -63,6 +63,8 @@ class Region extends Map<bigint, bigint> {
 /** The machine with one physical memory in regions: the VMM's at 0, VM i's at (i + 1) * extent. */
 class SharedHost implements Host {
   readonly depth = 0;
+  /** The shared store is what the property watches, so VMs run over it (through the interpreter). */
+  readonly privateMemory = false;
   readonly passedThrough = new Map<string, number>();
   readonly memory = new Map<bigint, bigint>();
   readonly violations: string[] = [];

@@ -14,6 +14,11 @@ export interface Host {
   readonly isa: IR.Isa;
   /** How many VMMs lie between this host and the real machine (0: the real machine). */
   readonly depth: number;
+  /**
+   * Whether a VM's memory may live wherever its executor keeps it (the engine's own store), rather
+   * than in memoryFor's map: true only where nothing observes the maps (the real machine).
+   */
+  readonly privateMemory: boolean;
   /** A VM's private memory (the allocator's region on this host). */
   memoryFor(id: number): Map<bigint, bigint>;
   /** The machine a VM runs on directly, over its real state, with the VMM's hooks. */
@@ -25,6 +30,7 @@ export interface Host {
 /** popek's machine. */
 export class RealHost implements Host {
   readonly depth = 0;
+  readonly privateMemory = true;
   readonly passedThrough = new Map<string, number>();
   constructor(readonly isa: IR.Isa) {}
   memoryFor(): Map<bigint, bigint> {
@@ -42,6 +48,7 @@ export class RealHost implements Host {
  */
 export class VmHost implements Host {
   readonly depth: number;
+  readonly privateMemory = false;
   readonly passedThrough = new Map<string, number>();
   constructor(
     private readonly outer: Host,

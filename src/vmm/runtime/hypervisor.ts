@@ -60,12 +60,14 @@ export class Hypervisor {
   }
 
   /**
-   * The engine runs guests on the real machine; a VMM nested in another one runs its guests on the
-   * outer VMM's VM through the interpreter (the host's machine), as does `executor: "interp"`.
+   * The engine runs guests on a host that lets each VM keep its memory in the engine's own store (the
+   * real machine); elsewhere — a VMM nested in another one, a host that lays every VM's memory out in
+   * one shared store — guests run through the interpreter over the host's memory, as they do with
+   * `executor: "interp"`.
    */
   private executorFor(vm: VirtualMachine): DirectExecutor {
     const patch = this.options.mode === "patch";
-    if ((this.options.executor ?? "engine") === "engine" && this.host.depth === 0) return new EngineExecutor(vm, patch);
+    if ((this.options.executor ?? "engine") === "engine" && this.host.privateMemory) return new EngineExecutor(vm, patch);
     return new InterpreterExecutor(vm, this.host, patch ? this.trapWord : null);
   }
 
