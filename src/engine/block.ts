@@ -90,7 +90,7 @@ export interface PatchRule {
 
 /** Generated-code bindings, declared once per function (see Runtime and runtime.ts). */
 export const PROLOGUE =
-  "const R = rt.R, M = rt.M, JN = rt.J, OUT = rt.output, OPS = rt.ops, TRAP = rt.trap, HALT = rt.halt, BADINDEX = rt.badIndex, " +
+  "const R = rt.R, M = rt.M, F8 = M.flat8, F32 = M.flat32, SW = M.slowWrite, JN = rt.J, OUT = rt.output, OPS = rt.ops, TRAP = rt.trap, HALT = rt.halt, BADINDEX = rt.badIndex, " +
   "CHOOSE = rt.choose.bind(rt), XLATE = rt.xlate.bind(rt), TOBIG = OPS.toBig, LIMB = OPS.limb, LIMBS = OPS.limbs, BIGSEXT = OPS.bigSext, " +
   "HX = rt.helpers || {}, XR = HX.XR, XW = HX.XW, XF = HX.XF, XRJ = HX.XRJ, XWJ = HX.XWJ, TICK = rt.tickFn, TICKO = rt.tickO;";
 
@@ -320,7 +320,10 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
       break;
     }
     if (sp.pcState === "maybe") rest.push(J.if(J.id("pcw"), [jumped]));
-    if (sp.storedMemory) rest.push(J.if(J.member(J.id("rt"), "stale"), leave()));
+    // A write into translated code goes through the memory's methods (which set rt.stale); the
+    // inlined fast stores set \`slow\` when they take that path.
+    const stale = J.member(J.id("rt"), "stale");
+    if (sp.storedMemory) rest.push(J.if(sp.slowStores ? stale : J.bin("&&", J.id("slow"), stale), leave()));
     size += printStmts(rest).length + printStmts(tickCode).length;
     at = e.nextPc;
     if (i === max - 1 || size > MAX_SOURCE || modeWritten) {
@@ -346,7 +349,7 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
   const loops = jumps.size > 0 && t.layout.limbs[t.isa.pc] === 1 && !returnsNegative(body);
   const modeKept = assume === null || assume.size === mode.assume!.size;
   const code = loops ? loop(t, pc, entries.length, modeKept ? entryGuard : [], modeKept ? body : [...entryGuard, ...body], jumps) : [...entryGuard, ...body];
-  const decls: JStmt = { k: "let", names: ["pcw = false", ...temps] };
+  const decls: JStmt = { k: "let", names: ["pcw = false", "slow = false", ...temps] };
   const source = `${PROLOGUE}\nreturn function block(skip, budget) {\n${printStmts([decls, ...code], "  ")}\n};`;
   const factory = new Function("rt", source) as (rt: Runtime) => (skip: boolean, budget: number) => number;
   return { pc, entries, run: factory(t.rt), source, fold, loops, valid: true, succPc: -1, succ: null };
