@@ -41,6 +41,13 @@ export interface Block {
   /** The block that ran after this one last time, and its address (-1: none). */
   succPc: number;
   succ: Block | null;
+  /**
+   * Several blocks dispatching on the PC (see translateRegion): a trap's or return's entry index
+   * is rt.loopBase plus its index in the current block.
+   */
+  readonly region: boolean;
+  /** Times the engine ran it (it becomes a region past a threshold). */
+  runs: number;
 }
 
 /** How a block is specialized (see mode.ts). */
@@ -244,6 +251,44 @@ function guard(t: Translator, slots: ReadonlySet<number>, pc: number): JStmt[] {
 
 /** Translates the block at pc (at most `max` instructions) in a mode (default: none). */
 export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS, mode: BlockMode = GENERIC): Block {
+  const b = translateBody(t, pc, max, mode, 0);
+  const { entries, body, jumps, entryGuard, modeKept } = b;
+  // Blocks that may jump back to their start loop in place (see loop()).
+  const loops = jumps.size > 0 && t.layout.limbs[t.isa.pc] === 1 && !returnsNegative(body);
+  const code = loops ? loop(t, pc, entries.length, modeKept ? entryGuard : [], modeKept ? body : [...entryGuard, ...body], jumps) : [...entryGuard, ...body];
+  return assemble(t, pc, entries, code, b.temps, b.fold, loops, false);
+}
+
+function assemble(t: Translator, pc: number, entries: readonly BlockEntry[], code: readonly JStmt[], temps: readonly string[], fold: boolean, loops: boolean, region: boolean): Block {
+  const decls: JStmt = { k: "let", names: ["pcw = false", "slow = false", ...temps] };
+  const source = `${PROLOGUE}\nreturn function block(skip, budget) {\n${printStmts([decls, ...code], "  ")}\n};`;
+  const factory = new Function("rt", source) as (rt: Runtime) => (skip: boolean, budget: number) => number;
+  return { pc, entries, run: factory(t.rt), source, fold, loops, region, valid: true, succPc: -1, succ: null, runs: 0 };
+}
+
+/** A block's code before it becomes a function (see translateBlock and translateRegion). */
+interface Body {
+  readonly entries: BlockEntry[];
+  /** The instructions' code; every path ends in a return or a throw. */
+  readonly body: JStmt[];
+  readonly entryGuard: JStmt[];
+  readonly temps: string[];
+  /** Returns after an instruction wrote the PC. */
+  readonly jumps: Set<JStmt>;
+  /** Returns where the block ends with the PC set to the next instruction (it may continue there). */
+  readonly tails: Set<JStmt>;
+  readonly fold: boolean;
+  /** No instruction of the block writes a register of its mode. */
+  readonly modeKept: boolean;
+  /** Addresses the block may go to next: constant jump targets, the fall-through, return addresses. */
+  readonly successors: Set<number>;
+}
+
+/**
+ * The code of the block at pc, its instructions numbered from `base` in trap sites (a region's
+ * blocks share one entry list).
+ */
+function translateBody(t: Translator, pc: number, max: number, mode: BlockMode, base: number): Body {
   const fold = mode.fold && t.isa.tick !== null;
   const assume = mode.assume && mode.assume.size > 0 ? new Map(mode.assume) : null;
   const entries: BlockEntry[] = [];
@@ -255,11 +300,12 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
   let tail: JStmt[] = [];
   /** The returns after an instruction wrote the PC (where the block may loop). */
   const jumps = new Set<JStmt>();
+  const successors = new Set<number>();
   let size = 0;
   let at = pc;
   for (let i = 0; i < max; i++) {
     const e = decodeAt(t, at);
-    const fetch = fetchCheck(t, i, e, assume);
+    const fetch = fetchCheck(t, base + i, e, assume);
     const clobbered = [...fetch.sp.readSlots].some((s) => written.has(s));
     if (i > 0 && (e.kind !== "instr" || clobbered || e.fetchReadMemory !== entries[0]!.fetchReadMemory)) {
       // The next instruction faults, is undefined, or fetches through registers this block wrote:
@@ -275,7 +321,7 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
     const tickCode: JStmt[] = [J.comment(`${i}: ${e.kind === "instr" ? e.decoded!.instruction.name : e.kind} @ 0x${e.pc.toString(16)}`)];
     let stop = false;
     if ((t.isa.tick !== null || t.tickOverridden) && !fold) {
-      const tick = tickRegion(t, i, e.pc, assume);
+      const tick = tickRegion(t, base + i, e.pc, assume);
       if (tick.sp.writesPc) throw new Error("engine: a tick that writes the PC is not supported");
       for (const s of tick.sp.writtenSlots) if (guardSlots.has(s) || fetch.sp.readSlots.has(s)) hoist = false;
       temps.push(...tick.sp.temps);
@@ -290,15 +336,15 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
     }
     const rest: JStmt[] = [];
     const before = assume && new Map(assume);
-    let exec = execute(t, i, e, false, assume);
+    let exec = execute(t, base + i, e, false, assume);
     if (exec.sp.trapAfterWrite || exec.sp.translateAfterStore) {
       if (assume) restore(assume, before!);
-      exec = execute(t, i, e, true, assume);
+      exec = execute(t, base + i, e, true, assume);
     }
     const sp = exec.sp;
     if (fold && touches(sp, t.plan.counterSlots)) {
       // It reads or writes a counter, which a folded block brings up to date only at its end.
-      if (i === 0) return translateBlock(t, pc, 1, { assume: mode.assume, fold: false });
+      if (i === 0) return translateBody(t, pc, 1, { assume: mode.assume, fold: false }, base);
       entries.pop();
       tail = [...setPc(t, e.pc), J.ret(J.num(i))];
       break;
@@ -307,7 +353,12 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
     const modeWritten = fold && assume !== null && assume.size < before!.size;
     temps.push(...sp.temps);
     for (const s of sp.writtenSlots) written.add(s);
-    if (sp.writesPc) rest.push(J.assign(J.id("pcw"), J.bool(false)));
+    if (sp.writesPc) {
+      rest.push(J.assign(J.id("pcw"), J.bool(false)));
+      // A call's return address is where a return is likely to go.
+      successors.add(e.nextPc);
+      constantPcs(t, exec.code, successors);
+    }
     rest.push(...exec.code);
     pieces.push({ tick: tickCode, fetch, rest });
     if (!sp.reachable) break;
@@ -321,7 +372,7 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
     }
     if (sp.pcState === "maybe") rest.push(J.if(J.id("pcw"), [jumped]));
     // A write into translated code goes through the memory's methods (which set rt.stale); the
-    // inlined fast stores set \`slow\` when they take that path.
+    // inlined fast stores set `slow` when they take that path.
     const stale = J.member(J.id("rt"), "stale");
     if (sp.storedMemory) rest.push(J.if(sp.slowStores ? stale : J.bin("&&", J.id("slow"), stale), leave()));
     size += printStmts(rest).length + printStmts(tickCode).length;
@@ -345,14 +396,102 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
     body.push(...p.rest);
   });
   body.push(...tail);
-  // Blocks that may jump back to their start loop in place (see loop()).
-  const loops = jumps.size > 0 && t.layout.limbs[t.isa.pc] === 1 && !returnsNegative(body);
+  const tails = new Set<JStmt>();
+  const last = tail[tail.length - 1];
+  if (last !== undefined && last.k === "return") {
+    tails.add(last);
+    constantPcs(t, tail, successors);
+  }
   const modeKept = assume === null || assume.size === mode.assume!.size;
-  const code = loops ? loop(t, pc, entries.length, modeKept ? entryGuard : [], modeKept ? body : [...entryGuard, ...body], jumps) : [...entryGuard, ...body];
-  const decls: JStmt = { k: "let", names: ["pcw = false", "slow = false", ...temps] };
-  const source = `${PROLOGUE}\nreturn function block(skip, budget) {\n${printStmts([decls, ...code], "  ")}\n};`;
-  const factory = new Function("rt", source) as (rt: Runtime) => (skip: boolean, budget: number) => number;
-  return { pc, entries, run: factory(t.rt), source, fold, loops, valid: true, succPc: -1, succ: null };
+  return { entries, body, entryGuard, temps, jumps, tails, fold, modeKept, successors };
+}
+
+/** Adds the constants the code assigns to the PC register (jump targets) to `out`. */
+function constantPcs(t: Translator, list: readonly JStmt[], out: Set<number>): void {
+  if (t.layout.limbs[t.isa.pc] !== 1) return;
+  const slot = t.layout.offset[t.isa.pc]!;
+  const visit = (l: readonly JStmt[]): void => {
+    for (const s of l) {
+      if (s.k === "assign" && s.target.k === "index" && s.target.obj.k === "id" && s.target.obj.name === "R" && s.target.at.k === "num" && s.target.at.v === slot && s.value.k === "num") out.add(s.value.v);
+      else if (s.k === "if") {
+        visit(s.then);
+        visit(s.else);
+      } else if (s.k === "label") visit(s.body);
+      else if (s.k === "switch") s.cases.forEach((c) => visit(c.body));
+    }
+  };
+  visit(list);
+}
+
+/** Blocks in one region at most, and instructions in all. */
+const REGION_BLOCKS = 24;
+const REGION_INSTRUCTIONS = 400;
+
+/**
+ * A region: the block at pc and the blocks it may go to (constant jump targets, fall-throughs,
+ * return addresses, transitively) compiled into one function that dispatches on the PC, so control
+ * moving between them (a loop of several blocks, calls and returns) stays inside it. Each block
+ * must keep the mode and never leave for a fetch check; null when no other block qualifies.
+ * Returns count all instructions run; rt.loopDone and rt.loopBase tell the engine the instructions
+ * run before the current (or last) block and where its entries start.
+ */
+export function translateRegion(t: Translator, pc: number, max: number, mode: BlockMode): Block | null {
+  if (t.layout.limbs[t.isa.pc] !== 1) return null;
+  const eligible = (b: Body) => b.modeKept && b.entries.length > 0 && b.entries[0]!.kind === "instr" && !returnsNegative(b.body);
+  const first = translateBody(t, pc, max, mode, 0);
+  if (!eligible(first)) return null;
+  const blocks: { pc: number; base: number; body: Body }[] = [{ pc, base: 0, body: first }];
+  const seen = new Set([pc]);
+  const queue = [...first.successors];
+  let count = first.entries.length;
+  while (queue.length > 0 && blocks.length < REGION_BLOCKS && count < REGION_INSTRUCTIONS) {
+    const at = queue.shift()!;
+    if (seen.has(at)) continue;
+    seen.add(at);
+    const b = translateBody(t, at, max, mode, count);
+    if (!eligible(b) || b.fold !== first.fold) continue;
+    blocks.push({ pc: at, base: count, body: b });
+    count += b.entries.length;
+    queue.push(...b.successors);
+  }
+  if (blocks.length === 1) return null;
+  const longest = Math.max(...blocks.map((b) => b.body.entries.length));
+  const done = J.id("done");
+  const rt = (name: string) => J.member(J.id("rt"), name);
+  const rewrite = (list: readonly JStmt[], b: Body): JStmt[] =>
+    list.map((s): JStmt => {
+      switch (s.k) {
+        case "return": {
+          if (s.e === null || s.e.k !== "num") return s;
+          const total = J.bin("+", done, s.e);
+          if (!b.jumps.has(s) && !b.tails.has(s)) return J.ret(total);
+          // The PC is set: go on inside the region if a whole block more fits the budget.
+          const again = J.bin("<=", J.bin("+", total, J.num(longest)), J.id("budget"));
+          return J.if(again, [J.assign(done, total), J.assign(J.id("skip"), J.bool(false)), { k: "continue", label: "round" }], [J.ret(total)]);
+        }
+        case "if": return J.if(s.c, rewrite(s.then, b), rewrite(s.else, b));
+        case "label": return { k: "label", label: s.label, body: rewrite(s.body, b) };
+        case "switch": return { ...s, cases: s.cases.map((c) => ({ value: c.value, body: rewrite(c.body, b) })) };
+        default: return s;
+      }
+    });
+  const pcSlot = J.index(J.id("R"), J.num(t.layout.offset[t.isa.pc]!));
+  const cases = blocks.map((b) => ({
+    value: b.pc,
+    // Set on entering each block (not on leaving one), so they still name the last block run when control leaves the region.
+    body: [J.assign(rt("loopBase"), J.num(b.base)), J.assign(rt("loopDone"), done), ...rewrite(b.body.body, b.body), J.throw(J.call(J.id("Error"), J.str("engine: a region's block fell through")))],
+  }));
+  // Leaving for an address outside the region: `done` > 0 there (the first dispatch is to pc).
+  const dispatch: JStmt = { k: "switch", on: pcSlot, cases: [...cases, { value: null, body: [J.ret(done)] }] };
+  const code: JStmt[] = [
+    { k: "let", names: ["done = 0"] },
+    J.assign(rt("loopDone"), J.num(0)),
+    ...first.entryGuard,
+    { k: "loop", label: "round", body: [dispatch] },
+  ];
+  const entries = blocks.flatMap((b) => b.body.entries);
+  const temps = blocks.flatMap((b) => b.body.temps);
+  return assemble(t, pc, entries, code, temps, first.fold, true, true);
 }
 
 /** Whether any return gives a negative count (a fetch-check exit; the mode guard's GUARD_FAIL aside). */
