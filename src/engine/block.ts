@@ -9,7 +9,7 @@
  */
 import * as IR from "../ir/ir.js";
 import type { Decoded, Decoder } from "../machine/decoder.js";
-import { J, printStmts, type JStmt } from "./js.js";
+import { J, printStmts, type JExpr, type JStmt } from "./js.js";
 import { limbsOf, type RegisterLayout } from "./layout.js";
 import { EngineError, EngineTrap, PHASE, site, type Runtime } from "./runtime.js";
 import type { ModePlan } from "./mode.js";
@@ -254,7 +254,7 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
   const b = translateBody(t, pc, max, mode, 0);
   const { entries, body, jumps, entryGuard, modeKept } = b;
   // Blocks that may jump back to their start loop in place (see loop()).
-  const loops = jumps.size > 0 && t.layout.limbs[t.isa.pc] === 1 && !returnsNegative(body);
+  const loops = jumps.size > 0 && !returnsNegative(body);
   const code = loops ? loop(t, pc, entries.length, modeKept ? entryGuard : [], modeKept ? body : [...entryGuard, ...body], jumps) : [...entryGuard, ...body];
   return assemble(t, pc, entries, code, b.temps, b.fold, loops, false);
 }
@@ -408,11 +408,19 @@ function translateBody(t: Translator, pc: number, max: number, mode: BlockMode, 
 
 /** Adds the constants the code assigns to the PC register (jump targets) to `out`. */
 function constantPcs(t: Translator, list: readonly JStmt[], out: Set<number>): void {
-  if (t.layout.limbs[t.isa.pc] !== 1) return;
   const slot = t.layout.offset[t.isa.pc]!;
+  const L = t.layout.limbs[t.isa.pc]!;
+  if (L > 2) return;
+  /** The constant s assigns to R[at], or null. */
+  const constantTo = (s: JStmt | undefined, at: number): number | null =>
+    s !== undefined && s.k === "assign" && s.target.k === "index" && s.target.obj.k === "id" && s.target.obj.name === "R" && s.target.at.k === "num" && s.target.at.v === at && s.value.k === "num" ? s.value.v : null;
   const visit = (l: readonly JStmt[]): void => {
-    for (const s of l) {
-      if (s.k === "assign" && s.target.k === "index" && s.target.obj.k === "id" && s.target.obj.name === "R" && s.target.at.k === "num" && s.target.at.v === slot && s.value.k === "num") out.add(s.value.v);
+    for (let i = 0; i < l.length; i++) {
+      const s = l[i]!;
+      const lo = constantTo(s, slot);
+      // setPc writes the limbs one after the other.
+      const hi = L === 1 ? 0 : constantTo(l[i + 1], slot + 1);
+      if (lo !== null && hi !== null) out.add(lo + hi * 2 ** 32);
       else if (s.k === "if") {
         visit(s.then);
         visit(s.else);
@@ -423,9 +431,31 @@ function constantPcs(t: Translator, list: readonly JStmt[], out: Set<number>): v
   visit(list);
 }
 
+/** The PC register's value (a number: at most 2 limbs, as the engine's pc). */
+function pcValue(t: Translator): JExpr {
+  const at = t.layout.offset[t.isa.pc]!;
+  const slot = (j: number) => J.index(J.id("R"), J.num(at + j));
+  if (t.layout.limbs[t.isa.pc] === 1) return slot(0);
+  return J.bin("+", slot(0), J.bin("*", slot(1), J.num(2 ** 32)));
+}
+
+/** Whether the PC register holds pc. */
+function pcIs(t: Translator, pc: number): JExpr {
+  const at = t.layout.offset[t.isa.pc]!;
+  const w = t.isa.state[t.isa.pc]!.width;
+  return limbs(C(BigInt(pc)), w)
+    .map((e, j) => J.bin("===", J.index(J.id("R"), J.num(at + j)), e))
+    .reduce((x, y) => J.bin("&&", x, y));
+}
+
 /** Blocks in one region at most, and instructions in all. */
 const REGION_BLOCKS = 24;
 const REGION_INSTRUCTIONS = 400;
+/**
+ * Printed source of a region at most: V8 optimizes large functions with many temporaries poorly
+ * (x86's flag updates make each instruction long; its sieve ran 3x slower as one 60 KB region).
+ */
+const REGION_SOURCE = 16_000;
 
 /**
  * A region: the block at pc and the blocks it may go to (constant jump targets, fall-throughs,
@@ -436,7 +466,7 @@ const REGION_INSTRUCTIONS = 400;
  * run before the current (or last) block and where its entries start.
  */
 export function translateRegion(t: Translator, pc: number, max: number, mode: BlockMode): Block | null {
-  if (t.layout.limbs[t.isa.pc] !== 1) return null;
+  if (t.layout.limbs[t.isa.pc]! > 2) return null;
   const eligible = (b: Body) => b.modeKept && b.entries.length > 0 && b.entries[0]!.kind === "instr" && !returnsNegative(b.body);
   const first = translateBody(t, pc, max, mode, 0);
   if (!eligible(first)) return null;
@@ -444,12 +474,17 @@ export function translateRegion(t: Translator, pc: number, max: number, mode: Bl
   const seen = new Set([pc]);
   const queue = [...first.successors];
   let count = first.entries.length;
+  // V8 does not optimize very large functions: a region stays within a block's source size.
+  let size = printStmts(first.body).length;
   while (queue.length > 0 && blocks.length < REGION_BLOCKS && count < REGION_INSTRUCTIONS) {
     const at = queue.shift()!;
     if (seen.has(at)) continue;
     seen.add(at);
     const b = translateBody(t, at, max, mode, count);
     if (!eligible(b) || b.fold !== first.fold) continue;
+    const more = printStmts(b.body).length;
+    if (size + more > REGION_SOURCE) continue;
+    size += more;
     blocks.push({ pc: at, base: count, body: b });
     count += b.entries.length;
     queue.push(...b.successors);
@@ -475,14 +510,13 @@ export function translateRegion(t: Translator, pc: number, max: number, mode: Bl
         default: return s;
       }
     });
-  const pcSlot = J.index(J.id("R"), J.num(t.layout.offset[t.isa.pc]!));
   const cases = blocks.map((b) => ({
     value: b.pc,
     // Set on entering each block (not on leaving one), so they still name the last block run when control leaves the region.
     body: [J.assign(rt("loopBase"), J.num(b.base)), J.assign(rt("loopDone"), done), ...rewrite(b.body.body, b.body), J.throw(J.call(J.id("Error"), J.str("engine: a region's block fell through")))],
   }));
   // Leaving for an address outside the region: `done` > 0 there (the first dispatch is to pc).
-  const dispatch: JStmt = { k: "switch", on: pcSlot, cases: [...cases, { value: null, body: [J.ret(done)] }] };
+  const dispatch: JStmt = { k: "switch", on: pcValue(t), cases: [...cases, { value: null, body: [J.ret(done)] }] };
   const code: JStmt[] = [
     { k: "let", names: ["done = 0"] },
     J.assign(rt("loopDone"), J.num(0)),
@@ -516,7 +550,6 @@ function returnsNegative(list: readonly JStmt[]): boolean {
  */
 function loop(t: Translator, pc: number, n: number, outside: JStmt[], body: JStmt[], jumps: ReadonlySet<JStmt>): JStmt[] {
   const done = J.id("done");
-  const pcSlot = J.index(J.id("R"), J.num(t.layout.offset[t.isa.pc]!));
   const rewrite = (list: readonly JStmt[]): JStmt[] =>
     list.map((s): JStmt => {
       switch (s.k) {
@@ -525,7 +558,7 @@ function loop(t: Translator, pc: number, n: number, outside: JStmt[], body: JStm
           if (s.e.v === GUARD_FAIL) return J.ret(J.cond(J.bin("===", done, J.num(0)), s.e, done));
           const count = J.bin("+", done, s.e);
           if (!jumps.has(s)) return J.ret(count);
-          const again = J.bin("&&", J.bin("===", pcSlot, J.num(pc)), J.bin("<=", J.bin("+", count, J.num(n)), J.id("budget")));
+          const again = J.bin("&&", pcIs(t, pc), J.bin("<=", J.bin("+", count, J.num(n)), J.id("budget")));
           return J.if(again, [J.assign(done, count), J.assign(J.member(J.id("rt"), "loopDone"), done), J.assign(J.id("skip"), J.bool(false)), { k: "continue", label: "round" }], [J.ret(count)]);
         }
         case "if": return J.if(s.c, rewrite(s.then), rewrite(s.else));
