@@ -366,15 +366,19 @@ function translateBody(t: Translator, pc: number, max: number, mode: BlockMode, 
     const leave = (): JStmt[] => [...setPc(t, e.nextPc), J.ret(J.num(i + 1))];
     const jumped = J.ret(J.num(i + 1));
     jumps.add(jumped);
+    // A write into translated code goes through the memory's methods (which set rt.stale); the
+    // inlined fast stores set `slow` when they take that path. After such a write the block leaves
+    // (to the engine, which translates again), also where the instruction jumped (x86's CALL
+    // pushing over code): a looping block or a region must not go round again.
+    const stale = J.member(J.id("rt"), "stale");
+    const staleTest = sp.slowStores ? stale : J.bin("&&", J.id("slow"), stale);
+    const leaveIfStale = (): JStmt[] => (sp.storedMemory ? [J.if(staleTest, [J.ret(J.num(i + 1))])] : []);
     if (sp.pcState === "yes") {
-      rest.push(jumped);
+      rest.push(...leaveIfStale(), jumped);
       break;
     }
-    if (sp.pcState === "maybe") rest.push(J.if(J.id("pcw"), [jumped]));
-    // A write into translated code goes through the memory's methods (which set rt.stale); the
-    // inlined fast stores set `slow` when they take that path.
-    const stale = J.member(J.id("rt"), "stale");
-    if (sp.storedMemory) rest.push(J.if(sp.slowStores ? stale : J.bin("&&", J.id("slow"), stale), leave()));
+    if (sp.pcState === "maybe") rest.push(J.if(J.id("pcw"), [...leaveIfStale(), jumped]));
+    if (sp.storedMemory) rest.push(J.if(staleTest, leave()));
     size += printStmts(rest).length + printStmts(tickCode).length;
     at = e.nextPc;
     if (i === max - 1 || size > MAX_SOURCE || modeWritten) {

@@ -134,6 +134,20 @@ f:      addi sp, sp, -4
   });
 });
 
+describe("blocks that jump after writing their own code", () => {
+  test("x86 seed 76327124: CALL pushes its return address over itself, then jumps to itself", () => {
+    // The push wraps around to address 0; the block looped (CALL targets its own address) with the
+    // old CALL instead of leaving for the ADD now written there.
+    const x86 = bundled("x86");
+    const p = randomProgram(x86, 76327124);
+    for (const options of [{ maxBlock: 1 }, { maxBlock: 64 }, { maxBlock: 64, regionAfter: 0 }]) {
+      for (const steps of [2, 200]) {
+        expect(differences(x86, runInterpreter(x86, p.state, steps), runEngine(x86, p.state, steps, options)), `${steps} steps, ${JSON.stringify(options)}`).toEqual([]);
+      }
+    }
+  });
+});
+
 describe("the VMM's hooks", () => {
   const rv = bundled("riscv32");
   const illegal = rv.causes.find((c) => c.name === "illegal_instruction")!;
