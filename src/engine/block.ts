@@ -328,6 +328,10 @@ function translateBody(t: Translator, pc: number, max: number, mode: BlockMode, 
       if (i === 0) tickCode.push(J.if(J.un("!", J.id("skip")), tick.code));
       else tickCode.push(...tick.code);
       if (!tick.sp.reachable) stop = true;
+      // A tick that wrote this instruction's code (S/370's interval timer in low memory, where a
+      // program may run): the instruction is fetched again, as the interpreter fetches after the
+      // tick (the engine translates anew and skips the tick, which has run).
+      else if (tick.sp.storedMemory) tickCode.push(J.if(J.member(J.id("rt"), "stale"), [...setPc(t, e.pc), J.ret(J.num(-(i + 1)))]));
     }
     if (stop || e.kind !== "instr" || !fetch.sp.reachable) {
       pieces.push({ tick: tickCode, fetch, rest: [] });
@@ -580,8 +584,10 @@ function tickRegion(t: Translator, i: number, pc: number, assume: Map<number, nu
   const call = (sp: Specializer) => {
     sp.emit(J.expr(J.call(J.id("TICK"), ...limbs(C(BigInt(pc)), t.isa.state[t.isa.pc]!.width), J.num(s))));
     sp.calledHelper();
+    if (storesMemory(t.isa, t.isa.functions[t.isa.tick!]!.body)) sp.storedMemory = true;
   };
-  if (t.tickOverridden) return region(t, i, PHASE.tick, false, pc, (sp) => sp.emit(J.expr(J.call(J.id("TICKO"), J.num(s)))));
+  // The override may write guest memory (a VMM's virtual timer): as a store.
+  if (t.tickOverridden) return region(t, i, PHASE.tick, false, pc, (sp) => ((sp.storedMemory = true), sp.emit(J.expr(J.call(J.id("TICKO"), J.num(s))))));
   const body = t.isa.functions[t.isa.tick!]!.body;
   if (t.tickInline) return region(t, i, PHASE.tick, false, pc, (sp) => sp.body(body, new Map()), false, assume);
   if (assume === null) return region(t, i, PHASE.tick, false, pc, call);
@@ -594,6 +600,23 @@ function tickRegion(t: Translator, i: number, pc: number, assume: Map<number, nu
 }
 
 const INLINE_TICK_LINES = 24;
+
+/** Whether IR code (or a function it calls) stores to memory. */
+function storesMemory(isa: IR.Isa, body: readonly IR.Stmt[]): boolean {
+  const seen = new Set<number>();
+  const visit = (x: unknown): boolean => {
+    if (!x || typeof x !== "object") return false;
+    if (Array.isArray(x)) return x.some(visit);
+    const o = x as { kind?: string; fn?: number };
+    if (o.kind === "store") return true;
+    if (o.kind === "call" && typeof o.fn === "number" && !seen.has(o.fn)) {
+      seen.add(o.fn);
+      if (visit(isa.functions[o.fn]!.body)) return true;
+    }
+    return Object.entries(o).some(([k, v]) => k !== "span" && visit(v));
+  };
+  return visit(body);
+}
 
 function restore(target: Map<number, number>, from: ReadonlyMap<number, number>): void {
   target.clear();

@@ -148,6 +148,20 @@ describe("blocks that jump after writing their own code", () => {
   });
 });
 
+describe("a tick that writes the code it ticks before", () => {
+  test("s370 seed 767816612: the interval timer (low memory) changes the instruction at 0x52", () => {
+    // The engine ran the instruction translated before the tick's write (an operation trap); the
+    // interpreter fetches after the tick (MC). Found by the 2000-program campaign.
+    const s370 = bundled("s370");
+    const p = randomProgram(s370, 767816612);
+    for (const options of [{ maxBlock: 1 }, { maxBlock: 64 }, { maxBlock: 64, regionAfter: 0 }]) {
+      for (const steps of [80, 81, 82, 200]) {
+        expect(differences(s370, runInterpreter(s370, p.state, steps), runEngine(s370, p.state, steps, options)), `${steps} steps, ${JSON.stringify(options)}`).toEqual([]);
+      }
+    }
+  });
+});
+
 describe("the VMM's hooks", () => {
   const rv = bundled("riscv32");
   const illegal = rv.causes.find((c) => c.name === "illegal_instruction")!;
