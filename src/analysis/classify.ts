@@ -215,6 +215,8 @@ export class InstructionClassifier {
     const Z = this.Z;
     const m = this.modeValue(s);
     const w = IR.widthOf(this.isa.privilege.element);
+    const k = constOf(m);
+    if (k !== undefined) return Z.Bool.val(levels.some((l) => this.isa.privilege.levels[l]!.values.includes(k)));
     const eqs = levels.flatMap((l) => this.isa.privilege.levels[l]!.values.map((v) => m.eq(Z.BitVec.val(v, w))));
     return eqs.length ? Z.Or(...eqs) : Z.Bool.val(false);
   }
@@ -300,7 +302,10 @@ export class InstructionClassifier {
       if (bank.role !== "user") continue;
       unequal(this.alias(bank, ra.final), this.alias(bank, rb.final));
     }
-    for (const w of this.written(ra, rb)) {
+    // Two runs that made the same stores through one shared view read the same term at every unit
+    // (SharedView.read): memory cannot differ, and there is nothing to build.
+    const sameStores = ra.view !== null && rb.view !== null && ra.view.shared === rb.view.shared && ra.view.signature === rb.view.signature;
+    for (const w of sameStores ? [] : this.written(ra, rb)) {
       if (ra.view && rb.view) {
         // Both runs kept to the shared view: compare what the program sees there, where both
         // states let it read.
@@ -354,9 +359,12 @@ export class InstructionClassifier {
       }
     }
     for (const r of [a, b]) {
-      const v = r.inst.run.view;
+      // Every view name the run used, also where its view broke later (regression: a value loaded
+      // through the view before a store broke it was left unconstrained, and the witness did not
+      // replay).
+      const v = r.inst.run.viewUse;
       if (!v) continue;
-      out.push(...v.links);
+      out.push(...v.links());
       const list = this.probed.get(r.initial) ?? [];
       for (const c of v.cells.values()) list.push(...c.walk, { guard: c.ok, va: c.va, offset: c.offset, pa: c.pa, kind: "read" });
       this.probed.set(r.initial, list);
@@ -366,9 +374,18 @@ export class InstructionClassifier {
 
   private alias(bank: IR.BankedRegister, s: SymState): BV {
     const Z = this.Z;
+    // A selector that folds to a constant (a mode pair's fixed modes) picks its bank here, so the
+    // two runs' views of the register are the same term when the banks hold the same value.
     const sel = new SymRun(Z, this.isa, s).evalPure(bank.selector) as BV;
     const w = IR.widthOf(bank.selector);
     const dflt = bank.banks.find((b) => b.values === null) ?? bank.banks[bank.banks.length - 1]!;
+    const k = constOf(sel);
+    if (k !== undefined) {
+      // The chain below, evaluated: the last bank whose values include the selector, else the default.
+      let chosen = dflt;
+      for (const b of bank.banks) if (b !== dflt && b.values?.includes(k)) chosen = b;
+      return s.regs[chosen.element]![0]!;
+    }
     let v = s.regs[dflt.element]![0]!;
     for (const b of bank.banks) {
       if (b === dflt || b.values === null || b.values.length === 0) continue;
@@ -548,14 +565,27 @@ export class InstructionClassifier {
     const view = new SharedView(Z, this.isa);
     const lA = this.runFrom("a", ops, la, instr, view);
     const lB = this.runFrom("b", ops, this.locationPair(la), instr, view);
-    // differ first: reading the view's final values creates the cells sameMemory must link.
-    const locDiffer = this.differ(lA, lB);
-    const locBase = [...this.base(ops, lA, lB), this.completes(lA), this.completes(lB), locDiffer, ...(locDiffer ? this.sameMemory(lA, lB) : [])];
+    // The pair's constraints, made once and only if the solver is asked (sameMemory is quadratic in
+    // the units touched). differ first: reading the view's final values creates the cells
+    // sameMemory must link.
+    let locBaseMemo: (B | null)[] | null = null;
+    const locBase = () => {
+      if (locBaseMemo) return locBaseMemo;
+      const locDiffer = this.differ(lA, lB);
+      return (locBaseMemo = [...this.base(ops, lA, lB), this.completes(lA), this.completes(lB), locDiffer, ...(locDiffer ? this.sameMemory(lA, lB) : [])]);
+    };
     const allValues = [...this.isa.privilege.levels.keys()].flatMap((l) => this.levelValues(l));
-    const location = await this.checkByMode([...locBase, this.wellFormed(lA.initial)], [lA.initial], [allValues]);
+    // A concrete pair first (as good as a model: it is replayed), then the solver.
+    const locationPair = (level: "guest" | "any", tag: string): Answer | null => {
+      const found = this.sampler.searchLocationPair(this.options.sampleTries, new Rng(seedOf(`${this.instrName}/${tag}`)), level);
+      return found ? { status: "found", samples: found } : null;
+    };
+    const location = locationPair("any", "location")
+      ?? (await this.checkByMode([...locBase(), this.wellFormed(lA.initial)], [lA.initial], [allValues]));
     const userLocation = location.status === "unsat" || neverAtGuest
       ? ({ status: "unsat" } as const)
-      : await this.checkByMode([...locBase, this.guest(lA.initial), this.guest(lB.initial)], [lA.initial], [this.levelValues(this.config.guestLevel)]);
+      : locationPair("guest", "user-location")
+        ?? (await this.checkByMode([...locBase(), this.guest(lA.initial), this.guest(lB.initial)], [lA.initial], [this.levelValues(this.config.guestLevel)]));
 
     let timing: Answer = { status: "unsat" };
     if (this.sets.timing.size > 0 && !neverAtGuest) {
@@ -573,8 +603,8 @@ export class InstructionClassifier {
     if (this.tri(control) === true) this.witness("control-sensitive", control, ops, instr, [s]);
     if (this.tri(userControl) === true) this.witness("user-control-sensitive", userControl, ops, instr, [s]);
     if (this.tri(mode) === true) this.witness("mode-sensitive", mode, ops, instr, modeRuns);
-    if (location.status === "sat") this.witness("location-sensitive", location, ops, instr, [lA, lB]);
-    if (userLocation.status === "sat") this.witness("user-location-sensitive", userLocation, ops, instr, [lA, lB]);
+    if (this.tri(location) === true) this.witness("location-sensitive", location, ops, instr, [lA, lB]);
+    if (this.tri(userLocation) === true) this.witness("user-location-sensitive", userLocation, ops, instr, [lA, lB]);
 
     const privileged = and3(not3(this.tri(userCompletes)), this.tri(aboveCompletes));
     const controlSensitive = this.tri(control);
@@ -664,6 +694,7 @@ export class InstructionClassifier {
     if (q.mode.status === "sat") return shown(q.mode, [...q.modeRuns, q.modeRuns[1]!], itself("mode"));
     if (q.mode.status === "found") return shown({ status: "found", samples: [...q.mode.samples, q.mode.samples[1]!] }, [], itself("mode"));
     if (q.userLocation.status === "sat") return shown(q.userLocation, [q.lA, q.lB, q.lB], itself("location"));
+    if (q.userLocation.status === "found") return shown({ status: "found", samples: [...q.userLocation.samples, q.userLocation.samples[1]!] }, [], itself("location"));
     if (q.mode.status === "unknown") results.push("inconclusive");
     if (q.userLocation.status === "unknown") results.push("inconclusive");
 
@@ -710,7 +741,8 @@ export class InstructionClassifier {
       labels = runs.map((r) => r.label);
     } else if (answer.status === "found") {
       concrete = answer.samples.map((x) => x.concrete);
-      const relational = claim === "mode-sensitive" || (claim === "problem" && answer.samples.length === 3);
+      const relational = claim === "mode-sensitive" || claim === "location-sensitive" || claim === "user-location-sensitive"
+        || (claim === "problem" && answer.samples.length === 3);
       labels = answer.samples.length === 1 ? ["s"] : relational ? ["a", "b", "b"] : ["w", "s"];
     } else {
       return;

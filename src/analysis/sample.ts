@@ -13,7 +13,7 @@ import { formatInstruction } from "../machine/disassembler.js";
 import { Interpreter, TrapSignal } from "../machine/interpreter.js";
 import { MachineState } from "../machine/state.js";
 import { resultDifferences, samePresentation } from "./compare.js";
-import { replay, type Concrete, type ReplayOutcome } from "./replay.js";
+import { replay, translateIn, type Concrete, type ReplayOutcome } from "./replay.js";
 import type { StateSets } from "./state-sets.js";
 
 /** Which states to draw: the guest level under the configuration, the levels above it, or any level. */
@@ -151,8 +151,7 @@ export class StateSampler {
       choices.set(st, Array.from({ length: 8 }, () => rng.int(n)));
     }
     const decoded = this.decoder.decodeWord(word.word, enc.length);
-    const assembly = decoded ? formatInstruction(decoded, { pc: s.pc, isa }) : `(word 0x${word.word.toString(16)})`;
-    return { concrete: { state: s, decoded, assembly, choices }, word };
+    return { concrete: lazyAssembly({ state: s, decoded, choices }, () => (decoded ? formatInstruction(decoded, { pc: s.pc, isa }) : `(word 0x${word.word.toString(16)})`)), word };
   }
 
   /**
@@ -162,7 +161,7 @@ export class StateSampler {
    */
   counterpart(w: Sample): Sample | null {
     for (const s of this.counterpartStates(w.concrete.state)) {
-      const concrete: Concrete = { ...w.concrete, state: s };
+      const concrete = withState(w.concrete, s);
       const outcome = replay(this.isa, concrete);
       if (!outcome.error && outcome.executed === this.instr.name && outcome.trap === null) return { concrete, outcome, word: w.word };
     }
@@ -181,12 +180,56 @@ export class StateSampler {
       const oa = replay(this.isa, drawn.concrete);
       if (oa.error || oa.executed !== this.instr.name || oa.trap !== null) continue;
       for (const s of this.counterpartStates(drawn.concrete.state)) {
-        const concrete: Concrete = { ...drawn.concrete, state: s };
+        const concrete = withState(drawn.concrete, s);
         const ob = replay(this.isa, concrete);
         if (ob.error || ob.executed !== this.instr.name || ob.trap !== null) continue;
         if (!samePresentation(this.isa, oa, ob) || resultDifferences(this.isa, oa, ob).length === 0) continue;
         return [{ concrete: drawn.concrete, outcome: oa, word: drawn.word }, { concrete, outcome: ob, word: drawn.word }];
       }
+    }
+    return null;
+  }
+
+  /**
+   * A location-sensitivity witness by concrete search: a state (at the guest level, or at any level)
+   * and a second one with the same user state, time and mode but other control state (one element
+   * or all of them redrawn), whose memory is filled so that it presents the program what the first
+   * one does at every unit either run touches; both complete, with different results. The pair is
+   * then checked exactly as a solver's would be (samePresentation, resultDifferences) and replayed.
+   */
+  searchLocationPair(tries: number, rng: Rng, level: "guest" | "any"): [Sample, Sample] | null {
+    const isa = this.isa;
+    const others = isa.state.filter((e) => e.role === "control" && !this.sets.timing.has(e.id));
+    if (others.length === 0) return null;
+    for (let t = 0; t < tries; t++) {
+      const drawn = this.draw({ level, want: () => true, tries: 1 }, rng, t);
+      if (!drawn) continue;
+      const a = drawn.concrete.state;
+      const oa = replay(isa, drawn.concrete);
+      if (oa.error || oa.executed !== this.instr.name || oa.trap !== null) continue;
+      const mode = this.evalState(a, isa.privilege.element);
+      const s = a.clone();
+      const redraw = rng.int(2) === 0 ? others : [others[rng.int(others.length)]!];
+      for (const e of redraw) for (let i = 0; i < (e.count ?? 1); i++) s.setReg(e.id, i, rng.interesting(e.width));
+      if (!this.setMode(s, mode)) continue;
+      if (level === "guest" && !this.config.requires.every((r) => this.evalState(s, r) === 1n)) continue;
+      // Present the same memory: what a holds at each unit either run touches, where s places it.
+      let ob: ReplayOutcome | null = null;
+      for (let round = 0; round < 3; round++) {
+        ob = replay(isa, withState(drawn.concrete, s));
+        for (const u of [...oa.units, ...ob.units]) {
+          const pa = translateIn(isa, a, u.va);
+          const pb = translateIn(isa, s, u.va);
+          if (pa === null || pb === null) continue;
+          const w = isa.memory.addrWidth;
+          s.writeUnit(BigInt.asUintN(w, pb + BigInt(u.offset)), a.readUnit(BigInt.asUintN(w, pa + BigInt(u.offset))));
+        }
+      }
+      const concrete = withState(drawn.concrete, s);
+      ob = replay(isa, concrete);
+      if (ob.error || ob.executed !== this.instr.name || ob.trap !== null) continue;
+      if (!samePresentation(isa, oa, ob) || resultDifferences(isa, oa, ob).length === 0) continue;
+      return [{ concrete: drawn.concrete, outcome: oa, word: drawn.word }, { concrete, outcome: ob, word: drawn.word }];
     }
     return null;
   }
@@ -285,4 +328,18 @@ function collectEithers(isa: IR.Isa, body: readonly IR.Stmt[]): IR.Stmt[] {
   };
   stmts(body);
   return out;
+}
+
+/**
+ * A drawn state's assembly text, made only if someone reads it: most draws are thrown away, and
+ * disassembling each one cost more than running it.
+ */
+function lazyAssembly(c: Omit<Concrete, "assembly">, text: () => string): Concrete {
+  let memo: string | null = null;
+  return Object.defineProperty({ ...c }, "assembly", { get: () => (memo ??= text()), enumerable: true }) as Concrete;
+}
+
+/** The same instruction and choices from another state (the assembly is the same: same word, same PC). */
+function withState(c: Concrete, state: MachineState): Concrete {
+  return lazyAssembly({ state, decoded: c.decoded, choices: c.choices }, () => c.assembly);
 }

@@ -56,7 +56,20 @@ export interface RunResult {
    * sees it through the initial translation, and the links (growing as cells are read) that tie
    * the view's names to this run's initial memory. Null otherwise.
    */
-  readonly view: { read(va: BV, offset: number): BV; readonly links: readonly B[]; readonly cells: ReadonlyMap<string, Cell> } | null;
+  readonly view: {
+    read(va: BV, offset: number): BV;
+    links(): readonly B[];
+    readonly cells: ReadonlyMap<string, Cell>;
+    /** The shared view, and the id of the stores made through it (runs with equal ids read equal terms). */
+    readonly shared: SharedView;
+    readonly signature: number;
+  } | null;
+  /**
+   * The links of every shared-view name this run used, and the cells it placed, whether or not the
+   * view lasted to the end: values loaded through the view before it broke are view names too, and
+   * a query must tie them to this run's memory. Null when the run had no view.
+   */
+  readonly viewUse: { links(): readonly B[]; readonly cells: ReadonlyMap<string, Cell> } | null;
 }
 
 /** A memory unit named by the program: translate(va) + offset for one kind of access. */
@@ -105,6 +118,42 @@ export class SharedView {
     return { name, key };
   }
 
+  /**
+   * Log signatures: an id for each sequence of view stores (cell, value term, guard term) that some
+   * run of this pair has made, extended one store at a time. Two runs with the same id made the
+   * very same stores, so a read of the same cell gives the same term in both (see `read`).
+   */
+  private readonly signatures = new Map<string, number>();
+
+  /** The id of the store sequence `previous` followed by one more store. */
+  extend(previous: number, cellKey: string, value: BV, guard: B): number {
+    const key = `${previous}|${cellKey}|${termId(value)}|${termId(guard)}`;
+    let id = this.signatures.get(key);
+    if (id === undefined) {
+      id = this.signatures.size + 1;
+      this.signatures.set(key, id);
+    }
+    return id;
+  }
+
+  /** Terms of view reads already built, by store-sequence id and cell. */
+  private readonly reads = new Map<string, BV>();
+
+  /**
+   * The value of a cell after the store sequence `signature`: a read's term is a function of the
+   * stores before it (their cells, values and guards), the cell and the view's shared names, all of
+   * which the two runs share, so a term one run built is the term the other would build.
+   */
+  read(signature: number, cellKey: string, build: () => BV): BV {
+    const key = `${signature}|${cellKey}`;
+    let v = this.reads.get(key);
+    if (!v) {
+      v = build();
+      this.reads.set(key, v);
+    }
+    return v;
+  }
+
   /** The shared name of a unit's initial contents. */
   initial(c: Cell): BV {
     let v = this.names.get(c.key);
@@ -146,10 +195,23 @@ const Z3_OP_CONCAT = 1056;
 /** Numerals created through symConst, with their values: what symbolic execution folds. */
 const constants = new WeakMap<object, bigint>();
 
+/**
+ * Numerals already made, per context: symbolic execution asks for the same few constants over and
+ * over, and each request would otherwise cross into Z3 and wrap a new object.
+ */
+const numerals = new WeakMap<Z3, Map<string, BV>>();
+
 /** A bit-vector numeral that symbolic execution knows the value of (and folds operations on). */
 export function symConst(Z: Z3, value: bigint, width: number): BV {
-  const t = Z.BitVec.val(value, width);
-  constants.set(t, value);
+  let known = numerals.get(Z);
+  if (!known) numerals.set(Z, (known = new Map()));
+  const key = `${width}:${value}`;
+  let t = known.get(key);
+  if (!t) {
+    t = Z.BitVec.val(value, width);
+    constants.set(t, value);
+    known.set(key, t);
+  }
   return t;
 }
 
@@ -187,10 +249,18 @@ export class SymRun {
   private choiceCount = 0;
   /** The shared view (location pairs only), this run's stores through it and its links to it. */
   private readonly viewLog: { cell: Cell; value: BV; guard: B }[] = [];
+  /** The view's id of viewLog (see SharedView.extend); 0 for no stores. */
+  private viewSignature = 0;
   private viewBroken = false;
   private readonly cells = new Map<string, Cell>();
   private readonly linked = new Set<string>();
   private readonly links: B[] = [];
+  /**
+   * Reads whose sharing links are still to be made: cell c against the first n view stores. Links
+   * only matter to a query that reaches the solver, and most pairs are decided without one, so
+   * they are made when asked for (`pendingLinks`), not on every read.
+   */
+  private readonly unlinked: { cell: Cell; n: number }[] = [];
   private prober: SymRun | null = null;
 
   constructor(
@@ -326,8 +396,9 @@ export class SymRun {
       accesses: this.accesses,
       eithers: this.eithers,
       view: this.view && !this.viewBroken
-        ? { read: (va: BV, offset: number) => this.viewRead(this.cell(va, offset, IR.ACCESS.READ)), links: this.links, cells: this.cells }
+        ? { read: (va: BV, offset: number) => this.viewRead(this.cell(va, offset, IR.ACCESS.READ)), links: () => this.allLinks(), cells: this.cells, shared: this.view, signature: this.viewSignature }
         : null,
+      viewUse: this.view ? { links: () => this.allLinks(), cells: this.cells } : null,
     };
   }
 
@@ -469,7 +540,11 @@ export class SymRun {
       const p = k === 0 ? pa : pa.add(this.bv(BigInt(k), addrWidth));
       this.accesses.push({ guard: a, va: virtual ? addr : null, offset: k, pa: p, kind: "write" });
       arr = arr.store(p, unit) as Arr;
-      if (viewed) this.viewLog.push({ cell: this.cell(addr, k, IR.ACCESS.WRITE), value: unit, guard: live });
+      if (viewed) {
+        const cell = this.cell(addr, k, IR.ACCESS.WRITE);
+        this.viewLog.push({ cell, value: unit, guard: live });
+        this.viewSignature = this.view!.extend(this.viewSignature, cell.key, unit, live);
+      }
     }
     // A store the view did not see (physical, or after the view became unusable) ends the view.
     if (!viewed) this.viewBroken = true;
@@ -517,8 +592,28 @@ export class SymRun {
       this.linked.add(c.key);
       this.links.push(this.Z.Implies(c.ok, (this.initial.phys.select(c.pa) as BV).eq(v)));
     }
-    for (const w of this.viewLog) v = this.ite(this.and(w.guard, this.sharing(w.cell, c)), w.value, v);
-    return v;
+    if (this.viewLog.length === 0) return v;
+    this.unlinked.push({ cell: c, n: this.viewLog.length });
+    return view.read(this.viewSignature, c.key, () => {
+      let r = v;
+      for (const w of this.viewLog) r = this.ite(this.and(w.guard, this.sharing(w.cell, c).name), w.value, r);
+      return r;
+    });
+  }
+
+  /** Every link of this run: initial contents, and the sharing names its reads used. */
+  private allLinks(): readonly B[] {
+    for (const { cell, n } of this.unlinked.splice(0)) {
+      for (let i = 0; i < n; i++) {
+        const s = this.sharing(this.viewLog[i]!.cell, cell);
+        if (s.key !== null && !this.linked.has(s.key)) {
+          this.linked.add(s.key);
+          const [x, y] = s.cells;
+          this.links.push(this.Z.Implies(this.and(x.ok, y.ok), s.name.eq(x.pa.eq(y.pa))));
+        }
+      }
+    }
+    return this.links;
   }
 
   /**
@@ -527,15 +622,11 @@ export class SymRun {
    * pair, linked to this run's translation - the pair presents the same sharing, so the two runs'
    * view terms coincide.
    */
-  private sharing(x: Cell, y: Cell): B {
-    if (x.key === y.key) return this.T;
-    if (termId(x.va) === termId(y.va) && x.access === y.access) return this.F;
+  private sharing(x: Cell, y: Cell): { name: B; key: string | null; cells: [Cell, Cell] } {
+    if (x.key === y.key) return { name: this.T, key: null, cells: [x, y] };
+    if (termId(x.va) === termId(y.va) && x.access === y.access) return { name: this.F, key: null, cells: [x, y] };
     const { name, key } = this.view!.sharing(x, y);
-    if (!this.linked.has(key)) {
-      this.linked.add(key);
-      this.links.push(this.Z.Implies(this.and(x.ok, y.ok), name.eq(x.pa.eq(y.pa))));
-    }
-    return name;
+    return { name, key, cells: [x, y] };
   }
 
   // ------------------------------------------------------------ calls

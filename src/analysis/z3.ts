@@ -25,13 +25,29 @@ type Api = Awaited<ReturnType<typeof import("z3-solver")["init"]>>;
 const deferred: (() => void)[] = [];
 let checking = false;
 
-/** A FinalizationRegistry whose callbacks never run while a Z3 check is in flight. */
-class GatedFinalizationRegistry<T> extends FinalizationRegistry<T> {
+/**
+ * The context whose objects are being made now (see withFreshZ3; 0: the shared one), and the
+ * contexts deleted since: a free that arrives for an object of a deleted context must not run, as
+ * its memory went with the context.
+ */
+let owner = 0;
+const deleted = new Set<number>();
+
+/**
+ * A FinalizationRegistry whose callbacks never run while a Z3 check is in flight, and never for an
+ * object of a deleted context.
+ */
+class GatedFinalizationRegistry<T> extends FinalizationRegistry<{ readonly owner: number; readonly held: T }> {
   constructor(callback: (held: T) => void) {
-    super((held) => {
-      if (checking) deferred.push(() => callback(held));
+    super(({ owner: o, held }) => {
+      if (deleted.has(o)) return;
+      if (checking) deferred.push(() => (deleted.has(o) ? undefined : callback(held)));
       else callback(held);
     });
+  }
+
+  override register(target: WeakKey, held: never, token?: WeakKey): void {
+    super.register(target, { owner, held }, token);
   }
 }
 
@@ -54,6 +70,31 @@ async function start() {
 export async function z3(): Promise<Z3> {
   session ??= start();
   return (await session).ctx;
+}
+
+let contexts = 0;
+
+/**
+ * Runs fn with a new context of the same Z3 instance, deleted when fn returns. Each instruction is
+ * analysed in a context of its own: what Z3 answers (its models, hence the witnesses) then does not
+ * depend on which instructions were analysed before in the same thread, so one thread and several
+ * workers give the same results; and a context's memory (megabytes of terms) is returned at once.
+ * fn must not keep any object of the context, and nothing else may make Z3 objects while it runs.
+ */
+export async function withFreshZ3<T>(fn: (Z: Z3) => Promise<T>): Promise<T> {
+  session ??= start();
+  const s = await session;
+  const id = ++contexts;
+  const outer = owner;
+  owner = id;
+  const ctx = new s.api.Context("main");
+  try {
+    return await fn(ctx);
+  } finally {
+    owner = outer;
+    deleted.add(id);
+    s.api.Z3.del_context(ctx.ptr);
+  }
 }
 
 /** Runs solver.check() with native frees held back until it returns. */

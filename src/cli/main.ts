@@ -2,7 +2,7 @@
  * The `popek` command line. Every command returns an exit code; user errors are printed as
  * diagnostics, and only an internal error (a bug in popek) prints a stack trace.
  */
-import { homedir } from "node:os";
+import { availableParallelism, homedir } from "node:os";
 import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { checkCommand } from "./commands/check.js";
@@ -10,7 +10,9 @@ import { asmCommand, disasmCommand } from "./commands/asm.js";
 import { runCommand } from "./commands/run.js";
 import { vmmGenerateCommand, vmmRunCommand } from "./commands/vmm.js";
 import type { VmmMode } from "../vmm/runtime/hypervisor.js";
+import type { ExecutorKind } from "../vmm/runtime/executor.js";
 import { difftestCommand } from "./commands/difftest.js";
+import { equivCommand } from "./commands/equiv.js";
 import type * as IR from "../ir/ir.js";
 import { EXIT, type Io } from "./load-isa.js";
 
@@ -57,10 +59,11 @@ export function buildProgram(io: Io, setCode: (code: number | Promise<number>) =
     .option("--syntax-only", "parse and check the spec without analysing it")
     .option("--cache <dir>", "reuse verdicts of unchanged instructions from this directory", defaultCacheDir())
     .option("--no-cache", "analyse every instruction afresh")
-    .action((files: string[], opts: { config?: string; format: "text" | "json" | "sarif"; explain?: string; require: IR.Theorem[]; timeout: number; syntaxOnly?: boolean; cache: string | false }) =>
+    .addOption(new Option("--workers <n>", "worker threads analysing instructions in parallel (1: none)").argParser(positiveInt).default(availableParallelism(), "the number of CPUs"))
+    .action((files: string[], opts: { config?: string; format: "text" | "json" | "sarif"; explain?: string; require: IR.Theorem[]; timeout: number; syntaxOnly?: boolean; cache: string | false; workers: number }) =>
       setCode(checkCommand(files, {
         config: opts.config, format: opts.format, explain: opts.explain, require: opts.require, timeoutMs: opts.timeout,
-        syntaxOnly: opts.syntaxOnly ?? false, cacheDir: cacheDir(opts.cache),
+        syntaxOnly: opts.syntaxOnly ?? false, cacheDir: cacheDir(opts.cache), workers: opts.workers,
       }, io)));
 
   program
@@ -109,11 +112,12 @@ export function buildProgram(io: Io, setCode: (code: number | Promise<number>) =
     .addOption(new Option("--vms <n>", "VMs side by side, each running the guest").argParser(positiveInt).default(1))
     .addOption(new Option("--nested <k>", "levels of VMMs between the guest and the machine").argParser(positiveInt).default(1))
     .addOption(new Option("--max <n>", "step limit per VM").argParser(positiveInt).default(1_000_000))
+    .addOption(new Option("--executor <kind>", "what runs guest code directly: the block-compiling engine or the interpreter (nested VMMs always use the interpreter)").choices(["engine", "interp"]).default("engine"))
     .option("--config <name>", "the guest configuration (default: the spec's first)")
     .option("--cache <dir>", "verdict cache", defaultCacheDir())
     .option("--no-cache", "analyse every instruction afresh")
-    .action((spec: string, guest: string, opts: { mode: VmmMode; vms: number; nested: number; max: number; config?: string; cache: string | false }) =>
-      setCode(vmmRunCommand(spec, guest, { mode: opts.mode, vms: opts.vms, nested: opts.nested, max: opts.max, config: opts.config, cacheDir: cacheDir(opts.cache) }, io)));
+    .action((spec: string, guest: string, opts: { mode: VmmMode; vms: number; nested: number; max: number; executor: ExecutorKind; config?: string; cache: string | false }) =>
+      setCode(vmmRunCommand(spec, guest, { mode: opts.mode, vms: opts.vms, nested: opts.nested, max: opts.max, executor: opts.executor, config: opts.config, cacheDir: cacheDir(opts.cache) }, io)));
   program
     .command("difftest")
     .description("test a spec against a real implementation: GNU binutils (encodings) and qemu-user (user-level semantics)")
@@ -126,7 +130,40 @@ export function buildProgram(io: Io, setCode: (code: number | Promise<number>) =
     .action((spec: string, opts: { against?: string; runs: number; seed: number; length: number; only?: "encodings" | "semantics" }) =>
       setCode(difftestCommand(spec, opts, io)));
 
+  program
+    .command("equiv")
+    .description("test the generated VMM's equivalence and isolation on random guests derived from the spec")
+    .argument("<spec>", ".isa spec file")
+    .addOption(new Option("--mode <mode>", "trap-and-emulate, patching of problem instructions, or hybrid VMM").choices(["trap", "patch", "hvm"]).default("trap"))
+    .addOption(new Option("--runs <n>", "random guest programs").argParser(positiveInt).default(1000))
+    .addOption(new Option("--seed <s>", "seed of the random choices").argParser(nonNegativeInt).default(1974))
+    .addOption(new Option("--length <l>", "instructions per program").argParser(positiveInt).default(32))
+    .addOption(new Option("--workers <w>", "worker threads").argParser(positiveInt).default(1))
+    .addOption(new Option("--vms <n>", "VMs side by side in each isolation trial (1: none)").argParser(positiveInt).default(2))
+    .option("--replay <path>", "run the case a divergence report saved, and nothing else")
+    .option("--config <name>", "the guest configuration (default: the spec's first)")
+    .option("--cache <dir>", "verdict cache", defaultCacheDir())
+    .option("--no-cache", "analyse every instruction afresh")
+    .action((spec: string, opts: { mode: VmmMode; runs: number; seed: number; length: number; workers: number; vms: number; replay?: string; config?: string; cache: string | false }) =>
+      setCode(equivCommand(spec, {
+        mode: opts.mode, runs: opts.runs, seed: opts.seed, length: opts.length, workers: opts.workers, vms: opts.vms, replay: opts.replay,
+        config: opts.config, cacheDir: cacheDir(opts.cache), progress: terminalProgress(),
+      }, io)));
+
   return program;
+}
+
+/** A progress line redrawn on stderr when it is a terminal; nothing otherwise. */
+function terminalProgress(): ((line: string | null) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  let last = 0;
+  return (line) => {
+    if (line === null) return void process.stderr.write("\r\x1b[K");
+    const now = Date.now();
+    if (now - last < 100) return;
+    last = now;
+    process.stderr.write(`\r\x1b[K${line}`);
+  };
 }
 
 function cacheDir(option: string | false): string | null {

@@ -86,6 +86,8 @@ export interface Translator {
   readonly tickOverridden: boolean;
   /** Instructions compiled to raise a trap instead of running (the VMM's patcher), or null. */
   readonly patchRule: PatchRule | null;
+  /** The translate hook's answers hold until the engine is invalidated (EngineOptions.translateStable). */
+  readonly translateStable?: boolean;
 }
 
 /** The VMM's patcher: an instruction it selects raises `cause` (with `info`) at its address. */
@@ -296,7 +298,7 @@ function translateBody(t: Translator, pc: number, max: number, mode: BlockMode, 
   const temps: string[] = [];
   const guardSlots = new Set<number>();
   const written = new Set<number>();
-  let hoist = !t.options.translateHook;
+  let hoist = !t.options.translateHook || t.translateStable === true;
   let tail: JStmt[] = [];
   /** The returns after an instruction wrote the PC (where the block may loop). */
   const jumps = new Set<JStmt>();

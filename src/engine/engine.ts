@@ -28,6 +28,11 @@ export type EngineOptions = Pick<InterpreterOptions, "choose" | "translate" | "f
    * (see translateRegion; default 16, 0: at once, Infinity: never).
    */
   readonly regionAfter?: number;
+  /**
+   * The translate hook answers the same until the caller calls invalidate() (a VMM whose guest
+   * cannot change its translation while it runs): blocks then skip their per-instruction fetch checks.
+   */
+  readonly translateStable?: boolean;
 };
 
 /** The VMM's patcher (see Engine.patch): which instructions trap, and with what. */
@@ -72,6 +77,9 @@ export class Engine implements Translator, Runtime {
   readonly tickInline: boolean;
   get rt(): Runtime {
     return this;
+  }
+  get translateStable(): boolean {
+    return this.hooks.translateStable === true;
   }
   /** Instructions executed (steps that retired, trapped or halted). */
   steps = 0;
@@ -152,12 +160,12 @@ export class Engine implements Translator, Runtime {
     return this.hooks.choose!(branches, this.stmtTable[stmt]!);
   }
 
-  xlate(va: bigint, access: bigint): bigint {
+  xlate(va: bigint, access: bigint, at = -1): bigint {
     try {
       return this.hooks.translate!(va, access);
     } catch (e) {
-      // The hook throws the interpreter's TrapSignal; generated code expects an EngineTrap.
-      throw this.hookTrap(e, -1);
+      // The hook throws the interpreter's TrapSignal; generated code expects an EngineTrap at its site.
+      throw this.hookTrap(e, at);
     }
   }
 
@@ -371,6 +379,7 @@ export class Engine implements Translator, Runtime {
         pc: BigInt(entry.pc),
         nextPc: BigInt(phase === PHASE.exec ? entry.nextPc : entry.pc),
         instruction: phase === PHASE.exec ? entry.decoded!.instruction : null,
+        operands: phase === PHASE.exec ? entry.decoded!.operands : undefined,
         fromTick: phase === PHASE.tick,
       };
       return { steps: index - base + 1, result: this.trapped(t, options) };

@@ -500,7 +500,7 @@ export class Specializer implements Emitter {
     if (this.options.translateHook) {
       const big = vw <= 32 ? J.call(J.id("BigInt"), num(va)) : J.call(J.id("TOBIG"), ...limbs(va, vw));
       const t = this.temp();
-      this.emit(J.assign(J.id(t), J.call(J.id("Number"), J.call(J.id("XLATE"), big, J.big(access)))));
+      this.emit(J.assign(J.id(t), J.call(J.id("Number"), J.call(J.id("XLATE"), big, J.big(access), this.siteJs()))));
       this.noteTrap();
       return N(J.id(t));
     }

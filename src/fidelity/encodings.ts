@@ -15,10 +15,10 @@ import type * as IR from "../ir/ir.js";
 import { encodeInstruction, wordToUnits } from "../machine/assembler.js";
 import { Decoder } from "../machine/decoder.js";
 import { formatInstruction } from "../machine/disassembler.js";
-import { encodingOf, randomForm, wordOf, type Form } from "./forms.js";
+import { encodingOf, randomForm, wordOf, type Form } from "../programs/forms.js";
 import type { Peer } from "./peer.js";
 import { pcrelFields } from "./program.js";
-import { Random } from "./random.js";
+import { Random } from "../programs/random.js";
 import { canonical, stripObjdump } from "./syntax-compare.js";
 import { runTool, runToolOk, Workdir } from "./tools.js";
 

@@ -7,11 +7,11 @@
  */
 import type * as IR from "../ir/ir.js";
 import { Decoder } from "../machine/decoder.js";
-import { randomForm } from "./forms.js";
+import { randomForm } from "../programs/forms.js";
 import type { PopekRun, PopekSide } from "./on-popek.js";
 import type { Observed, Peer } from "./peer.js";
 import { layOut, pcrelFields, type Laid, type Program, type Slot } from "./program.js";
-import type { Random } from "./random.js";
+import type { Random } from "../programs/random.js";
 
 export interface Generated {
   readonly program: Program;

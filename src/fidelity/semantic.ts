@@ -6,13 +6,13 @@
 import type * as IR from "../ir/ir.js";
 import { formatInstruction } from "../machine/disassembler.js";
 import { compareOutcomes, type Difference } from "./compare.js";
-import { encodingOf, wordOf } from "./forms.js";
+import { encodingOf, wordOf } from "../programs/forms.js";
 import { Generator, STEPS_PER_INSTRUCTION } from "./generate.js";
 import { PeerSide } from "./on-peer.js";
 import { PopekSide, type Outcome } from "./on-popek.js";
 import type { Peer } from "./peer.js";
 import { layOut, type Program } from "./program.js";
-import { Random } from "./random.js";
+import { Random } from "../programs/random.js";
 import { shrinkProgram } from "./shrink.js";
 import { Workdir } from "./tools.js";
 

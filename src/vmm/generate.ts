@@ -29,6 +29,23 @@ function readsPrivilegeState(isa: IR.Isa, config: IR.GuestConfig, instr: IR.Inst
   return [...watched].some((id) => reads.has(id));
 }
 
+/** The elements that establishing the guest configuration changes: the privilege element's and each requirement's. */
+function deprivilegedElements(isa: IR.Isa, config: IR.GuestConfig): number[] {
+  const out = new Set<number>();
+  const collect = (e: IR.Expr) => bodyFootprint(isa, [{ kind: "output", value: e, span: isa.trapEntry.span }]).reads.forEach((id) => out.add(id));
+  collect(isa.privilege.element);
+  config.requires.forEach(collect);
+  return [...out].sort((a, b) => a - b);
+}
+
+/** Whether the spec's tick, run on the real (deprivileged) registers, does what it does on the guest's: it touches none of the registers the allocator changes. */
+function tickIsNative(isa: IR.Isa, config: IR.GuestConfig): boolean {
+  if (isa.tick === null) return true;
+  const changed = new Set(deprivilegedElements(isa, config));
+  const f = functionFootprint(isa, isa.tick);
+  return ![...f.reads, ...f.writes].some((id) => changed.has(id));
+}
+
 /** The elements the spec's tick writes. */
 function timingElements(isa: IR.Isa): Set<number> {
   return isa.tick === null ? new Set() : new Set(functionFootprint(isa, isa.tick).writes);
@@ -157,6 +174,12 @@ const memoryCauses: ReadonlySet<number> = new Set([${isa.causes.filter((c) => c.
 
 /** State elements the spec's tick writes: the guest's time, which the VMM keeps per VM. */
 export const timing: readonly number[] = [${[...timingElements(isa)].join(", ")}];
+/**
+ * Whether the guest's time may run on the real machine: the tick reads none of the registers the
+ * allocator changes to deprivilege the guest (${deprivilegedElements(isa, config).map((id) => commentText(isa.state[id]!.name)).join(", ") || "none"}), so it advances
+ * the installed copy of the guest's time as it would the guest's own.
+ */
+export const TICK_NATIVE = ${tickIsNative(isa, config)};
 
 /** The level a deprivileged guest runs at (index into the privilege levels, most privileged first). */
 export const GUEST_LEVEL = ${config.guestLevel};

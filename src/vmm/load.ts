@@ -16,6 +16,7 @@ import type { GeneratedVmm } from "./generate.js";
 export interface VmmModule {
   readonly reg: Readonly<Record<string, number>>;
   readonly timing: readonly number[];
+  readonly TICK_NATIVE: boolean;
   readonly GUEST_LEVEL: number;
   readonly UNDEFINED_CAUSE: number;
   readonly routines: ReadonlyMap<string, Contract.Routine>;

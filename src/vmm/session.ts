@@ -12,6 +12,7 @@ import { generateVmm } from "./generate.js";
 import { loadVmm, type VmmModule } from "./load.js";
 import { RealHost, VmHost, type Host } from "./runtime/host.js";
 import { Hypervisor, type VmmMode } from "./runtime/hypervisor.js";
+import type { ExecutorKind } from "./runtime/executor.js";
 import type { VirtualMachine } from "./runtime/vm.js";
 
 export interface SessionOptions {
@@ -21,6 +22,8 @@ export interface SessionOptions {
   readonly nested: number;
   readonly maxSteps: number;
   readonly quantum?: number;
+  /** What runs guest code directly (default: the engine where one VMM runs on the machine). */
+  readonly executor?: ExecutorKind;
 }
 
 export interface GuestResult {
@@ -54,13 +57,15 @@ export async function runSession(analysis: Analysis, program: AsmResult, options
   // Levels of VMMs: the outermost runs on the machine; each inner one runs on a VM of the one outside it.
   let host: Host = new RealHost(isa);
   const levels: Hypervisor[] = [];
+  // An outer VMM's carrier VM is a host for the one inside: its memory holds regions beyond the
+  // guest's address space, which only the interpreter's sparse memory has.
   for (let level = 0; level < options.nested - 1; level++) {
-    const h = new Hypervisor(isa, vmm, host, { mode: options.mode, quantum: options.quantum });
+    const h = new Hypervisor(isa, vmm, host, { mode: options.mode, quantum: options.quantum, executor: "interp" });
     const carrier = h.createVm(() => {});
     levels.push(h);
     host = new VmHost(host, carrier.memory);
   }
-  const innermost = new Hypervisor(isa, vmm, host, { mode: options.mode, quantum: options.quantum });
+  const innermost = new Hypervisor(isa, vmm, host, { mode: options.mode, quantum: options.quantum, executor: options.executor });
   levels.push(innermost);
   for (let i = 0; i < options.vms; i++) {
     const vm = innermost.createVm((memory) => place(program, memory));

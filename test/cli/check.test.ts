@@ -71,6 +71,16 @@ describe("json", () => {
     const docs = JSON.parse(r.out);
     expect(docs.map((d: { isa: string }) => d.isa)).toEqual(["pg", "pg_flawed"]);
   });
+
+  test("with --workers 1, several files are analysed one after another in this thread, with the same verdicts", async () => {
+    // Regression: the analyses were all started at once, and one thread's Z3 refused a second check.
+    const one = await popek("check", "isas/pg.isa", "isas/pg-flawed.isa", "--format", "json", "--workers", "1");
+    const two = await popek("check", "isas/pg.isa", "isas/pg-flawed.isa", "--format", "json", "--workers", "2");
+    expect(one.code).toBe(0);
+    const verdicts = (out: string) => JSON.parse(out).map((d: { theorems: unknown; instructions: { name: string; class: string }[] }) =>
+      [d.theorems, d.instructions.map((i) => `${i.name} ${i.class}`)]);
+    expect(verdicts(one.out)).toEqual(verdicts(two.out));
+  });
 });
 
 describe("sarif", () => {

@@ -211,6 +211,50 @@ _start: addi a0, zero, 7
     expect(reg(rv, e.snapshot(), "x", 10)).toBe(4n);
   });
 
+  test("a trap the translate hook raises is the accessing instruction's, with its operands", () => {
+    // Regression: a hook's trap carried no site, and the engine failed looking up its instruction.
+    const s = program(rv, `
+        addi a0, zero, 7
+        lw a1, 0x100(zero)
+        halt
+`);
+    const fault = rv.causes.find((c) => c.name === "load_page_fault")!;
+    const e = new Engine(rv, s, {
+      translate: (va, access) => {
+        if (va === 0x100n && access === 0n) throw new TrapSignal(fault, va);
+        return va;
+      },
+    });
+    const seen: string[] = [];
+    const r = e.run({ maxSteps: 10, onTrap: (t) => (seen.push(`${t.cause.name} ${t.info} ${t.pc} ${t.nextPc} ${t.instruction?.name} ${t.operands?.get("rd")}`), "stop") });
+    expect(r.status).toBe("stopped");
+    expect(seen).toEqual(["load_page_fault 256 4 8 LW 11"]);
+    expect(e.pc).toBe(4);
+    expect(reg(rv, e.snapshot(), "x", 10)).toBe(7n);
+  });
+
+  test("a stable translate hook is asked for fetches only when blocks are translated, until invalidate()", () => {
+    const s = program(rv, LOOP);
+    const fetches = (stable: boolean) => {
+      let n = 0;
+      const e = new Engine(rv, s, { translateStable: stable, translate: (va, access) => (access === 2n && n++, va) });
+      expect(e.run({ maxSteps: 1000 }).status).toBe("halted");
+      const first = n;
+      // After invalidate() the blocks are translated again, asking the hook again.
+      e.load(s);
+      e.invalidate();
+      e.run({ maxSteps: 1000 });
+      return { first, again: n - first, x10: reg(rv, e.snapshot(), "x", 10) };
+    };
+    const checked = fetches(false);
+    const stable = fetches(true);
+    expect(stable.x10).toBe(checked.x10);
+    // The loop runs 100 times: checking fetches asks for each of them, a stable hook only per block.
+    expect(checked.first).toBeGreaterThan(400);
+    expect(stable.first).toBeLessThan(30);
+    expect(stable.again).toBe(stable.first);
+  });
+
   test("the tick override runs instead of the spec's tick, and its traps are tick traps", () => {
     const s = program(rv, LOOP);
     const e = new Engine(rv, s);

@@ -26,6 +26,8 @@ export interface CheckOptions {
   readonly syntaxOnly: boolean;
   /** Where verdicts are cached between runs; null for none. */
   readonly cacheDir: string | null;
+  /** Worker threads analysing instructions in parallel (0 or 1: none). */
+  readonly workers: number;
 }
 
 function version(): string {
@@ -45,6 +47,13 @@ export async function checkCommand(files: readonly string[], options: CheckOptio
   };
   const analyses: Analysis[] = [];
   try {
+    // Load every spec first, then start every analysis: with worker threads, the instructions of
+    // all specs and configurations share one queue, so no worker waits for the slowest instruction
+    // of one spec before the next spec starts. Reports come out in order.
+    const jobs: { file: string; config: IR.GuestConfig; analysis: () => Promise<Analysis> }[] = [];
+    // In one thread, analyses run one after another (a thread's Z3 answers one check at a time).
+    const parallel = options.workers > 1;
+    const cache = options.cacheDir ? new AnalysisCache(options.cacheDir) : undefined;
     for (const file of files) {
       const { isa, errors, warnings } = loadIsa(file, io);
       if (!isa) {
@@ -66,28 +75,40 @@ export async function checkCommand(files: readonly string[], options: CheckOptio
         }
       }
       for (const config of configs) {
-        const a = await analyze(isa, config, { timeoutMs: options.timeoutMs, cache: options.cacheDir ? new AnalysisCache(options.cacheDir) : undefined });
-        analyses.push(a);
-        if (options.format === "text") {
-          io.out(renderText(a, { showTable: true }));
-          if (options.explain) io.out(renderExplain(a, options.explain));
-          io.out("");
+        const start = () => analyze(isa, config, { timeoutMs: options.timeoutMs, cache, workers: options.workers });
+        if (parallel) {
+          const started = start();
+          started.catch(() => undefined); // awaited below, in order; this only marks it handled meanwhile
+          jobs.push({ file, config, analysis: () => started });
+        } else {
+          jobs.push({ file, config, analysis: start });
         }
-        if (a.internalErrors.length) {
-          for (const e of a.internalErrors) io.err(`popek: internal error: ${e}`);
-          worse(EXIT.internal);
-        }
-        for (const e of a.expectations) worse(e.holds === true ? EXIT.ok : e.holds === false ? EXIT.failed : EXIT.inconclusive);
-        for (const t of options.require) {
-          const holds = a.theorems[t].holds;
-          if (holds !== true && options.format === "text") io.err(`${file}: --require ${t}: ${holds === false ? "fails" : "inconclusive"} under configuration '${config.name}'`);
-          worse(holds === true ? EXIT.ok : holds === false ? EXIT.failed : EXIT.inconclusive);
-        }
-        const anyInconclusive = [a.theorems.vmm, a.theorems.recursive, a.theorems.hvm].some((t) => t.holds === "inconclusive");
-        if (anyInconclusive) worse(EXIT.inconclusive);
       }
     }
+    for (const { file, config, analysis } of jobs) {
+      const a = await analysis();
+      analyses.push(a);
+      if (options.format === "text") {
+        io.out(renderText(a, { showTable: true }));
+        if (options.explain) io.out(renderExplain(a, options.explain));
+        io.out("");
+      }
+      if (a.internalErrors.length) {
+        for (const e of a.internalErrors) io.err(`popek: internal error: ${e}`);
+        worse(EXIT.internal);
+      }
+      for (const e of a.expectations) worse(e.holds === true ? EXIT.ok : e.holds === false ? EXIT.failed : EXIT.inconclusive);
+      for (const t of options.require) {
+        const holds = a.theorems[t].holds;
+        if (holds !== true && options.format === "text") io.err(`${file}: --require ${t}: ${holds === false ? "fails" : "inconclusive"} under configuration '${config.name}'`);
+        worse(holds === true ? EXIT.ok : holds === false ? EXIT.failed : EXIT.inconclusive);
+      }
+      const anyInconclusive = [a.theorems.vmm, a.theorems.recursive, a.theorems.hvm].some((t) => t.holds === "inconclusive");
+      if (anyInconclusive) worse(EXIT.inconclusive);
+    }
   } finally {
+    // The worker pool stays: its idle workers do not keep the process alive, and a later check in
+    // the same process (the tests) reuses them instead of starting new ones.
     await shutdownZ3();
   }
   if (options.format === "json") {

@@ -1,6 +1,6 @@
 /**
  * `popek vmm generate FILE.isa [--config NAME] -o DIR` writes the VMM for a spec.
- * `popek vmm run FILE.isa GUEST.s [--mode trap|patch|hvm] [--vms N] [--nested K]` runs a guest on
+ * `popek vmm run FILE.isa GUEST.s [--mode trap|patch|hvm] [--vms N] [--nested K] [--executor engine|interp]` runs a guest on
  * the bare machine and under that VMM, and prints whether each VM ended in the same state, with the
  * VMM's statistics.
  */
@@ -11,6 +11,7 @@ import { AnalysisCache } from "../../analysis/cache.js";
 import { shutdownZ3 } from "../../analysis/z3.js";
 import type * as IR from "../../ir/ir.js";
 import { generateVmm } from "../../vmm/generate.js";
+import type { ExecutorKind } from "../../vmm/runtime/executor.js";
 import type { VmmMode } from "../../vmm/runtime/hypervisor.js";
 import { directRatio, type VmStats } from "../../vmm/runtime/stats.js";
 import { runSession } from "../../vmm/session.js";
@@ -22,7 +23,7 @@ export interface VmmCommonOptions {
   readonly cacheDir: string | null;
 }
 
-async function analysisFor(specFile: string, options: VmmCommonOptions, io: Io): Promise<{ analysis: Analysis } | { code: number }> {
+export async function analysisFor(specFile: string, options: VmmCommonOptions, io: Io): Promise<{ analysis: Analysis } | { code: number }> {
   const { isa } = loadIsa(specFile, io, { quietWarnings: true });
   if (!isa) return { code: EXIT.specError };
   const config = pickConfig(isa, options.config, io);
@@ -65,6 +66,7 @@ export interface VmmRunOptions extends VmmCommonOptions {
   readonly vms: number;
   readonly nested: number;
   readonly max: number;
+  readonly executor?: ExecutorKind;
 }
 
 export async function vmmRunCommand(specFile: string, guestFile: string, options: VmmRunOptions, io: Io): Promise<number> {
@@ -77,9 +79,10 @@ export async function vmmRunCommand(specFile: string, guestFile: string, options
   if (options.mode === "trap" && theorem !== true) {
     io.err(`note: Theorem 1 does not hold for ${analysis.isa.name} (problems: ${analysis.theorems.vmm.problems.join(", ")}); trap mode runs them directly anyway — use --mode patch`);
   }
-  const s = await runSession(analysis, program, { mode: options.mode, vms: options.vms, nested: options.nested, maxSteps: options.max });
+  const s = await runSession(analysis, program, { mode: options.mode, vms: options.vms, nested: options.nested, maxSteps: options.max, executor: options.executor });
   io.out(`bare machine  ${s.bare.status} after ${s.bare.steps} steps; output ${s.bare.state.output.join(" ") || "(none)"}`);
-  io.out(`VMM           ${options.mode} mode, ${options.vms} VM(s), ${options.nested} level(s); problem instructions: ${[...s.vmm.problems].join(" ") || "none"}`);
+  const executor = s.guests[0]?.vm.executor.kind ?? options.executor ?? "engine";
+  io.out(`VMM           ${options.mode} mode, ${options.vms} VM(s), ${options.nested} level(s), direct execution on the ${executor === "engine" ? "engine" : "interpreter"}; problem instructions: ${[...s.vmm.problems].join(" ") || "none"}`);
   let allEqual = true;
   for (const g of s.guests) {
     const st = g.vm.stats;
@@ -104,6 +107,9 @@ export function formatStats(st: VmStats): string {
     `                reflected to the guest: ${formatCounts(st.reflected)}`,
     `                interpreter routines: ${formatCounts(st.routines)}`,
   ];
+  if (st.unpatched.size) lines.push(`                problem instructions run directly, unpatched: ${formatCounts(st.unpatched)}`);
+  // The engine patches inside its own block cache: it counts patches and code writes, not blocks.
+  if (!st.blocks && (st.patched || st.invalidated)) lines.push(`                patcher (in the engine's block cache): ${st.patched} instructions patched, ${st.invalidated} writes into translated code`);
   if (st.blocks) lines.push(`                patcher: ${st.blocks} blocks scanned, ${st.patched} instructions patched, ${st.cacheHits} cache hits, ${st.chained} chained transitions, ${st.invalidated} invalidated`);
   return lines.join("\n");
 }

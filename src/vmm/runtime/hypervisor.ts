@@ -11,12 +11,14 @@
  * user mode directly (Theorem 3). Several VMs share the machine round-robin, each with its own memory.
  */
 import * as IR from "../../ir/ir.js";
-import { TrapSignal } from "../../machine/interpreter.js";
-import type { Machine, TrapEvent } from "../../machine/machine.js";
+import type { TrapEvent } from "../../machine/machine.js";
 import type * as Contract from "../contract.js";
 import type { VmmModule } from "../load.js";
 import type { Host } from "./host.js";
-import { Patcher, undefinedWord } from "./patcher.js";
+import { EngineExecutor } from "./engine-executor.js";
+import type { DirectExecutor, DirectRun, ExecutorKind } from "./executor.js";
+import { InterpreterExecutor } from "./interp-executor.js";
+import { undefinedWord } from "./patcher.js";
 import { count } from "./stats.js";
 import { VirtualMachine } from "./vm.js";
 
@@ -26,11 +28,12 @@ export interface HypervisorOptions {
   readonly mode: VmmMode;
   /** Guest steps a VM runs before the next VM gets the machine. */
   readonly quantum?: number;
+  /** What runs guest code directly (default: the engine; nested VMMs use the interpreter). */
+  readonly executor?: ExecutorKind;
 }
 
 export class Hypervisor {
   readonly vms: VirtualMachine[] = [];
-  private readonly machines = new Map<VirtualMachine, Machine>();
   private readonly allocator: InstanceType<VmmModule["Allocator"]>;
   private readonly trapWord: bigint | null;
 
@@ -50,16 +53,20 @@ export class Hypervisor {
   /** A new VM at the machine's reset state, with its own memory; `load` fills the memory. */
   createVm(load: (memory: Map<bigint, bigint>) => void): VirtualMachine {
     const id = this.vms.length;
-    let patcher: Patcher | null = null;
-    const vm = new VirtualMachine(id, this.isa, this.vmm, this.host.memoryFor(id), (pa, n) => patcher?.written(pa, n));
+    const vm = new VirtualMachine(id, this.isa, this.vmm, (v) => this.executorFor(v));
     load(vm.memory);
-    if (this.options.mode === "patch") {
-      patcher = new Patcher(this.isa, this.vmm.problems, this.trapWord!, (pa) => vm.memory.get(pa) ?? 0n, vm.stats);
-      vm.patcher = patcher;
-    }
-    this.machines.set(vm, this.realMachine(vm));
     this.vms.push(vm);
     return vm;
+  }
+
+  /**
+   * The engine runs guests on the real machine; a VMM nested in another one runs its guests on the
+   * outer VMM's VM through the interpreter (the host's machine), as does `executor: "interp"`.
+   */
+  private executorFor(vm: VirtualMachine): DirectExecutor {
+    const patch = this.options.mode === "patch";
+    if ((this.options.executor ?? "engine") === "engine" && this.host.depth === 0) return new EngineExecutor(vm, patch);
+    return new InterpreterExecutor(vm, this.host, patch ? this.trapWord : null);
   }
 
   /** Runs every VM round-robin until each halts or has taken maxSteps guest steps. */
@@ -93,71 +100,22 @@ export class Hypervisor {
 
   /** Runs the guest directly until it traps (or the budget ends), then dispatches the trap. */
   private direct(vm: VirtualMachine, budget: number): void {
-    const machine = this.machines.get(vm)!;
-    const hvm = this.options.mode === "hvm";
     this.allocator.install(vm.state, vm.realView);
-    vm.state.journal = vm.real;
-    vm.patcher?.ensure(vm.real.pc, (va) => vm.translateFetch(va));
-    let trap: TrapEvent | null = null;
-    let halted = false;
+    let r: DirectRun;
     try {
-      for (let n = 0; n < budget; n++) {
-        const r = machine.step(() => "stop");
-        vm.steps++;
-        if (r.kind === "retired") {
-          vm.stats.direct++;
-          vm.patcher?.ensure(vm.real.pc, (va) => vm.translateFetch(va));
-          continue;
-        }
-        if (r.kind === "trap") trap = r.trap;
-        else if (r.kind === "halted") halted = true;
-        else throw new Error(`VM ${vm.id}: ${r.message}`);
-        break;
-      }
+      r = vm.executor.run(vm.real, budget);
     } finally {
-      vm.state.journal = null;
       this.allocator.collect(vm.realView, vm.state);
     }
-    if (halted) vm.halted = true;
-    if (!trap) return;
-    count(vm.stats.traps, trap.cause.name);
-    const outcome = this.vmm.dispatch(vm, toContract(trap));
+    vm.steps += r.steps;
+    vm.stats.direct += r.retired;
+    // Output the guest produced running directly is its own.
+    if (vm.real.output.length) vm.virtual.output.push(...vm.real.output.splice(0));
+    if (r.halted) vm.halted = true;
+    if (!r.trap) return;
+    count(vm.stats.traps, r.trap.cause.name);
+    const outcome = this.vmm.dispatch(vm, toContract(r.trap));
     if (outcome === "halted") vm.halted = true;
-    void hvm;
-  }
-
-  /** The real machine a VM runs on: the allocator's translation, its time, and the patcher's view of code. */
-  private realMachine(vm: VirtualMachine): Machine {
-    const { vmm, isa } = this;
-    const asSignal = (e: unknown): unknown => (e instanceof vmm.contract.Trap ? new TrapSignal(isa.causes[e.cause]!, e.info) : e);
-    const machine = this.host.machine(vm.real, {
-      translate: (va, access) => {
-        try {
-          return vmm.translate(vm.state, { nextPc: va, pcWritten: false }, va, access);
-        } catch (e) {
-          throw asSignal(e);
-        }
-      },
-      fetchOverlay: vm.patcher ? (pa) => vm.patcher!.overlay.get(pa) : undefined,
-      onAccess: vm.patcher ? (kind, _va, pa, units) => {
-        if (kind === "write") vm.patcher!.written(pa, units);
-      } : undefined,
-    });
-    const tick = vmm.tick;
-    if (tick) {
-      // The guest's time advances on its virtual state; the real registers mirror it for the
-      // instructions that read time directly.
-      machine.tickOverride = () => {
-        try {
-          tick(vm.state, { nextPc: vm.real.pc, pcWritten: false });
-        } catch (e) {
-          throw asSignal(e);
-        } finally {
-          for (const id of vmm.timing) vm.real.regs[id] = [...vm.virtual.regs[id]!];
-        }
-      };
-    }
-    return machine;
   }
 }
 

@@ -13,15 +13,8 @@ import * as IR from "../../ir/ir.js";
 import { bodyFootprint } from "../../ir/footprint.js";
 import { Decoder, type Decoded } from "../../machine/decoder.js";
 import { Rng } from "../../analysis/sample.js";
+import type { Patch, PatchTable } from "./executor.js";
 import type { VmStats } from "./stats.js";
-
-/** The original of a patched instruction, as the dispatcher needs it. */
-export interface Patch {
-  readonly instruction: string;
-  readonly operands: ReadonlyMap<string, bigint>;
-  /** Length in memory units: the instruction after it is at pc + units. */
-  readonly units: number;
-}
 
 interface Block {
   readonly start: bigint;
@@ -38,7 +31,7 @@ interface Block {
 /** Translation of a virtual fetch address for the guest, or null when it would trap. */
 export type FetchTranslation = (va: bigint) => bigint | null;
 
-export class Patcher {
+export class Patcher implements PatchTable {
   private readonly decoder: Decoder;
   private readonly blocks = new Map<bigint, Block>();
   /** Block by the physical address of each instruction it holds. */

@@ -22,7 +22,11 @@ export class StateView implements Contract.State {
   setReg(element: number, index: number, value: bigint): void {
     this.machineState.setReg(element, index, value);
   }
+  /** Told of every memory unit the guest's translation reads (a translation cache watches them). */
+  onTableRead: ((address: bigint) => void) | null = null;
+
   readUnit(address: bigint): bigint {
+    if (this.translating > 0) this.onTableRead?.(address);
     return this.translating > 0 ? (this.journal ?? this.machineState).readUnitAtStart(address) : this.machineState.readUnit(address);
   }
   writeUnit(address: bigint, value: bigint): void {

@@ -17,6 +17,12 @@ export interface VmStats {
   readonly reflected: Map<string, number>;
   /** Emulations by instruction name. */
   readonly routines: Map<string, number>;
+  /**
+   * Problem instructions (sensitive, not privileged) that ran directly, unpatched - what goes wrong
+   * under plain trap-and-emulate where Theorem 1 fails. By name: executions on the interpreter;
+   * on the engine, which runs whole blocks, the distinct addresses compiled for direct execution.
+   */
+  readonly unpatched: Map<string, number>;
   /** Basic blocks the patcher scanned, patched instructions, block cache hits, chained transitions, invalidations. */
   blocks: number;
   patched: number;
@@ -28,7 +34,7 @@ export interface VmStats {
 export function emptyStats(): VmStats {
   return {
     direct: 0, emulated: 0, interpreted: 0,
-    traps: new Map(), reflected: new Map(), routines: new Map(),
+    traps: new Map(), reflected: new Map(), routines: new Map(), unpatched: new Map(),
     blocks: 0, patched: 0, cacheHits: 0, chained: 0, invalidated: 0,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * One virtual machine: its virtual state (every register, with its virtual mode and control state,
  * and its private guest-physical memory from the allocator), the real machine state it runs on when
- * it runs directly (sharing that memory), its patcher, and its statistics. It is also what the
+ * it runs directly (sharing that memory), what runs it directly (and patches it), and its statistics. It is also what the
  * generated dispatcher sees of a VM (GeneratedVm).
  */
 import * as IR from "../../ir/ir.js";
@@ -9,7 +9,7 @@ import { Machine } from "../../machine/machine.js";
 import { MachineState } from "../../machine/state.js";
 import type * as Contract from "../contract.js";
 import type { GeneratedVm, VmmModule } from "../load.js";
-import type { Patcher } from "./patcher.js";
+import type { DirectExecutor } from "./executor.js";
 import { StateView } from "./state-view.js";
 import { count, emptyStats, type VmStats } from "./stats.js";
 
@@ -21,7 +21,10 @@ export class VirtualMachine implements GeneratedVm {
   readonly real: MachineState;
   readonly realView: StateView;
   readonly stats: VmStats = emptyStats();
-  patcher: Patcher | null = null;
+  /** What runs the guest directly (interpreter or engine); it owns the VM's memory and patches. */
+  readonly executor: DirectExecutor;
+  /** The VM's private guest-physical memory (the allocator's region, held by the executor). */
+  readonly memory: Map<bigint, bigint>;
   halted = false;
   /** Guest steps taken (directly, emulated or interpreted), for step limits. */
   steps = 0;
@@ -32,18 +35,19 @@ export class VirtualMachine implements GeneratedVm {
     readonly id: number,
     readonly isa: IR.Isa,
     readonly vmm: VmmModule,
-    readonly memory: Map<bigint, bigint>,
-    /** Told of every write to the VM's memory that does not come from direct execution. */
-    onWrite: (pa: bigint, units: number) => void,
+    makeExecutor: (vm: VirtualMachine) => DirectExecutor,
   ) {
-    this.virtual = new MachineState(isa, memory);
+    this.executor = makeExecutor(this);
+    this.memory = this.executor.memory;
+    this.virtual = new MachineState(isa, this.memory);
     this.state = new StateView(this.virtual);
-    this.real = new MachineState(isa, memory);
+    this.real = new MachineState(isa, this.memory);
     this.realView = new StateView(this.real);
     const original = this.virtual.writeUnit.bind(this.virtual);
     this.virtual.writeUnit = (a, v) => {
       original(a, v);
-      onWrite(a, 1);
+      // The VMM wrote guest memory (a routine, a reflected trap): patched code there is stale.
+      this.executor.patches?.written(a, 1);
     };
     this.interpreter = new Machine(isa, this.virtual);
   }
@@ -51,10 +55,11 @@ export class VirtualMachine implements GeneratedVm {
   // ------------------------------------------------------------ GeneratedVm
 
   patchedAt(pc: bigint): { readonly instruction: string; readonly operands: Contract.Operands; readonly nextPc: bigint } | undefined {
-    if (!this.patcher) return undefined;
+    const patches = this.executor.patches;
+    if (!patches) return undefined;
     const pa = this.translateFetch(pc);
     if (pa === null) return undefined;
-    const p = this.patcher.patchAt(pa);
+    const p = patches.patchAt(pa);
     return p && { instruction: p.instruction, operands: p.operands, nextPc: BigInt.asUintN(this.isa.vaddrWidth, pc + BigInt(p.units)) };
   }
 

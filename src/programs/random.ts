@@ -1,6 +1,6 @@
 /**
- * A small seeded random source (SplitMix32). Every random choice of the difftest goes through one, so
- * a campaign is reproduced exactly by its seed.
+ * A small seeded random source (SplitMix32). Every random choice of the difftest and of the
+ * equivalence tests goes through one, so a campaign is reproduced exactly by its seed.
  */
 export class Random {
   private s: number;

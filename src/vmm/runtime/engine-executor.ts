@@ -1,0 +1,182 @@
+/**
+ * Direct execution on the block-compiling engine (src/engine). Direct execution and the patcher
+ * share one block cache: a patched block is just a block translated with its problem instructions
+ * (the analyzer's verdict, through the generated VMM's `problems`) compiled to raise the spec's
+ * undefined-instruction trap at their own address, so nothing of them runs. Memory is never changed,
+ * so the guest cannot see a patch; the originals go into a side table by physical address, which a
+ * write into the code drops together with the engine's blocks (self-modifying code).
+ */
+import { Engine } from "../../engine/engine.js";
+import { fromLimbs, toLimbs } from "../../engine/layout.js";
+import { functionFootprint } from "../../ir/footprint.js";
+import type * as IR from "../../ir/ir.js";
+import { TrapSignal } from "../../machine/interpreter.js";
+import type { MachineState } from "../../machine/state.js";
+import { EngineMemory } from "./engine-memory.js";
+import type { DirectExecutor, DirectRun, Patch, PatchTable } from "./executor.js";
+import { count } from "./stats.js";
+import { TranslationCache } from "./translation-cache.js";
+import type { VirtualMachine } from "./vm.js";
+
+/** The engine patcher's side table: each patched instruction's original, by physical address. */
+class EnginePatches implements PatchTable {
+  private readonly byStart = new Map<bigint, Patch>();
+  /** Start of the patch covering each physical unit. */
+  private readonly byUnit = new Map<bigint, bigint>();
+
+  constructor(
+    private readonly vm: VirtualMachine,
+    private readonly addrWidth: number,
+  ) {}
+
+  patchAt(pa: bigint): Patch | undefined {
+    return this.byStart.get(pa);
+  }
+
+  /** The engine is translating a problem instruction at virtual pc: keep its original. */
+  record(pa: bigint, p: Patch): void {
+    if (this.byStart.has(pa)) return;
+    this.byStart.set(pa, p);
+    for (let u = 0; u < p.units; u++) this.byUnit.set(BigInt.asUintN(this.addrWidth, pa + BigInt(u)), pa);
+    this.vm.stats.patched++;
+  }
+
+  /** A unit of code was written (the engine dropped the blocks fetched from it). */
+  written(pa: bigint, units = 1): void {
+    for (let u = 0; u < units; u++) {
+      const start = this.byUnit.get(BigInt.asUintN(this.addrWidth, pa + BigInt(u)));
+      if (start === undefined) continue;
+      const p = this.byStart.get(start)!;
+      this.byStart.delete(start);
+      for (let k = 0; k < p.units; k++) this.byUnit.delete(BigInt.asUintN(this.addrWidth, start + BigInt(k)));
+    }
+  }
+}
+
+export class EngineExecutor implements DirectExecutor {
+  readonly kind = "engine" as const;
+  readonly engine: Engine;
+  readonly memory: EngineMemory;
+  readonly patches: EnginePatches | null;
+  private readonly isa: IR.Isa;
+  /** The VMM's translation, remembered while the guest runs. */
+  readonly tlb: TranslationCache;
+  /** The registers the guest's translation reads, and their virtual values at the last run. */
+  private readonly translationInputs: readonly number[];
+  private lastInputs: string | null = null;
+
+  constructor(
+    private readonly vm: VirtualMachine,
+    patch: boolean,
+  ) {
+    const { vmm } = vm;
+    const isa = (this.isa = vm.isa);
+    const asSignal = (e: unknown): unknown => (e instanceof vmm.contract.Trap ? new TrapSignal(isa.causes[e.cause]!, e.info) : e);
+    const tlb = (this.tlb = new TranslationCache((va, access) => {
+      try {
+        return vmm.translate(vm.state, { nextPc: va, pcWritten: false }, va, access);
+      } catch (e) {
+        throw asSignal(e);
+      }
+    }));
+    // The translation is stable while the guest runs: blocks need no per-instruction fetch checks;
+    // the engine is invalidated when the translation may have changed (see run, onCodeWrite).
+    const engine = (this.engine = new Engine(isa, undefined, { translate: (va, access) => tlb.lookup(va, access), translateStable: true }));
+    this.translationInputs = isa.translate === null ? [] : [...functionFootprint(isa, isa.translate).reads].sort((a, b) => a - b);
+    this.memory = new EngineMemory(engine.M);
+    const tick = vmm.TICK_NATIVE ? undefined : vmm.tick;
+    if (tick) {
+      // The guest's time advances on its virtual state; the real registers mirror it for the
+      // instructions that read time directly.
+      const { offset, limbs } = engine.layout;
+      engine.tickOverride = () => {
+        try {
+          tick(vm.state, { nextPc: BigInt(engine.pc), pcWritten: false });
+        } catch (e) {
+          throw asSignal(e);
+        } finally {
+          for (const id of vmm.timing) {
+            const L = limbs[id]!;
+            vm.virtual.regs[id]!.forEach((v, i) => toLimbs(v, L).forEach((l, j) => (engine.R[offset[id]! + i * L + j] = l)));
+          }
+        }
+      };
+    }
+    this.patches = patch ? new EnginePatches(vm, isa.memory.addrWidth) : null;
+    const patches = this.patches;
+    engine.onCodeWrite = (pa) => {
+      const table = tlb.tables.has(BigInt(pa));
+      tlb.clear();
+      // The guest rewrote a table its translation read: blocks fetched through it may be stale.
+      if (table) engine.invalidate();
+      if (patches && !table) {
+        vm.stats.invalidated++;
+        patches.written(BigInt(pa));
+      }
+    };
+    if (patches) {
+      engine.patch = {
+        select: (d, pc) => {
+          if (!vmm.problems.has(d.instruction.name)) return false;
+          const pa = vm.translateFetch(pc);
+          if (pa !== null) patches.record(pa, { instruction: d.instruction.name, operands: d.operands, units: d.units });
+          return true;
+        },
+        cause: isa.causes[isa.undefinedCause]!,
+      };
+    } else if (vmm.problems.size > 0) {
+      // Not patching: note the problem instructions compiled to run directly (nothing replaced).
+      const sites = new Set<bigint>();
+      engine.patch = {
+        select: (d, pc) => {
+          if (!vmm.problems.has(d.instruction.name)) return false;
+          const pa = vm.translateFetch(pc);
+          if (pa !== null && !sites.has(pa)) {
+            sites.add(pa);
+            count(vm.stats.unpatched, d.instruction.name);
+          }
+          return false;
+        },
+        cause: isa.causes[isa.undefinedCause]!,
+      };
+    }
+  }
+
+  run(real: MachineState, budget: number): DirectRun {
+    const { engine, isa } = this;
+    // The virtual control state may have changed since the last run (the dispatcher ran).
+    const tlb = this.tlb;
+    tlb.clear();
+    const inputs = this.translationInputs.map((id) => this.vm.virtual.regs[id]!.join(",")).join(";");
+    if (inputs !== this.lastInputs) {
+      // The guest's translation changed (the dispatcher ran its control state): translate blocks again.
+      if (this.lastInputs !== null) engine.invalidate();
+      this.lastInputs = inputs;
+    }
+    // The engine tells of writes into units it flagged: translated code, and the tables the cached
+    // translations read (flagged here). (The VM's state does not exist yet when this is built.)
+    this.vm.state.onTableRead ??= (pa) => {
+      tlb.tables.add(pa);
+      engine.M.markCode(Number(pa));
+    };
+    const { offset, limbs } = engine.layout;
+    isa.state.forEach((_, id) => {
+      const L = limbs[id]!;
+      real.regs[id]!.forEach((v, i) => toLimbs(v, L).forEach((l, j) => (engine.R[offset[id]! + i * L + j] = l)));
+    });
+    engine.halted = false;
+    const printed = engine.output.length;
+    const r = engine.run({ maxSteps: budget, onTrap: () => "stop" });
+    isa.state.forEach((_, id) => {
+      const L = limbs[id]!;
+      for (let i = 0; i < real.regs[id]!.length; i++) real.regs[id]![i] = fromLimbs(engine.R, offset[id]! + i * L, L);
+    });
+    for (const v of engine.output.splice(printed)) real.emit(v);
+    // The guest's time ran on the real machine: it is the guest's.
+    if (this.vm.vmm.TICK_NATIVE) for (const id of this.vm.vmm.timing) this.vm.virtual.regs[id] = [...real.regs[id]!];
+    if (r.status === "error") throw new Error(`VM ${this.vm.id}: ${r.message}`);
+    const trap = r.status === "stopped" && r.last?.kind === "trap" ? r.last.trap : null;
+    const halted = r.status === "halted";
+    return { retired: trap || halted ? r.steps - 1 : r.steps, steps: r.steps, trap, halted };
+  }
+}
