@@ -9,7 +9,7 @@
  */
 import * as IR from "../ir/ir.js";
 import type { Decoded, Decoder } from "../machine/decoder.js";
-import { J, printStmts, type JStmt } from "./js.js";
+import { J, printStmts, type JExpr, type JStmt } from "./js.js";
 import { limbsOf, type RegisterLayout } from "./layout.js";
 import { EngineError, EngineTrap, PHASE, site, type Runtime } from "./runtime.js";
 import type { ModePlan } from "./mode.js";
@@ -41,6 +41,13 @@ export interface Block {
   /** The block that ran after this one last time, and its address (-1: none). */
   succPc: number;
   succ: Block | null;
+  /**
+   * Several blocks dispatching on the PC (see translateRegion): a trap's or return's entry index
+   * is rt.loopBase plus its index in the current block.
+   */
+  readonly region: boolean;
+  /** Times the engine ran it (it becomes a region past a threshold). */
+  runs: number;
 }
 
 /** How a block is specialized (see mode.ts). */
@@ -92,7 +99,7 @@ export interface PatchRule {
 
 /** Generated-code bindings, declared once per function (see Runtime and runtime.ts). */
 export const PROLOGUE =
-  "const R = rt.R, M = rt.M, JN = rt.J, OUT = rt.output, OPS = rt.ops, TRAP = rt.trap, HALT = rt.halt, BADINDEX = rt.badIndex, " +
+  "const R = rt.R, M = rt.M, F8 = M.flat8, F32 = M.flat32, SW = M.slowWrite, JN = rt.J, OUT = rt.output, OPS = rt.ops, TRAP = rt.trap, HALT = rt.halt, BADINDEX = rt.badIndex, " +
   "CHOOSE = rt.choose.bind(rt), XLATE = rt.xlate.bind(rt), TOBIG = OPS.toBig, LIMB = OPS.limb, LIMBS = OPS.limbs, BIGSEXT = OPS.bigSext, " +
   "HX = rt.helpers || {}, XR = HX.XR, XW = HX.XW, XF = HX.XF, XRJ = HX.XRJ, XWJ = HX.XWJ, TICK = rt.tickFn, TICKO = rt.tickO;";
 
@@ -246,6 +253,44 @@ function guard(t: Translator, slots: ReadonlySet<number>, pc: number): JStmt[] {
 
 /** Translates the block at pc (at most `max` instructions) in a mode (default: none). */
 export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS, mode: BlockMode = GENERIC): Block {
+  const b = translateBody(t, pc, max, mode, 0);
+  const { entries, body, jumps, entryGuard, modeKept } = b;
+  // Blocks that may jump back to their start loop in place (see loop()).
+  const loops = jumps.size > 0 && !returnsNegative(body);
+  const code = loops ? loop(t, pc, entries.length, modeKept ? entryGuard : [], modeKept ? body : [...entryGuard, ...body], jumps) : [...entryGuard, ...body];
+  return assemble(t, pc, entries, code, b.temps, b.fold, loops, false);
+}
+
+function assemble(t: Translator, pc: number, entries: readonly BlockEntry[], code: readonly JStmt[], temps: readonly string[], fold: boolean, loops: boolean, region: boolean): Block {
+  const decls: JStmt = { k: "let", names: ["pcw = false", "slow = false", ...temps] };
+  const source = `${PROLOGUE}\nreturn function block(skip, budget) {\n${printStmts([decls, ...code], "  ")}\n};`;
+  const factory = new Function("rt", source) as (rt: Runtime) => (skip: boolean, budget: number) => number;
+  return { pc, entries, run: factory(t.rt), source, fold, loops, region, valid: true, succPc: -1, succ: null, runs: 0 };
+}
+
+/** A block's code before it becomes a function (see translateBlock and translateRegion). */
+interface Body {
+  readonly entries: BlockEntry[];
+  /** The instructions' code; every path ends in a return or a throw. */
+  readonly body: JStmt[];
+  readonly entryGuard: JStmt[];
+  readonly temps: string[];
+  /** Returns after an instruction wrote the PC. */
+  readonly jumps: Set<JStmt>;
+  /** Returns where the block ends with the PC set to the next instruction (it may continue there). */
+  readonly tails: Set<JStmt>;
+  readonly fold: boolean;
+  /** No instruction of the block writes a register of its mode. */
+  readonly modeKept: boolean;
+  /** Addresses the block may go to next: constant jump targets, the fall-through, return addresses. */
+  readonly successors: Set<number>;
+}
+
+/**
+ * The code of the block at pc, its instructions numbered from `base` in trap sites (a region's
+ * blocks share one entry list).
+ */
+function translateBody(t: Translator, pc: number, max: number, mode: BlockMode, base: number): Body {
   const fold = mode.fold && t.isa.tick !== null;
   const assume = mode.assume && mode.assume.size > 0 ? new Map(mode.assume) : null;
   const entries: BlockEntry[] = [];
@@ -257,11 +302,12 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
   let tail: JStmt[] = [];
   /** The returns after an instruction wrote the PC (where the block may loop). */
   const jumps = new Set<JStmt>();
+  const successors = new Set<number>();
   let size = 0;
   let at = pc;
   for (let i = 0; i < max; i++) {
     const e = decodeAt(t, at);
-    const fetch = fetchCheck(t, i, e, assume);
+    const fetch = fetchCheck(t, base + i, e, assume);
     const clobbered = [...fetch.sp.readSlots].some((s) => written.has(s));
     if (i > 0 && (e.kind !== "instr" || clobbered || e.fetchReadMemory !== entries[0]!.fetchReadMemory)) {
       // The next instruction faults, is undefined, or fetches through registers this block wrote:
@@ -277,13 +323,17 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
     const tickCode: JStmt[] = [J.comment(`${i}: ${e.kind === "instr" ? e.decoded!.instruction.name : e.kind} @ 0x${e.pc.toString(16)}`)];
     let stop = false;
     if ((t.isa.tick !== null || t.tickOverridden) && !fold) {
-      const tick = tickRegion(t, i, e.pc, assume);
+      const tick = tickRegion(t, base + i, e.pc, assume);
       if (tick.sp.writesPc) throw new Error("engine: a tick that writes the PC is not supported");
       for (const s of tick.sp.writtenSlots) if (guardSlots.has(s) || fetch.sp.readSlots.has(s)) hoist = false;
       temps.push(...tick.sp.temps);
       if (i === 0) tickCode.push(J.if(J.un("!", J.id("skip")), tick.code));
       else tickCode.push(...tick.code);
       if (!tick.sp.reachable) stop = true;
+      // A tick that wrote this instruction's code (S/370's interval timer in low memory, where a
+      // program may run): the instruction is fetched again, as the interpreter fetches after the
+      // tick (the engine translates anew and skips the tick, which has run).
+      else if (tick.sp.storedMemory) tickCode.push(J.if(J.member(J.id("rt"), "stale"), [...setPc(t, e.pc), J.ret(J.num(-(i + 1)))]));
     }
     if (stop || e.kind !== "instr" || !fetch.sp.reachable) {
       pieces.push({ tick: tickCode, fetch, rest: [] });
@@ -292,15 +342,15 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
     }
     const rest: JStmt[] = [];
     const before = assume && new Map(assume);
-    let exec = execute(t, i, e, false, assume);
+    let exec = execute(t, base + i, e, false, assume);
     if (exec.sp.trapAfterWrite || exec.sp.translateAfterStore) {
       if (assume) restore(assume, before!);
-      exec = execute(t, i, e, true, assume);
+      exec = execute(t, base + i, e, true, assume);
     }
     const sp = exec.sp;
     if (fold && touches(sp, t.plan.counterSlots)) {
       // It reads or writes a counter, which a folded block brings up to date only at its end.
-      if (i === 0) return translateBlock(t, pc, 1, { assume: mode.assume, fold: false });
+      if (i === 0) return translateBody(t, pc, 1, { assume: mode.assume, fold: false }, base);
       entries.pop();
       tail = [...setPc(t, e.pc), J.ret(J.num(i))];
       break;
@@ -309,7 +359,12 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
     const modeWritten = fold && assume !== null && assume.size < before!.size;
     temps.push(...sp.temps);
     for (const s of sp.writtenSlots) written.add(s);
-    if (sp.writesPc) rest.push(J.assign(J.id("pcw"), J.bool(false)));
+    if (sp.writesPc) {
+      rest.push(J.assign(J.id("pcw"), J.bool(false)));
+      // A call's return address is where a return is likely to go.
+      successors.add(e.nextPc);
+      constantPcs(t, exec.code, successors);
+    }
     rest.push(...exec.code);
     pieces.push({ tick: tickCode, fetch, rest });
     if (!sp.reachable) break;
@@ -317,12 +372,19 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
     const leave = (): JStmt[] => [...setPc(t, e.nextPc), J.ret(J.num(i + 1))];
     const jumped = J.ret(J.num(i + 1));
     jumps.add(jumped);
+    // A write into translated code goes through the memory's methods (which set rt.stale); the
+    // inlined fast stores set `slow` when they take that path. After such a write the block leaves
+    // (to the engine, which translates again), also where the instruction jumped (x86's CALL
+    // pushing over code): a looping block or a region must not go round again.
+    const stale = J.member(J.id("rt"), "stale");
+    const staleTest = sp.slowStores ? stale : J.bin("&&", J.id("slow"), stale);
+    const leaveIfStale = (): JStmt[] => (sp.storedMemory ? [J.if(staleTest, [J.ret(J.num(i + 1))])] : []);
     if (sp.pcState === "yes") {
-      rest.push(jumped);
+      rest.push(...leaveIfStale(), jumped);
       break;
     }
-    if (sp.pcState === "maybe") rest.push(J.if(J.id("pcw"), [jumped]));
-    if (sp.storedMemory) rest.push(J.if(J.member(J.id("rt"), "stale"), leave()));
+    if (sp.pcState === "maybe") rest.push(J.if(J.id("pcw"), [...leaveIfStale(), jumped]));
+    if (sp.storedMemory) rest.push(J.if(staleTest, leave()));
     size += printStmts(rest).length + printStmts(tickCode).length;
     at = e.nextPc;
     if (i === max - 1 || size > MAX_SOURCE || modeWritten) {
@@ -344,14 +406,136 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
     body.push(...p.rest);
   });
   body.push(...tail);
-  // Blocks that may jump back to their start loop in place (see loop()).
-  const loops = jumps.size > 0 && t.layout.limbs[t.isa.pc] === 1 && !returnsNegative(body);
+  const tails = new Set<JStmt>();
+  const last = tail[tail.length - 1];
+  if (last !== undefined && last.k === "return") {
+    tails.add(last);
+    constantPcs(t, tail, successors);
+  }
   const modeKept = assume === null || assume.size === mode.assume!.size;
-  const code = loops ? loop(t, pc, entries.length, modeKept ? entryGuard : [], modeKept ? body : [...entryGuard, ...body], jumps) : [...entryGuard, ...body];
-  const decls: JStmt = { k: "let", names: ["pcw = false", ...temps] };
-  const source = `${PROLOGUE}\nreturn function block(skip, budget) {\n${printStmts([decls, ...code], "  ")}\n};`;
-  const factory = new Function("rt", source) as (rt: Runtime) => (skip: boolean, budget: number) => number;
-  return { pc, entries, run: factory(t.rt), source, fold, loops, valid: true, succPc: -1, succ: null };
+  return { entries, body, entryGuard, temps, jumps, tails, fold, modeKept, successors };
+}
+
+/** Adds the constants the code assigns to the PC register (jump targets) to `out`. */
+function constantPcs(t: Translator, list: readonly JStmt[], out: Set<number>): void {
+  const slot = t.layout.offset[t.isa.pc]!;
+  const L = t.layout.limbs[t.isa.pc]!;
+  if (L > 2) return;
+  /** The constant s assigns to R[at], or null. */
+  const constantTo = (s: JStmt | undefined, at: number): number | null =>
+    s !== undefined && s.k === "assign" && s.target.k === "index" && s.target.obj.k === "id" && s.target.obj.name === "R" && s.target.at.k === "num" && s.target.at.v === at && s.value.k === "num" ? s.value.v : null;
+  const visit = (l: readonly JStmt[]): void => {
+    for (let i = 0; i < l.length; i++) {
+      const s = l[i]!;
+      const lo = constantTo(s, slot);
+      // setPc writes the limbs one after the other.
+      const hi = L === 1 ? 0 : constantTo(l[i + 1], slot + 1);
+      if (lo !== null && hi !== null) out.add(lo + hi * 2 ** 32);
+      else if (s.k === "if") {
+        visit(s.then);
+        visit(s.else);
+      } else if (s.k === "label") visit(s.body);
+      else if (s.k === "switch") s.cases.forEach((c) => visit(c.body));
+    }
+  };
+  visit(list);
+}
+
+/** The PC register's value (a number: at most 2 limbs, as the engine's pc). */
+function pcValue(t: Translator): JExpr {
+  const at = t.layout.offset[t.isa.pc]!;
+  const slot = (j: number) => J.index(J.id("R"), J.num(at + j));
+  if (t.layout.limbs[t.isa.pc] === 1) return slot(0);
+  return J.bin("+", slot(0), J.bin("*", slot(1), J.num(2 ** 32)));
+}
+
+/** Whether the PC register holds pc. */
+function pcIs(t: Translator, pc: number): JExpr {
+  const at = t.layout.offset[t.isa.pc]!;
+  const w = t.isa.state[t.isa.pc]!.width;
+  return limbs(C(BigInt(pc)), w)
+    .map((e, j) => J.bin("===", J.index(J.id("R"), J.num(at + j)), e))
+    .reduce((x, y) => J.bin("&&", x, y));
+}
+
+/** Blocks in one region at most, and instructions in all. */
+const REGION_BLOCKS = 24;
+const REGION_INSTRUCTIONS = 400;
+/**
+ * Printed source of a region at most: V8 optimizes large functions with many temporaries poorly
+ * (x86's flag updates make each instruction long; its sieve ran 3x slower as one 60 KB region).
+ */
+const REGION_SOURCE = 16_000;
+
+/**
+ * A region: the block at pc and the blocks it may go to (constant jump targets, fall-throughs,
+ * return addresses, transitively) compiled into one function that dispatches on the PC, so control
+ * moving between them (a loop of several blocks, calls and returns) stays inside it. Each block
+ * must keep the mode and never leave for a fetch check; null when no other block qualifies.
+ * Returns count all instructions run; rt.loopDone and rt.loopBase tell the engine the instructions
+ * run before the current (or last) block and where its entries start.
+ */
+export function translateRegion(t: Translator, pc: number, max: number, mode: BlockMode): Block | null {
+  if (t.layout.limbs[t.isa.pc]! > 2) return null;
+  const eligible = (b: Body) => b.modeKept && b.entries.length > 0 && b.entries[0]!.kind === "instr" && !returnsNegative(b.body);
+  const first = translateBody(t, pc, max, mode, 0);
+  if (!eligible(first)) return null;
+  const blocks: { pc: number; base: number; body: Body }[] = [{ pc, base: 0, body: first }];
+  const seen = new Set([pc]);
+  const queue = [...first.successors];
+  let count = first.entries.length;
+  // V8 does not optimize very large functions: a region stays within a block's source size.
+  let size = printStmts(first.body).length;
+  while (queue.length > 0 && blocks.length < REGION_BLOCKS && count < REGION_INSTRUCTIONS) {
+    const at = queue.shift()!;
+    if (seen.has(at)) continue;
+    seen.add(at);
+    const b = translateBody(t, at, max, mode, count);
+    if (!eligible(b) || b.fold !== first.fold) continue;
+    const more = printStmts(b.body).length;
+    if (size + more > REGION_SOURCE) continue;
+    size += more;
+    blocks.push({ pc: at, base: count, body: b });
+    count += b.entries.length;
+    queue.push(...b.successors);
+  }
+  if (blocks.length === 1) return null;
+  const longest = Math.max(...blocks.map((b) => b.body.entries.length));
+  const done = J.id("done");
+  const rt = (name: string) => J.member(J.id("rt"), name);
+  const rewrite = (list: readonly JStmt[], b: Body): JStmt[] =>
+    list.map((s): JStmt => {
+      switch (s.k) {
+        case "return": {
+          if (s.e === null || s.e.k !== "num") return s;
+          const total = J.bin("+", done, s.e);
+          if (!b.jumps.has(s) && !b.tails.has(s)) return J.ret(total);
+          // The PC is set: go on inside the region if a whole block more fits the budget.
+          const again = J.bin("<=", J.bin("+", total, J.num(longest)), J.id("budget"));
+          return J.if(again, [J.assign(done, total), J.assign(J.id("skip"), J.bool(false)), { k: "continue", label: "round" }], [J.ret(total)]);
+        }
+        case "if": return J.if(s.c, rewrite(s.then, b), rewrite(s.else, b));
+        case "label": return { k: "label", label: s.label, body: rewrite(s.body, b) };
+        case "switch": return { ...s, cases: s.cases.map((c) => ({ value: c.value, body: rewrite(c.body, b) })) };
+        default: return s;
+      }
+    });
+  const cases = blocks.map((b) => ({
+    value: b.pc,
+    // Set on entering each block (not on leaving one), so they still name the last block run when control leaves the region.
+    body: [J.assign(rt("loopBase"), J.num(b.base)), J.assign(rt("loopDone"), done), ...rewrite(b.body.body, b.body), J.throw(J.call(J.id("Error"), J.str("engine: a region's block fell through")))],
+  }));
+  // Leaving for an address outside the region: `done` > 0 there (the first dispatch is to pc).
+  const dispatch: JStmt = { k: "switch", on: pcValue(t), cases: [...cases, { value: null, body: [J.ret(done)] }] };
+  const code: JStmt[] = [
+    { k: "let", names: ["done = 0"] },
+    J.assign(rt("loopDone"), J.num(0)),
+    ...first.entryGuard,
+    { k: "loop", label: "round", body: [dispatch] },
+  ];
+  const entries = blocks.flatMap((b) => b.body.entries);
+  const temps = blocks.flatMap((b) => b.body.temps);
+  return assemble(t, pc, entries, code, temps, first.fold, true, true);
 }
 
 /** Whether any return gives a negative count (a fetch-check exit; the mode guard's GUARD_FAIL aside). */
@@ -376,7 +560,6 @@ function returnsNegative(list: readonly JStmt[]): boolean {
  */
 function loop(t: Translator, pc: number, n: number, outside: JStmt[], body: JStmt[], jumps: ReadonlySet<JStmt>): JStmt[] {
   const done = J.id("done");
-  const pcSlot = J.index(J.id("R"), J.num(t.layout.offset[t.isa.pc]!));
   const rewrite = (list: readonly JStmt[]): JStmt[] =>
     list.map((s): JStmt => {
       switch (s.k) {
@@ -385,7 +568,7 @@ function loop(t: Translator, pc: number, n: number, outside: JStmt[], body: JStm
           if (s.e.v === GUARD_FAIL) return J.ret(J.cond(J.bin("===", done, J.num(0)), s.e, done));
           const count = J.bin("+", done, s.e);
           if (!jumps.has(s)) return J.ret(count);
-          const again = J.bin("&&", J.bin("===", pcSlot, J.num(pc)), J.bin("<=", J.bin("+", count, J.num(n)), J.id("budget")));
+          const again = J.bin("&&", pcIs(t, pc), J.bin("<=", J.bin("+", count, J.num(n)), J.id("budget")));
           return J.if(again, [J.assign(done, count), J.assign(J.member(J.id("rt"), "loopDone"), done), J.assign(J.id("skip"), J.bool(false)), { k: "continue", label: "round" }], [J.ret(count)]);
         }
         case "if": return J.if(s.c, rewrite(s.then), rewrite(s.else));
@@ -403,8 +586,10 @@ function tickRegion(t: Translator, i: number, pc: number, assume: Map<number, nu
   const call = (sp: Specializer) => {
     sp.emit(J.expr(J.call(J.id("TICK"), ...limbs(C(BigInt(pc)), t.isa.state[t.isa.pc]!.width), J.num(s))));
     sp.calledHelper();
+    if (storesMemory(t.isa, t.isa.functions[t.isa.tick!]!.body)) sp.storedMemory = true;
   };
-  if (t.tickOverridden) return region(t, i, PHASE.tick, false, pc, (sp) => sp.emit(J.expr(J.call(J.id("TICKO"), J.num(s)))));
+  // The override may write guest memory (a VMM's virtual timer): as a store.
+  if (t.tickOverridden) return region(t, i, PHASE.tick, false, pc, (sp) => ((sp.storedMemory = true), sp.emit(J.expr(J.call(J.id("TICKO"), J.num(s))))));
   const body = t.isa.functions[t.isa.tick!]!.body;
   if (t.tickInline) return region(t, i, PHASE.tick, false, pc, (sp) => sp.body(body, new Map()), false, assume);
   if (assume === null) return region(t, i, PHASE.tick, false, pc, call);
@@ -417,6 +602,23 @@ function tickRegion(t: Translator, i: number, pc: number, assume: Map<number, nu
 }
 
 const INLINE_TICK_LINES = 24;
+
+/** Whether IR code (or a function it calls) stores to memory. */
+function storesMemory(isa: IR.Isa, body: readonly IR.Stmt[]): boolean {
+  const seen = new Set<number>();
+  const visit = (x: unknown): boolean => {
+    if (!x || typeof x !== "object") return false;
+    if (Array.isArray(x)) return x.some(visit);
+    const o = x as { kind?: string; fn?: number };
+    if (o.kind === "store") return true;
+    if (o.kind === "call" && typeof o.fn === "number" && !seen.has(o.fn)) {
+      seen.add(o.fn);
+      if (visit(isa.functions[o.fn]!.body)) return true;
+    }
+    return Object.entries(o).some(([k, v]) => k !== "span" && visit(v));
+  };
+  return visit(body);
+}
 
 function restore(target: Map<number, number>, from: ReadonlyMap<number, number>): void {
   target.clear();

@@ -11,7 +11,7 @@ import type { InterpreterOptions } from "../machine/interpreter.js";
 import type { RunResult, StepResult, TrapDecision, TrapEvent } from "../machine/machine.js";
 import { MachineState } from "../machine/state.js";
 import { BlockCache } from "./cache.js";
-import { currentMode, GUARD_FAIL, translateBlock, type Block, type BlockEntry, type BlockMode, type PatchRule, type Translator } from "./block.js";
+import { currentMode, GUARD_FAIL, translateBlock, translateRegion, type Block, type BlockEntry, type BlockMode, type PatchRule, type Translator } from "./block.js";
 import { compileHelpers, compileTick, compileTrapEntry } from "./functions.js";
 import type { TranslateHelpers } from "./specialize.js";
 import { fromLimbs, layoutOf, toLimbs, type RegisterLayout } from "./layout.js";
@@ -23,6 +23,11 @@ import { EngineError, EngineHalt, EngineTrap, indexError, Journal, ops, PHASE, t
 export type EngineOptions = Pick<InterpreterOptions, "choose" | "translate" | "fetchOverlay"> & {
   /** Longest block, in instructions (1 = one instruction per block). */
   readonly maxBlock?: number;
+  /**
+   * Runs of a block after which it is translated again as a region with the blocks it goes to
+   * (see translateRegion; default 16, 0: at once, Infinity: never).
+   */
+  readonly regionAfter?: number;
   /**
    * The translate hook answers the same until the caller calls invalidate() (a VMM whose guest
    * cannot change its translation while it runs): blocks then skip their per-instruction fetch checks.
@@ -59,6 +64,8 @@ export class Engine implements Translator, Runtime {
   stale = false;
   /** Instructions a looping block ran in rounds before the current one (set by the block). */
   loopDone = 0;
+  /** In a region: the index of the current block's first entry (set by the region). */
+  loopBase = 0;
   /** Memory units read by fetch translation at translation time. */
   fetchReads = 0;
   readonly helpers: Record<string, unknown>;
@@ -81,6 +88,7 @@ export class Engine implements Translator, Runtime {
   private readonly fetchXlate: (...va: number[]) => number;
   private readonly entry: (...args: number[]) => void;
   private readonly maxBlock: number;
+  private readonly regionAfter: number;
   readonly plan: ModePlan;
   private readonly addTicks: (n: number) => void;
   /** Guard failures per block address: past a few, the block is translated without a mode. */
@@ -100,6 +108,7 @@ export class Engine implements Translator, Runtime {
     this.J = new Journal(this.R, this.M, this.output);
     this.options = { choose: hooks.choose !== undefined, translateHook: hooks.translate !== undefined };
     this.maxBlock = hooks.maxBlock ?? 64;
+    this.regionAfter = hooks.regionAfter ?? 16;
     this.cache = new BlockCache(isa, this.M, () => (this.stale = true));
     this.pcOffset = this.layout.offset[isa.pc]!;
     this.pcLimbs = this.layout.limbs[isa.pc]!;
@@ -240,6 +249,15 @@ export class Engine implements Translator, Runtime {
     return b;
   }
 
+  /** The hot block b as a region with the blocks it goes to, if there are any (else b). */
+  private regionAt(b: Block): Block {
+    const r = translateRegion(this, b.pc, this.maxBlock, currentMode(this));
+    if (r === null) return b;
+    b.valid = false;
+    this.cache.put(r, this.isa);
+    return r;
+  }
+
   /** The block at pc failed its mode guard: translate it again for the current mode (or for none, when that keeps happening). */
   private retranslate(b: Block): Block {
     const fails = (this.guardFails.get(b.pc) ?? 0) + 1;
@@ -289,6 +307,7 @@ export class Engine implements Translator, Runtime {
         }
       }
       prev = null;
+      if (++b.runs === this.regionAfter + 1 && !b.region && full) b = this.regionAt(b);
       let r: number;
       this.stale = false;
       const budget = options.maxSteps - steps;
@@ -301,10 +320,11 @@ export class Engine implements Translator, Runtime {
         }
       } catch (e) {
         const earlier = b.loops ? this.loopDone : 0;
-        if (b.fold && (e instanceof EngineTrap || e instanceof EngineHalt || e instanceof EngineError)) this.folded(earlier + (e.site >> 2) + 1, skip);
+        const base = b.region ? this.loopBase : 0;
+        if (b.fold && (e instanceof EngineTrap || e instanceof EngineHalt || e instanceof EngineError)) this.folded(earlier + (e.site >> 2) - base + 1, skip);
         skip = false;
         lastBlock = null;
-        const outcome = this.caught(e, b, options);
+        const outcome = this.caught(e, b, options, base);
         outcome.steps += earlier;
         steps += outcome.steps;
         this.steps += outcome.steps;
@@ -319,7 +339,7 @@ export class Engine implements Translator, Runtime {
         skip = false;
         if (r > 0) {
           lastBlock = b;
-          lastIndex = r - 1 - (b.loops ? this.loopDone : 0);
+          lastIndex = r - 1 - (b.loops ? this.loopDone : 0) + (b.region ? this.loopBase : 0);
         }
       } else {
         // Instruction -(r+1) no longer fetches from where it was translated: its tick has run.
@@ -344,7 +364,7 @@ export class Engine implements Translator, Runtime {
   }
 
   /** Handles a signal thrown by a block: returns the steps it completed and, if the run ends, its result. */
-  private caught(e: unknown, b: Block, options: EngineRunOptions): { steps: number; result?: Omit<RunResult, "steps"> } {
+  private caught(e: unknown, b: Block, options: EngineRunOptions, base: number): { steps: number; result?: Omit<RunResult, "steps"> } {
     if (e instanceof EngineTrap) {
       const index = e.site >> 2;
       const phase = e.site & 3;
@@ -362,21 +382,21 @@ export class Engine implements Translator, Runtime {
         operands: phase === PHASE.exec ? entry.decoded!.operands : undefined,
         fromTick: phase === PHASE.tick,
       };
-      return { steps: index + 1, result: this.trapped(t, options) };
+      return { steps: index - base + 1, result: this.trapped(t, options) };
     }
     if (e instanceof EngineHalt) {
       this.J.n = 0;
       this.halted = true;
       const entry = b.entries[e.site >> 2]!;
       this.lastResult = { kind: "halted", pc: BigInt(entry.pc) };
-      return { steps: (e.site >> 2) + 1, result: { status: "halted", last: this.lastResult } };
+      return { steps: (e.site >> 2) - base + 1, result: { status: "halted", last: this.lastResult } };
     }
     if (e instanceof EngineError) {
       if ((e.site & 3) === PHASE.exec) this.J.rollback();
       this.J.n = 0;
       this.pc = b.entries[e.site >> 2]!.pc;
       this.lastResult = { kind: "error", message: e.message };
-      return { steps: (e.site >> 2) + 1, result: { status: "error", last: this.lastResult, message: e.message } };
+      return { steps: (e.site >> 2) - base + 1, result: { status: "error", last: this.lastResult, message: e.message } };
     }
     throw e;
   }

@@ -28,7 +28,7 @@ function params(prefix: string, width: number): Params {
 
 /** The source of a function of `names` whose body the specializer produced. */
 function source(sp: Specializer, names: readonly string[]): string {
-  const decls = ["pcw = false", ...sp.temps].join(", ");
+  const decls = ["pcw = false", "slow = false", ...sp.temps].join(", ");
   return `${PROLOGUE}\nreturn function (${names.join(", ")}) {\n  let ${decls};\n${printStmts(sp.out, "  ")}\n};`;
 }
 
@@ -66,6 +66,8 @@ function translateSource(isa: IR.Isa, layout: RegisterLayout, options: Options, 
 function translateSourceOf(isa: IR.Isa, layout: RegisterLayout, options: Options, access: bigint, journal: boolean): { text: string; lines: number } {
   const sp = new Specializer(isa, layout, { ...options, journal }, [], "x");
   sp.siteVar = "site";
+  // The fetch variant also runs on a memory that counts its reads (see Engine): no fast paths.
+  sp.inlineMemory = false;
   const va = params("va", isa.vaddrWidth);
   const pa = sp.translate(va.val, access);
   if (sp.reachable) sp.emit(J.ret(num(pa)));

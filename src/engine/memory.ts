@@ -9,6 +9,38 @@ import type * as IR from "../ir/ir.js";
 
 type Page = Uint8Array | Uint16Array | Uint32Array;
 
+/**
+ * Where a memory keeps its units: storage pages of 2^pageBits units, code flags per 2^codeBits
+ * units, and whether each byte page has a 32-bit view. Generated code inlines its fast paths from
+ * these (see Specializer.readMemory), so they are computed in one place.
+ */
+export interface MemoryGeometry {
+  readonly pageBits: number;
+  readonly codeBits: number;
+  /** Byte memory in the host's byte order: aligned words are one access of a page's Uint32Array. */
+  readonly wordView: boolean;
+  /**
+   * Units below this address live in one contiguous buffer (0: none), so generated code reaches
+   * them with one typed-array access and a bounds test instead of a page lookup.
+   */
+  readonly flatUnits: number;
+}
+
+/** Bytes of the contiguous low region (16 MiB: code, data and stack of small guests). */
+const FLAT_BITS = 24;
+
+export function memoryGeometry(memory: IR.Memory): MemoryGeometry {
+  const pageBits = Math.min(16, memory.addrWidth);
+  const hostLittle = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+  const wordView = memory.unitWidth === 8 && memory.endian !== "big" && pageBits >= 2 && hostLittle;
+  return {
+    pageBits,
+    codeBits: Math.min(12, memory.addrWidth),
+    wordView,
+    flatUnits: wordView ? 2 ** Math.min(FLAT_BITS, memory.addrWidth) : 0,
+  };
+}
+
 export class PhysicalMemory {
   readonly unitWidth: number;
   readonly addrWidth: number;
@@ -21,7 +53,7 @@ export class PhysicalMemory {
    * For byte memories in the host's byte order (little-endian): each page's 32-bit view, so an
    * aligned word is one typed-array access (r32/w32).
    */
-  private readonly words: (Uint32Array | undefined)[];
+  readonly words: (Uint32Array | undefined)[];
   private readonly wordView: boolean;
   /** Units per code page = 2^codeBits (4 KiB: finer than storage, so data near code stays fast). */
   readonly codeBits: number;
@@ -30,6 +62,15 @@ export class PhysicalMemory {
   readonly code: Uint8Array;
   /** Per page with code: 1 per unit a block was fetched from. */
   readonly codeUnits = new Map<number, Uint8Array>();
+  /** Units below this address are the contiguous region (flat8/flat32; storage pages there are views of it). */
+  readonly flatUnits: number;
+  readonly flat8: Uint8Array;
+  readonly flat32: Uint32Array;
+  /**
+   * Per code page (2^codeBits units) of the flat region: 0 when generated code may write it straight
+   * into flat8/flat32 (its storage page exists and no block was fetched from it), else 1.
+   */
+  readonly slowWrite: Uint8Array;
   private readonly size: number;
   private readonly unitMask: number;
   /** Called on a write into a code page (before the write lands). */
@@ -41,24 +82,41 @@ export class PhysicalMemory {
     this.unitWidth = memory.unitWidth;
     this.addrWidth = memory.addrWidth;
     this.big = memory.endian === "big";
-    this.pageBits = Math.min(16, memory.addrWidth);
+    const g = memoryGeometry(memory);
+    this.pageBits = g.pageBits;
     this.pageMask = 2 ** this.pageBits - 1;
     this.pages = new Array(2 ** (memory.addrWidth - this.pageBits)).fill(undefined);
-    this.wordView = memory.unitWidth === 8 && !this.big && this.pageBits >= 2 && new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+    this.wordView = g.wordView;
     this.words = this.wordView ? new Array(this.pages.length).fill(undefined) : [];
-    this.codeBits = Math.min(12, memory.addrWidth);
+    this.codeBits = g.codeBits;
     this.codeMask = 2 ** this.codeBits - 1;
     this.code = new Uint8Array(2 ** (memory.addrWidth - this.codeBits));
     this.size = 2 ** memory.addrWidth;
     this.unitMask = memory.unitWidth === 32 ? 0xffffffff : 2 ** memory.unitWidth - 1;
+    this.flatUnits = g.flatUnits;
+    this.flat8 = new Uint8Array(this.flatUnits);
+    this.flat32 = new Uint32Array(this.flat8.buffer);
+    this.slowWrite = new Uint8Array(this.flatUnits >>> this.codeBits).fill(1);
+  }
+
+  /** Recomputes the slow-write flags of the code pages inside storage page pg. */
+  private refreshSlow(pg: number): void {
+    const first = (pg << this.pageBits) >>> this.codeBits;
+    const n = 2 ** (this.pageBits - this.codeBits);
+    if (first >= this.slowWrite.length) return;
+    const present = this.pages[pg] !== undefined;
+    for (let c = first; c < first + n; c++) this.slowWrite[c] = present && this.code[c] === 0 ? 0 : 1;
   }
 
   /** Allocates the storage page of pa. */
   private newPage(pa: number): Page {
     const n = 2 ** this.pageBits;
-    const p = this.unitWidth === 8 ? new Uint8Array(n) : this.unitWidth === 16 ? new Uint16Array(n) : new Uint32Array(n);
-    this.pages[pa >>> this.pageBits] = p;
-    if (this.wordView) this.words[pa >>> this.pageBits] = new Uint32Array(p.buffer);
+    const pg = pa >>> this.pageBits;
+    const inFlat = pa < this.flatUnits;
+    const p = inFlat ? this.flat8.subarray(pg * n, (pg + 1) * n) : this.unitWidth === 8 ? new Uint8Array(n) : this.unitWidth === 16 ? new Uint16Array(n) : new Uint32Array(n);
+    this.pages[pg] = p;
+    if (this.wordView) this.words[pg] = new Uint32Array(p.buffer, p.byteOffset, n / 4);
+    if (inFlat) this.refreshSlow(pg);
     return p;
   }
 
@@ -183,8 +241,11 @@ export class PhysicalMemory {
 
   /** Drops every page (all memory reads zero). */
   clear(): void {
+    // The flat region's pages are views: zero the ones in use.
+    for (let pg = 0; pg < this.pages.length && pg * 2 ** this.pageBits < this.flatUnits; pg++) this.pages[pg]?.fill(0);
     this.pages.fill(undefined);
     this.words.fill(undefined);
+    this.slowWrite.fill(1);
   }
 
   /** Every non-zero unit (address order). */
@@ -212,6 +273,7 @@ export class PhysicalMemory {
     if (!f) this.codeUnits.set(page, (f = new Uint8Array(2 ** this.codeBits)));
     f[pa & this.codeMask] = 1;
     this.code[page] = 1;
+    if (page < this.slowWrite.length) this.slowWrite[page] = 1;
   }
 
   /** Clears every code flag of the page holding pa. */
@@ -219,11 +281,13 @@ export class PhysicalMemory {
     const page = pa >>> this.codeBits;
     this.code[page] = 0;
     this.codeUnits.delete(page);
+    if (page < this.slowWrite.length) this.slowWrite[page] = this.pages[pa >>> this.pageBits] === undefined ? 1 : 0;
   }
 
   /** Clears all code flags. */
   clearAllCode(): void {
     this.code.fill(0);
     this.codeUnits.clear();
+    for (let pg = 0; pg * 2 ** this.pageBits < this.flatUnits; pg++) this.refreshSlow(pg);
   }
 }

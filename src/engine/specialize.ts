@@ -11,7 +11,8 @@
  * function that ends without returning.
  */
 import * as IR from "../ir/ir.js";
-import { J, printStmts, type JExpr, type JStmt } from "./js.js";
+import { isAtom, J, printStmts, type JExpr, type JStmt } from "./js.js";
+import { memoryGeometry, type MemoryGeometry } from "./memory.js";
 import { limbsOf, type RegisterLayout } from "./layout.js";
 import {
   binary, bool, C, concat, jsOf, limbs, materialize, N, num, sext, slice, stable, unary, W, ZERO, zext,
@@ -117,6 +118,7 @@ export class Specializer implements Emitter {
   /** The current instruction's address when the PC has not been written (null: read the register). */
   pc: bigint | null = null;
   nextPc: Val = ZERO;
+  private readonly geometry: MemoryGeometry;
 
   constructor(
     readonly isa: IR.Isa,
@@ -125,7 +127,9 @@ export class Specializer implements Emitter {
     /** Statements the choose hook is told about (indexed in the generated code). */
     readonly stmtTable: IR.Stmt[],
     private readonly prefix = "t",
-  ) {}
+  ) {
+    this.geometry = memoryGeometry(isa.memory);
+  }
 
   // ------------------------------------------------------------ emitter
 
@@ -513,6 +517,7 @@ export class Specializer implements Emitter {
       const t = this.temp();
       this.emit(J.assign(J.id(t), J.call(J.id(name), ...limbs(va, vw), this.siteJs())));
       this.calledHelper();
+      this.slowStores = true;
       return N(J.id(t));
     }
     return this.translateInline(va, access);
@@ -584,10 +589,51 @@ export class Specializer implements Emitter {
     const bytes = this.isa.memory.unitWidth === 8;
     const p = num(materialize(pa, this));
     const read = (a: JExpr, n: number) =>
-      useJournal ? J.call(J.member(J.id("JN"), "readStart"), a, J.num(n)) : bytes && (n === 1 || n === 4) ? J.call(J.member(J.id("M"), n === 1 ? "r8" : "r32"), a) : J.call(J.member(J.id("M"), "r"), a, J.num(n));
+      useJournal ? J.call(J.member(J.id("JN"), "readStart"), a, J.num(n)) : bytes && (n === 1 || n === 4) ? this.fastRead(a, n) : J.call(J.member(J.id("M"), "r"), a, J.num(n));
     if (w <= 32) return N(read(p, units));
     return materialize(W(this.chunks(units).map(([k, n]) => read(this.addr(p, k), n))), this);
   }
+
+  /** Whether memory fast paths are inlined (not in the translate helpers, whose fetch variant runs on a counting memory). */
+  inlineMemory = true;
+
+  /**
+   * A byte or aligned-word read of a byte memory (a = an atom): one access of the contiguous low
+   * region (see PhysicalMemory.flatUnits) when the address is in it (and, for a word, aligned),
+   * else the memory's method, which handles every other case the same way.
+   */
+  private fastRead(a: JExpr, n: number): JExpr {
+    const g = this.geometry;
+    const call = J.call(J.member(J.id("M"), n === 1 ? "r8" : "r32"), a);
+    if (!this.inlineMemory || g.flatUnits === 0 || !isAtom(a)) return call;
+    const inFlat = J.bin("<", a, J.num(g.flatUnits));
+    if (n === 1) return J.cond(inFlat, J.index(J.id("F8"), a), call);
+    return J.cond(J.bin("&&", J.bin("===", J.bin("&", a, J.num(3)), J.num(0)), inFlat), J.index(J.id("F32"), J.bin(">>>", a, J.num(2))), call);
+  }
+
+  /**
+   * A byte or aligned-word write of a byte memory: straight into the low region where its page
+   * exists and holds no translated code (PhysicalMemory.slowWrite), else the memory's method, which
+   * tells the block cache of a write into code (the block then checks rt.stale: `slowStores`).
+   */
+  private fastWrite(a: JExpr, units: number, v: JExpr): void {
+    const g = this.geometry;
+    const call = J.expr(J.call(J.member(J.id("M"), units === 1 ? "w8" : "w32"), a, v));
+    if (!this.inlineMemory || g.flatUnits === 0 || !isAtom(a) || !isAtom(v)) {
+      this.slowStores = true;
+      return this.emit(call);
+    }
+    let ok = J.bin("&&", J.bin("<", a, J.num(g.flatUnits)), J.bin("===", J.index(J.id("SW"), J.bin(">>>", a, J.num(g.codeBits))), J.num(0)));
+    if (units === 4) ok = J.bin("&&", J.bin("===", J.bin("&", a, J.num(3)), J.num(0)), ok);
+    const target = units === 1 ? J.index(J.id("F8"), a) : J.index(J.id("F32"), J.bin(">>>", a, J.num(2)));
+    this.emit(J.if(ok, [J.assign(target, v)], [call, J.assign(J.id("slow"), J.bool(true))]));
+  }
+
+  /**
+   * A store of this code may have reached the memory's methods without setting the block's `slow`
+   * flag (a journaled or multi-unit write, a translate helper): the block tests rt.stale itself.
+   */
+  slowStores = false;
 
   private writeMemory(pa: Val, units: number, v: Val, w: number): void {
     this.wrote = true;
@@ -597,11 +643,12 @@ export class Specializer implements Emitter {
     if (this.options.journal) this.emit(J.expr(J.call(J.member(J.id("JN"), "mem"), p, J.num(units))));
     if (w <= 32) {
       const bytes = this.isa.memory.unitWidth === 8;
-      if (bytes && units === 4) this.emit(J.expr(J.call(J.member(J.id("M"), "w32"), p, num(v))));
-      else if (bytes && units === 1) this.emit(J.expr(J.call(J.member(J.id("M"), "w8"), p, num(v))));
-      else this.emit(J.expr(J.call(J.member(J.id("M"), "w"), p, J.num(units), num(v))));
+      if (bytes && (units === 4 || units === 1)) return this.fastWrite(p, units, num(v));
+      this.slowStores = true;
+      this.emit(J.expr(J.call(J.member(J.id("M"), "w"), p, J.num(units), num(v))));
       return;
     }
+    this.slowStores = true;
     const m = materialize(v, this);
     const ls = limbs(m, w);
     this.chunks(units).forEach(([k, n], c) => this.emit(J.expr(J.call(J.member(J.id("M"), "w"), this.addr(p, k), J.num(n), ls[c]!))));

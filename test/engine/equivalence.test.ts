@@ -19,12 +19,14 @@ const ONLY = process.env.POPEK_ENGINE_ISAS?.split(",") ?? null;
 describe.each(BUNDLED.filter((n) => !ONLY || ONLY.includes(n)))("engine equals interpreter on %s", (name) => {
   test(`${RUNS} random programs, ${STEPS} steps each (seed ${SEED})`, () => {
     const isa = bundled(name);
+    // One instruction per block; blocks, regions after 16 runs (the default) or never; regions at once.
+    const shapes = [{ maxBlock: 1 }, { maxBlock: 64 }, { maxBlock: 64, regionAfter: Infinity }, { maxBlock: 64, regionAfter: 0 }];
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.constantFrom(1, 64), (seed, maxBlock) => {
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.constantFrom(...shapes), (seed, shape) => {
         const p = randomProgram(isa, seed);
         const a = runInterpreter(isa, p.state, STEPS);
-        const b = runEngine(isa, p.state, STEPS, { maxBlock });
-        expect(differences(isa, a, b), `seed ${seed}, maxBlock ${maxBlock}`).toEqual([]);
+        const b = runEngine(isa, p.state, STEPS, shape);
+        expect(differences(isa, a, b), `seed ${seed}, ${JSON.stringify(shape)}`).toEqual([]);
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: true },
     );

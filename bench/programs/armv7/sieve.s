@@ -19,7 +19,8 @@ clr:
     mov  r0, #0
     mov  r2, #2
 outer:
-    ldr  r3, [r9, r2, lsl #2]
+    add  r4, r9, r2, lsl #2     @ the spec has LDR/STR (immediate) only, not (register)
+    ldr  r3, [r4]
     cmp  r3, #0
     bne  next
     add  r0, r0, #1
@@ -28,7 +29,8 @@ outer:
 inner:
     cmp  r5, r10
     bhs  next
-    str  r6, [r9, r5, lsl #2]
+    add  r4, r9, r5, lsl #2
+    str  r6, [r4]
     add  r5, r5, r2
     b    inner
 next:
