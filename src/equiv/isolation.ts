@@ -11,7 +11,7 @@ import type { InterpreterOptions } from "../machine/interpreter.js";
 import { Machine } from "../machine/machine.js";
 import type { MachineState } from "../machine/state.js";
 import { Random } from "../programs/random.js";
-import type { Host } from "../vmm/runtime/host.js";
+import { RegionMemory, type Host } from "../vmm/runtime/host.js";
 import { Hypervisor } from "../vmm/runtime/hypervisor.js";
 import { compareStates } from "../vmm/session.js";
 import type { GuestCase } from "./arbitrary.js";
@@ -19,44 +19,19 @@ import type { GuestLayout } from "./layout.js";
 import { createGuest, formatEnding, guestEnding, imageOf, runGuest, sameEnding, type VmmTarget } from "./run.js";
 
 /** A VM's region of the one physical memory; it records any access beyond its extent. */
-class Region extends Map<bigint, bigint> {
+class Region extends RegionMemory {
   constructor(
-    private readonly parent: Map<bigint, bigint>,
-    readonly base: bigint,
-    readonly extent: bigint,
+    parent: Map<bigint, bigint>,
+    base: bigint,
+    extent: bigint,
     private readonly violations: string[],
     private readonly owner: string,
   ) {
-    super();
+    super(parent, base, extent);
   }
-  private at(k: bigint, what: string): bigint {
-    if (k < 0n || k >= this.extent) this.violations.push(`${this.owner} ${what} unit 0x${k.toString(16)}, outside its allocation of 0x${this.extent.toString(16)} units`);
-    return this.base + k;
-  }
-  override get(k: bigint): bigint | undefined {
-    return this.parent.get(this.at(k, "read"));
-  }
-  override set(k: bigint, v: bigint): this {
-    this.parent.set(this.at(k, "wrote"), v);
-    return this;
-  }
-  override has(k: bigint): boolean {
-    return this.parent.has(this.at(k, "read"));
-  }
-  override delete(k: bigint): boolean {
-    return this.parent.delete(this.at(k, "wrote"));
-  }
-  private *inRegion(): IterableIterator<[bigint, bigint]> {
-    for (const [k, v] of this.parent) if (k >= this.base && k - this.base < this.extent) yield [k - this.base, v];
-  }
-  override entries(): MapIterator<[bigint, bigint]> {
-    return this.inRegion() as MapIterator<[bigint, bigint]>;
-  }
-  override keys(): MapIterator<bigint> {
-    return (function* (it) { for (const [k] of it) yield k; })(this.inRegion()) as MapIterator<bigint>;
-  }
-  override [Symbol.iterator](): MapIterator<[bigint, bigint]> {
-    return this.entries();
+  protected override at(k: bigint, access: "read" | "wrote"): bigint {
+    if (k < 0n || k >= this.extent) this.violations.push(`${this.owner} ${access} unit 0x${k.toString(16)}, outside its allocation of 0x${this.extent.toString(16)} units`);
+    return super.at(k, access);
   }
 }
 

@@ -79,23 +79,27 @@ export class VmHost implements Host {
 export class RegionMemory extends Map<bigint, bigint> {
   constructor(
     private readonly parent: Map<bigint, bigint>,
-    private readonly base: bigint,
-    private readonly extent: bigint,
+    readonly base: bigint,
+    readonly extent: bigint,
   ) {
     super();
   }
+  /** The parent's unit for unit k of the region, read or written (a subclass may watch accesses). */
+  protected at(k: bigint, _access: "read" | "wrote"): bigint {
+    return this.base + k;
+  }
   override get(k: bigint): bigint | undefined {
-    return this.parent.get(this.base + k);
+    return this.parent.get(this.at(k, "read"));
   }
   override set(k: bigint, v: bigint): this {
-    this.parent.set(this.base + k, v);
+    this.parent.set(this.at(k, "wrote"), v);
     return this;
   }
   override has(k: bigint): boolean {
-    return this.parent.has(this.base + k);
+    return this.parent.has(this.at(k, "read"));
   }
   override delete(k: bigint): boolean {
-    return this.parent.delete(this.base + k);
+    return this.parent.delete(this.at(k, "wrote"));
   }
   private *inRegion(): IterableIterator<[bigint, bigint]> {
     for (const [k, v] of this.parent) if (k >= this.base && k - this.base < this.extent) yield [k - this.base, v];
