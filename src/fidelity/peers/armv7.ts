@@ -10,11 +10,8 @@
  *
  * The epilogue stores R0 PC-relative (the program section is writable), then the rest through R0.
  */
-import { byteLines, hex, littleEndian, type Image, type Observed, type Peer } from "../peer.js";
-
-const PROG = 0x11000n;
-const DATA = 0x20000n;
-const DATA_SIZE = 4096;
+import { hex, type Image, type Observed, type Peer } from "../peer.js";
+import { dataSections, LAYOUT, linkerScript, wordAt } from "./elf.js";
 
 const observed: Observed[] = [
   ...Array.from({ length: 13 }, (_, i) => ({ label: `r${i}`, element: "R", index: i, mask: 0xffffffffn, seeded: true })),
@@ -26,7 +23,7 @@ const observed: Observed[] = [
 
 function source(image: Image): string {
   const code: string[] = [];
-  for (let i = 0; i < image.code.length; i += 4) code.push(`  .inst ${hex(image.code.slice(i, i + 4).reduce((w, u, k) => w | (u << BigInt(8 * k)), 0n))}`);
+  for (let i = 0; i < image.code.length; i += 4) code.push(`  .inst ${hex(wordAt(image.code, i))}`);
   return `  .syntax unified
   .arm
   .section .text, "ax"
@@ -61,7 +58,7 @@ ${Array.from({ length: 12 }, (_, i) => `  str r${i + 1}, [r0, #${4 * (i + 1)}]`)
   mov r0, #1
   movw r1, #:lower16:area
   movt r1, #:upper16:area
-  mov r2, #${DATA_SIZE}
+  mov r2, #${LAYOUT.dataSize}
   svc #0
   mov r7, #1
   mov r0, #0
@@ -70,15 +67,7 @@ ${Array.from({ length: 12 }, (_, i) => `  str r${i + 1}, [r0, #${4 * (i + 1)}]`)
 save:
   .space 64
 
-  .section .area, "aw"
-area:
-${byteLines(image.data)}
-
-  .section .data
-  .balign 4
-init:
-${byteLines(image.init.flatMap((v) => littleEndian(v, 4)))}
-`;
+${dataSections(image)}`;
 }
 
 /**
@@ -108,27 +97,16 @@ export const armv7: Peer = {
   qemu: { cmd: "qemu-arm", args: ["-cpu", "cortex-a8"] },
   asHeader: "  .syntax unified",
   fill: 0,
-  instructionLine: (units) => `.inst ${hex(units.reduce((w, u, k) => w | (u << BigInt(8 * k)), 0n))}`,
+  instructionLine: (units) => `.inst ${hex(wordAt(units, 0))}`,
   normalize,
-  layout: { prog: PROG, data: DATA, dataSize: DATA_SIZE },
+  layout: LAYOUT,
   environment: [
     ["CPSR", 0x10n],
     ["SCTLR", 0n],
   ],
   observed,
   source,
-  linkerScript: `PHDRS { text PT_LOAD; prog PT_LOAD; data PT_LOAD; }
-SECTIONS {
-  . = 0x10000;
-  .text : { *(.text) } :text
-  . = ${hex(PROG)};
-  .prog : { *(.prog) } :prog
-  . = ${hex(DATA)};
-  .area : { *(.area) } :data
-  .data : { *(.data) } :data
-  /DISCARD/ : { *(.ARM.attributes) }
-}
-`,
+  linkerScript: linkerScript({ discard: [".ARM.attributes"] }),
   encodingExcluded: new Map(),
   excluded: new Map(),
   // MSR to the CPSR's x byte (bits 15-8) can set E, the data endianness bit, which User mode may

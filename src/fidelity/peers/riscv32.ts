@@ -10,11 +10,8 @@
  * The epilogue needs a base register to store the registers with, and every register belongs to the
  * program; it stores them x0-relative to the save area at address 0 (qemu-user maps guest page 0).
  */
-import { byteLines, hex, littleEndian, type Image, type Observed, type Peer } from "../peer.js";
-
-const PROG = 0x11000n;
-const DATA = 0x20000n;
-const DATA_SIZE = 4096;
+import { hex, type Image, type Observed, type Peer } from "../peer.js";
+import { dataSections, LAYOUT, linkerScript, wordAt } from "./elf.js";
 
 const observed: Observed[] = Array.from({ length: 32 }, (_, i) => ({
   label: `x${i}`,
@@ -25,9 +22,8 @@ const observed: Observed[] = Array.from({ length: 32 }, (_, i) => ({
 }));
 
 function source(image: Image): string {
-  const word = (units: readonly bigint[], i: number) => units.slice(i, i + 4).reduce((w, u, k) => w | (u << BigInt(8 * k)), 0n);
   const code: string[] = [];
-  for (let i = 0; i < image.code.length; i += 4) code.push(`  .4byte ${hex(word(image.code, i))}`);
+  for (let i = 0; i < image.code.length; i += 4) code.push(`  .4byte ${hex(wordAt(image.code, i))}`);
   return `  .section .text, "ax"
   .globl _start
 _start:
@@ -51,20 +47,13 @@ ${observed.map((o) => `  sw x${o.index}, ${4 * o.index}(x0)`).join("\n")}
   li a0, 1
   lui a1, %hi(area)
   addi a1, a1, %lo(area)
-  li a2, ${DATA_SIZE}
+  li a2, ${LAYOUT.dataSize}
   ecall
   li a7, 93
   li a0, 0
   ecall
 
-  .section .area, "aw"
-area:
-${byteLines(image.data)}
-
-  .section .data
-init:
-${byteLines(image.init.flatMap((v) => littleEndian(v, 4)))}
-`;
+${dataSections(image)}`;
 }
 
 const STAND_IN = "a custom-0 stand-in for a platform device (see the spec's header): not an instruction GNU binutils or qemu know";
@@ -79,10 +68,10 @@ export const riscv32: Peer = {
   qemu: { cmd: "qemu-riscv32", args: ["-cpu", "rv32,c=false"] },
   asHeader: "  .option norelax",
   fill: 0,
-  instructionLine: (units) => `.insn ${hex(units.reduce((w, u, k) => w | (u << BigInt(8 * k)), 0n))}`,
+  instructionLine: (units) => `.insn ${hex(wordAt(units, 0))}`,
   // objdump spells an empty FENCE set (a HINT, U §2.9) 'unknown', the spec '0'.
   normalize: (text) => text.replace(/\bunknown\b/g, "0"),
-  layout: { prog: PROG, data: DATA, dataSize: DATA_SIZE },
+  layout: LAYOUT,
   environment: [
     ["priv", 0n],
     ["satp", 0n],
@@ -91,20 +80,7 @@ export const riscv32: Peer = {
   ],
   observed,
   source,
-  linkerScript: `PHDRS { save PT_LOAD; text PT_LOAD; prog PT_LOAD; data PT_LOAD; }
-SECTIONS {
-  . = 0x0;
-  .save : { . = . + 0x1000; } :save
-  . = 0x10000;
-  .text : { *(.text) } :text
-  . = ${hex(PROG)};
-  .prog : { *(.prog) } :prog
-  . = ${hex(DATA)};
-  .area : { *(.area) } :data
-  .data : { *(.data) } :data
-  /DISCARD/ : { *(.riscv.attributes) }
-}
-`,
+  linkerScript: linkerScript({ savePage: true, discard: [".riscv.attributes"] }),
   encodingExcluded: new Map([
     ["CONSOLE_OUT", STAND_IN],
     ["HALT", STAND_IN],

@@ -8,11 +8,9 @@
  * machine (GDTR and IDTR are empty), so every far transfer and non-null segment load faults on popek
  * and is not used; the instructions that read the kernel's tables or the time are left out (below).
  */
-import { byteLines, littleEndian, type Image, type Observed, type Peer } from "../peer.js";
+import { byteLines, type Image, type Observed, type Peer } from "../peer.js";
+import { dataSections, LAYOUT, linkerScript } from "./elf.js";
 
-const PROG = 0x11000n;
-const DATA = 0x20000n;
-const DATA_SIZE = 4096;
 const NAMES = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"];
 // Vol 1 3.4.3: CF PF AF ZF SF DF OF NT AC ID, the flags a ring-3 program may change (TF: see forbidden).
 const FLAGS = 0x00244cd5n;
@@ -63,25 +61,13 @@ ${NAMES.map((n, i) => `  mov dword ptr [save + ${4 * i}], ${n}`).join("\n")}
   mov eax, 4
   mov ebx, 1
   mov ecx, offset area
-  mov edx, ${DATA_SIZE}
+  mov edx, ${LAYOUT.dataSize}
   int 0x80
   mov eax, 1
   mov ebx, 0
   int 0x80
 
-  .section .area, "aw"
-area:
-${byteLines(image.data)}
-
-  .section .data
-  .balign 4
-init:
-${byteLines(image.init.flatMap((v) => littleEndian(v, 4)))}
-save:
-  .space 36
-  .space 64
-stack_top:
-`;
+${dataSections(image, "save:\n  .space 36\n  .space 64\nstack_top:\n")}`;
 }
 
 /**
@@ -110,7 +96,7 @@ export const x86: Peer = {
   fill: 144,
   instructionLine: (units) => `.byte ${units.join(", ")}`,
   normalize,
-  layout: { prog: PROG, data: DATA, dataSize: DATA_SIZE },
+  layout: LAYOUT,
   environment: [
     ...flat("CS", 0x23n, 0xbn),
     ...flat("SS", 0x2bn, 0x3n),
@@ -126,18 +112,7 @@ export const x86: Peer = {
   ],
   observed,
   source,
-  linkerScript: `PHDRS { text PT_LOAD; prog PT_LOAD; data PT_LOAD; }
-SECTIONS {
-  . = 0x10000;
-  .text : { *(.text) } :text
-  . = 0x11000;
-  .prog : { *(.prog) } :prog
-  . = 0x20000;
-  .area : { *(.area) } :data
-  .data : { *(.data) } :data
-  /DISCARD/ : { *(.note.gnu.property) }
-}
-`,
+  linkerScript: linkerScript({ discard: [".note.gnu.property"] }),
   encodingExcluded: new Map(),
   excluded: new Map([
     ["SGDT", ENVIRONMENT],
