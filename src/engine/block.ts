@@ -11,6 +11,7 @@ import * as IR from "../ir/ir.js";
 import type { Decoded, Decoder } from "../machine/decoder.js";
 import { J, printStmts, type JExpr, type JStmt } from "./js.js";
 import { limbsOf, type RegisterLayout } from "./layout.js";
+import { cacheRegisters } from "./registers.js";
 import { EngineError, EngineTrap, PHASE, site, type Runtime } from "./runtime.js";
 import type { ModePlan } from "./mode.js";
 import { Specializer, type SpecializeOptions, type TranslateHelpers } from "./specialize.js";
@@ -46,6 +47,11 @@ export interface Block {
    * is rt.loopBase plus its index in the current block.
    */
   readonly region: boolean;
+  /**
+   * Addresses the block may be entered at: its pc, and for a region the start of each of its
+   * blocks (the region dispatches on the PC, so the engine runs it wherever one of them is next).
+   */
+  readonly starts: readonly number[];
   /** Times the engine ran it (it becomes a region past a threshold). */
   runs: number;
 }
@@ -88,6 +94,8 @@ export interface Translator {
   readonly patchRule: PatchRule | null;
   /** The translate hook's answers hold until the engine is invalidated (EngineOptions.translateStable). */
   readonly translateStable?: boolean;
+  /** Guest registers live in JS locals inside a block (see registers.ts; default true). */
+  readonly registerLocals?: boolean;
 }
 
 /** The VMM's patcher: an instruction it selects raises `cause` (with `info`) at its address. */
@@ -258,14 +266,15 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
   // Blocks that may jump back to their start loop in place (see loop()).
   const loops = jumps.size > 0 && !returnsNegative(body);
   const code = loops ? loop(t, pc, entries.length, modeKept ? entryGuard : [], modeKept ? body : [...entryGuard, ...body], jumps) : [...entryGuard, ...body];
-  return assemble(t, pc, entries, code, b.temps, b.fold, loops, false);
+  return assemble(t, pc, entries, code, b.temps, b.fold, loops, null);
 }
 
-function assemble(t: Translator, pc: number, entries: readonly BlockEntry[], code: readonly JStmt[], temps: readonly string[], fold: boolean, loops: boolean, region: boolean): Block {
-  const decls: JStmt = { k: "let", names: ["pcw = false", "slow = false", ...temps] };
-  const source = `${PROLOGUE}\nreturn function block(skip, budget) {\n${printStmts([decls, ...code], "  ")}\n};`;
+function assemble(t: Translator, pc: number, entries: readonly BlockEntry[], code: readonly JStmt[], temps: readonly string[], fold: boolean, loops: boolean, starts: readonly number[] | null): Block {
+  const decls: JStmt = { k: "let", names: ["pcw = false", "slow = false", ...new Set(temps)] };
+  const body = t.registerLocals === false ? code : cacheRegisters(code, { reads: new Set(t.plan.helperReads), writes: new Set(t.plan.helperWrites) });
+  const source = `${PROLOGUE}\nreturn function block(skip, budget) {\n${printStmts([decls, ...body], "  ")}\n};`;
   const factory = new Function("rt", source) as (rt: Runtime) => (skip: boolean, budget: number) => number;
-  return { pc, entries, run: factory(t.rt), source, fold, loops, region, valid: true, succPc: -1, succ: null, runs: 0 };
+  return { pc, entries, run: factory(t.rt), source, fold, loops, region: starts !== null, starts: starts ?? [pc], valid: true, succPc: -1, succ: null, runs: 0 };
 }
 
 /** A block's code before it becomes a function (see translateBlock and translateRegion). */
@@ -535,7 +544,7 @@ export function translateRegion(t: Translator, pc: number, max: number, mode: Bl
   ];
   const entries = blocks.flatMap((b) => b.body.entries);
   const temps = blocks.flatMap((b) => b.body.temps);
-  return assemble(t, pc, entries, code, temps, first.fold, true, true);
+  return assemble(t, pc, entries, code, temps, first.fold, true, blocks.map((b) => b.pc));
 }
 
 /** Whether any return gives a negative count (a fetch-check exit; the mode guard's GUARD_FAIL aside). */

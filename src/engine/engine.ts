@@ -33,6 +33,8 @@ export type EngineOptions = Pick<InterpreterOptions, "choose" | "translate" | "f
    * cannot change its translation while it runs): blocks then skip their per-instruction fetch checks.
    */
   readonly translateStable?: boolean;
+  /** Keep guest registers in JS locals inside blocks (default true; false: every access on the register array). */
+  readonly registerLocals?: boolean;
 };
 
 /** The VMM's patcher (see Engine.patch): which instructions trap, and with what. */
@@ -80,6 +82,9 @@ export class Engine implements Translator, Runtime {
   }
   get translateStable(): boolean {
     return this.hooks.translateStable === true;
+  }
+  get registerLocals(): boolean {
+    return this.hooks.registerLocals !== false;
   }
   /** Instructions executed (steps that retired, trapped or halted). */
   steps = 0;
@@ -258,13 +263,16 @@ export class Engine implements Translator, Runtime {
     return r;
   }
 
-  /** The block at pc failed its mode guard: translate it again for the current mode (or for none, when that keeps happening). */
-  private retranslate(b: Block): Block {
-    const fails = (this.guardFails.get(b.pc) ?? 0) + 1;
-    this.guardFails.set(b.pc, fails);
-    const single = b.entries.length === 1 && this.cache.getSingle(b.pc) === b;
-    this.cache.forget(b.pc);
-    return this.translateAt(b.pc, single, fails > MODE_RETRIES ? { assume: null, fold: false } : currentMode(this));
+  /**
+   * The block b, entered at pc (a region may be entered at any of its blocks), failed its mode
+   * guard: translate the block at pc again for the current mode (or for none, when that keeps happening).
+   */
+  private retranslate(b: Block, pc: number): Block {
+    const fails = (this.guardFails.get(pc) ?? 0) + 1;
+    this.guardFails.set(pc, fails);
+    const single = b.entries.length === 1 && this.cache.getSingle(pc) === b;
+    this.cache.forget(pc);
+    return this.translateAt(pc, single, fails > MODE_RETRIES ? { assume: null, fold: false } : currentMode(this));
   }
 
   /** The block at pc as it would run now (translated and cached if it was not). */
@@ -310,11 +318,14 @@ export class Engine implements Translator, Runtime {
       if (++b.runs === this.regionAfter + 1 && !b.region && full) b = this.regionAt(b);
       let r: number;
       this.stale = false;
-      const budget = options.maxSteps - steps;
+      // A looping block or region returns at least every SLICE instructions: V8 optimizes a function
+      // that runs long only by on-stack replacement, and one that deoptimized (a path it had not seen
+      // yet) would otherwise go on in the interpreter until it returns.
+      const budget = Math.min(options.maxSteps - steps, SLICE);
       try {
         r = b.run(skip, budget);
         if (r === GUARD_FAIL) {
-          b = this.retranslate(b);
+          b = this.retranslate(b, pc);
           r = b.run(skip, budget);
           if (r === GUARD_FAIL) throw new Error("engine: a block failed the mode it was just translated for");
         }
@@ -502,6 +513,9 @@ export class Engine implements Translator, Runtime {
 
   private patchSpec: Patch | null = null;
 }
+
+/** Instructions a block runs at most per call (see run). */
+const SLICE = 1 << 20;
 
 /** Guard failures at one address before its block is translated without a mode. */
 const MODE_RETRIES = 4;
