@@ -67,6 +67,16 @@ export interface BlockMode {
 /** What a block returns when its mode does not hold at entry (it did nothing). */
 export const GUARD_FAIL = -0x40000000;
 
+/**
+ * A block returns SLOW_EXIT + n when it completed n instructions and left before the next one (the
+ * PC's), having run its tick but nothing of it (see Specializer.exit): the engine runs that one
+ * instruction as a block of its own.
+ */
+export const SLOW_EXIT = 0x40000000;
+
+/** The statements of the exits (their PC assignments are no jump targets: see constantPcs). */
+const EXITS = new WeakSet<JStmt>();
+
 const GENERIC: BlockMode = { assume: null, fold: false };
 
 /** What translating a block needs from the engine. */
@@ -206,11 +216,20 @@ function fetchCheckRegion(t: Translator, index: number, e: BlockEntry, inline: b
   }, inline, assume);
 }
 
-function execute(t: Translator, index: number, e: BlockEntry, journal: boolean, assume: Map<number, number> | null): Region {
+/**
+ * The code of instruction `index` (the i-th of its block: `exit` leaves before it, see
+ * Specializer.exit; null in a block of one instruction, which is where the engine runs it then).
+ */
+function execute(t: Translator, index: number, e: BlockEntry, journal: boolean, assume: Map<number, number> | null, exit: number | null): Region {
   const d = e.decoded!;
   const p = t.patchRule;
   return region(t, index, PHASE.exec, journal, e.pc, (sp) => {
     sp.nextPc = C(BigInt(e.nextPc));
+    if (exit !== null) {
+      const leave = [...setPc(t, e.pc), J.ret(J.num(SLOW_EXIT + exit))];
+      leave.forEach((s) => EXITS.add(s));
+      sp.exit = leave;
+    }
     if (p !== null && p.select(d, e.pc)) {
       // Patched: the instruction traps at its own address instead of running.
       sp.effects = true;
@@ -351,10 +370,11 @@ function translateBody(t: Translator, pc: number, max: number, mode: BlockMode, 
     }
     const rest: JStmt[] = [];
     const before = assume && new Map(assume);
-    let exec = execute(t, base + i, e, false, assume);
+    const exit = max > 1 ? i : null;
+    let exec = execute(t, base + i, e, false, assume, exit);
     if (exec.sp.trapAfterWrite || exec.sp.translateAfterStore) {
       if (assume) restore(assume, before!);
-      exec = execute(t, base + i, e, true, assume);
+      exec = execute(t, base + i, e, true, assume, exit);
     }
     const sp = exec.sp;
     if (fold && touches(sp, t.plan.counterSlots)) {
@@ -387,13 +407,13 @@ function translateBody(t: Translator, pc: number, max: number, mode: BlockMode, 
     // pushing over code): a looping block or a region must not go round again.
     const stale = J.member(J.id("rt"), "stale");
     const staleTest = sp.slowStores ? stale : J.bin("&&", J.id("slow"), stale);
-    const leaveIfStale = (): JStmt[] => (sp.storedMemory ? [J.if(staleTest, [J.ret(J.num(i + 1))])] : []);
+    const leaveIfStale = (): JStmt[] => (sp.codeStores ? [J.if(staleTest, [J.ret(J.num(i + 1))])] : []);
     if (sp.pcState === "yes") {
       rest.push(...leaveIfStale(), jumped);
       break;
     }
     if (sp.pcState === "maybe") rest.push(J.if(J.id("pcw"), [...leaveIfStale(), jumped]));
-    if (sp.storedMemory) rest.push(J.if(staleTest, leave()));
+    if (sp.codeStores) rest.push(J.if(staleTest, leave()));
     size += printStmts(rest).length + printStmts(tickCode).length;
     at = e.nextPc;
     if (i === max - 1 || size > MAX_SOURCE || modeWritten) {
@@ -436,6 +456,7 @@ function constantPcs(t: Translator, list: readonly JStmt[], out: Set<number>): v
   const visit = (l: readonly JStmt[]): void => {
     for (let i = 0; i < l.length; i++) {
       const s = l[i]!;
+      if (EXITS.has(s)) continue;
       const lo = constantTo(s, slot);
       // setPc writes the limbs one after the other.
       const hi = L === 1 ? 0 : constantTo(l[i + 1], slot + 1);

@@ -11,7 +11,7 @@ import type { InterpreterOptions } from "../machine/interpreter.js";
 import type { RunResult, StepResult, TrapDecision, TrapEvent } from "../machine/machine.js";
 import { MachineState } from "../machine/state.js";
 import { BlockCache } from "./cache.js";
-import { currentMode, GUARD_FAIL, translateBlock, translateRegion, type Block, type BlockEntry, type BlockMode, type PatchRule, type Translator } from "./block.js";
+import { currentMode, GUARD_FAIL, SLOW_EXIT, translateBlock, translateRegion, type Block, type BlockEntry, type BlockMode, type PatchRule, type Translator } from "./block.js";
 import { compileHelpers, compileTick, compileTrapEntry } from "./functions.js";
 import type { TranslateHelpers } from "./specialize.js";
 import { fromLimbs, layoutOf, toLimbs, type RegisterLayout } from "./layout.js";
@@ -302,11 +302,14 @@ export class Engine implements Translator, Runtime {
     let lastIndex = 0;
     // The block that ran last: its successor cache saves the lookup when control goes where it went before.
     let prev: Block | null = null;
+    // The last block left before the instruction at the PC (SLOW_EXIT): run it as a block of its own.
+    let slowStep = false;
     while (steps < options.maxSteps) {
       const pc = this.pc;
       let b: Block;
-      const full = options.maxSteps - steps >= this.maxBlock;
-      if (prev !== null && prev.succPc === pc && prev.succ!.valid && full) b = prev.succ!;
+      const full = options.maxSteps - steps >= this.maxBlock && !slowStep;
+      if (slowStep) b = this.cache.getSingle(pc) ?? this.translateAt(pc, true, currentMode(this));
+      else if (prev !== null && prev.succPc === pc && prev.succ!.valid && full) b = prev.succ!;
       else {
         b = this.block(pc, options.maxSteps - steps);
         if (prev !== null && full) {
@@ -315,6 +318,7 @@ export class Engine implements Translator, Runtime {
         }
       }
       prev = null;
+      slowStep = false;
       if (++b.runs === this.regionAfter + 1 && !b.region && full) b = this.regionAt(b);
       let r: number;
       this.stale = false;
@@ -340,6 +344,16 @@ export class Engine implements Translator, Runtime {
         steps += outcome.steps;
         this.steps += outcome.steps;
         if (outcome.result) return { ...outcome.result, steps };
+        continue;
+      }
+      if (r >= SLOW_EXIT) {
+        // Left before instruction n (its tick has run, nothing else of it): it runs next, alone.
+        const n = r - SLOW_EXIT;
+        if (b.fold) this.folded(n + 1, skip);
+        steps += n;
+        this.steps += n;
+        skip = true;
+        slowStep = true;
         continue;
       }
       if (b.fold) this.folded(r >= 0 ? r : -r, skip);
