@@ -33,7 +33,12 @@ export interface Block {
   readonly entries: readonly BlockEntry[];
   /** Runs the block (at most `budget` instructions when it loops); see translateBlock. */
   readonly run: (skip: boolean, budget: number) => number;
-  /** The block jumps back to its own start without returning (rt.loopDone: instructions of earlier rounds). */
+  /**
+   * The block jumps back to its own start without returning (rt.loopDone: instructions of earlier
+   * rounds). Its returns count from rt.loopDone (the engine adds it), so that they are constants:
+   * V8 compiles code it has not seen run into deoptimizations, and a return computing `done + k` on
+   * a path first taken when the budget ran out made it throw away and recompile a region each time.
+   */
   readonly loops: boolean;
   readonly source: string;
   /** The block skips its ticks: the engine adds them to the counters (see mode.ts). */
@@ -54,6 +59,8 @@ export interface Block {
   readonly starts: readonly number[];
   /** Times the engine ran it (it becomes a region past a threshold). */
   runs: number;
+  /** Instructions it completed in those runs (returns only). */
+  ran: number;
 }
 
 /** How a block is specialized (see mode.ts). */
@@ -293,7 +300,7 @@ function assemble(t: Translator, pc: number, entries: readonly BlockEntry[], cod
   const body = t.registerLocals === false ? code : cacheRegisters(code, { reads: new Set(t.plan.helperReads), writes: new Set(t.plan.helperWrites) });
   const source = `${PROLOGUE}\nreturn function block(skip, budget) {\n${printStmts([decls, ...body], "  ")}\n};`;
   const factory = new Function("rt", source) as (rt: Runtime) => (skip: boolean, budget: number) => number;
-  return { pc, entries, run: factory(t.rt), source, fold, loops, region: starts !== null, starts: starts ?? [pc], valid: true, succPc: -1, succ: null, runs: 0 };
+  return { pc, entries, run: factory(t.rt), source, fold, loops, region: starts !== null, starts: starts ?? [pc], valid: true, succPc: -1, succ: null, runs: 0, ran: 0 };
 }
 
 /** A block's code before it becomes a function (see translateBlock and translateRegion). */
@@ -318,7 +325,7 @@ interface Body {
  * The code of the block at pc, its instructions numbered from `base` in trap sites (a region's
  * blocks share one entry list).
  */
-function translateBody(t: Translator, pc: number, max: number, mode: BlockMode, base: number): Body {
+function translateBody(t: Translator, pc: number, max: number, mode: BlockMode, base: number, exits = max > 1): Body {
   const fold = mode.fold && t.isa.tick !== null;
   const assume = mode.assume && mode.assume.size > 0 ? new Map(mode.assume) : null;
   const entries: BlockEntry[] = [];
@@ -370,7 +377,7 @@ function translateBody(t: Translator, pc: number, max: number, mode: BlockMode, 
     }
     const rest: JStmt[] = [];
     const before = assume && new Map(assume);
-    const exit = max > 1 ? i : null;
+    const exit = exits ? i : null;
     let exec = execute(t, base + i, e, false, assume, exit);
     if (exec.sp.trapAfterWrite || exec.sp.translateAfterStore) {
       if (assume) restore(assume, before!);
@@ -379,7 +386,7 @@ function translateBody(t: Translator, pc: number, max: number, mode: BlockMode, 
     const sp = exec.sp;
     if (fold && touches(sp, t.plan.counterSlots)) {
       // It reads or writes a counter, which a folded block brings up to date only at its end.
-      if (i === 0) return translateBody(t, pc, 1, { assume: mode.assume, fold: false }, base);
+      if (i === 0) return translateBody(t, pc, 1, { assume: mode.assume, fold: false }, base, exits);
       entries.pop();
       tail = [...setPc(t, e.pc), J.ret(J.num(i))];
       break;
@@ -510,6 +517,7 @@ export function translateRegion(t: Translator, pc: number, max: number, mode: Bl
   const eligible = (b: Body) => b.modeKept && b.entries.length > 0 && b.entries[0]!.kind === "instr" && !returnsNegative(b.body);
   const first = translateBody(t, pc, max, mode, 0);
   if (!eligible(first)) return null;
+  // Trap sites count from each block's start (the engine adds rt.loopBase).
   const blocks: { pc: number; base: number; body: Body }[] = [{ pc, base: 0, body: first }];
   const seen = new Set([pc]);
   const queue = [...first.successors];
@@ -520,7 +528,7 @@ export function translateRegion(t: Translator, pc: number, max: number, mode: Bl
     const at = queue.shift()!;
     if (seen.has(at)) continue;
     seen.add(at);
-    const b = translateBody(t, at, max, mode, count);
+    const b = translateBody(t, at, max, mode, 0);
     if (!eligible(b) || b.fold !== first.fold) continue;
     const more = printStmts(b.body).length;
     if (size + more > REGION_SOURCE) continue;
@@ -530,6 +538,20 @@ export function translateRegion(t: Translator, pc: number, max: number, mode: Bl
     queue.push(...b.successors);
   }
   if (blocks.length === 1) return null;
+  // A block running into the start of another ends there (control goes on through the dispatch):
+  // each instruction is compiled once, and V8 has less code to compile and fewer paths it has not
+  // seen run (each of which costs a deoptimization and a recompilation when first taken).
+  const starts = new Set(blocks.map((b) => b.pc));
+  count = 0;
+  for (const b of blocks) {
+    const cut = b.body.entries.findIndex((e, k) => k > 0 && starts.has(e.pc));
+    if (cut > 0) {
+      const shorter = translateBody(t, b.pc, cut, mode, 0, true);
+      if (eligible(shorter) && shorter.fold === first.fold) b.body = shorter;
+    }
+    b.base = count;
+    count += b.body.entries.length;
+  }
   const longest = Math.max(...blocks.map((b) => b.body.entries.length));
   const done = J.id("done");
   const rt = (name: string) => J.member(J.id("rt"), name);
@@ -537,12 +559,12 @@ export function translateRegion(t: Translator, pc: number, max: number, mode: Bl
     list.map((s): JStmt => {
       switch (s.k) {
         case "return": {
-          if (s.e === null || s.e.k !== "num") return s;
+          // Counts are returned from rt.loopDone (see Block.loops): the return stays a constant.
+          if (s.e === null || s.e.k !== "num" || !b.jumps.has(s) && !b.tails.has(s)) return s;
           const total = J.bin("+", done, s.e);
-          if (!b.jumps.has(s) && !b.tails.has(s)) return J.ret(total);
           // The PC is set: go on inside the region if a whole block more fits the budget.
           const again = J.bin("<=", J.bin("+", total, J.num(longest)), J.id("budget"));
-          return J.if(again, [J.assign(done, total), J.assign(J.id("skip"), J.bool(false)), { k: "continue", label: "round" }], [J.ret(total)]);
+          return J.if(again, [J.assign(done, total), J.assign(J.id("skip"), J.bool(false)), { k: "continue", label: "round" }], [s]);
         }
         case "if": return J.if(s.c, rewrite(s.then, b), rewrite(s.else, b));
         case "label": return { k: "label", label: s.label, body: rewrite(s.body, b) };
@@ -556,7 +578,7 @@ export function translateRegion(t: Translator, pc: number, max: number, mode: Bl
     body: [J.assign(rt("loopBase"), J.num(b.base)), J.assign(rt("loopDone"), done), ...rewrite(b.body.body, b.body), J.throw(J.call(J.id("Error"), J.str("engine: a region's block fell through")))],
   }));
   // Leaving for an address outside the region: `done` > 0 there (the first dispatch is to pc).
-  const dispatch: JStmt = { k: "switch", on: pcValue(t), cases: [...cases, { value: null, body: [J.ret(done)] }] };
+  const dispatch: JStmt = { k: "switch", on: pcValue(t), cases: [...cases, { value: null, body: [J.ret(J.bin("-", done, rt("loopDone")))] }] };
   const code: JStmt[] = [
     { k: "let", names: ["done = 0"] },
     J.assign(rt("loopDone"), J.num(0)),
@@ -595,11 +617,12 @@ function loop(t: Translator, pc: number, n: number, outside: JStmt[], body: JStm
       switch (s.k) {
         case "return": {
           if (s.e === null || s.e.k !== "num") return s;
-          if (s.e.v === GUARD_FAIL) return J.ret(J.cond(J.bin("===", done, J.num(0)), s.e, done));
+          if (s.e.v === GUARD_FAIL) return J.ret(J.cond(J.bin("===", done, J.num(0)), s.e, J.num(0)));
+          // Counts are returned from rt.loopDone (see Block.loops): the return stays a constant.
+          if (!jumps.has(s)) return s;
           const count = J.bin("+", done, s.e);
-          if (!jumps.has(s)) return J.ret(count);
           const again = J.bin("&&", pcIs(t, pc), J.bin("<=", J.bin("+", count, J.num(n)), J.id("budget")));
-          return J.if(again, [J.assign(done, count), J.assign(J.member(J.id("rt"), "loopDone"), done), J.assign(J.id("skip"), J.bool(false)), { k: "continue", label: "round" }], [J.ret(count)]);
+          return J.if(again, [J.assign(done, count), J.assign(J.member(J.id("rt"), "loopDone"), done), J.assign(J.id("skip"), J.bool(false)), { k: "continue", label: "round" }], [s]);
         }
         case "if": return J.if(s.c, rewrite(s.then), rewrite(s.else));
         case "label": return { k: "label", label: s.label, body: rewrite(s.body) };

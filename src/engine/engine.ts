@@ -319,13 +319,17 @@ export class Engine implements Translator, Runtime {
       }
       prev = null;
       slowStep = false;
-      if (++b.runs === this.regionAfter + 1 && !b.region && full) b = this.regionAt(b);
+      // A block that loops in place for long already runs without the engine: as part of a region
+      // it would only make V8 compile (and, when a path it has not run yet is taken, recompile) more code.
+      if (++b.runs === this.regionAfter + 1 && !b.region && full && b.ran < LONG_RUN * b.runs) b = this.regionAt(b);
       let r: number;
       this.stale = false;
       // A looping block or region returns at least every SLICE instructions: V8 optimizes a function
       // that runs long only by on-stack replacement, and one that deoptimized (a path it had not seen
-      // yet) would otherwise go on in the interpreter until it returns.
-      const budget = Math.min(options.maxSteps - steps, SLICE);
+      // yet) would otherwise go on in the interpreter until it returns. Its first runs are short, so
+      // that its entry and way out (writing registers back) have run before V8 optimizes the loop:
+      // code V8 has never seen run becomes a deoptimization when it first runs.
+      const budget = Math.min(options.maxSteps - steps, b.runs <= WARM_RUNS ? WARM_SLICE : SLICE);
       try {
         r = b.run(skip, budget);
         if (r === GUARD_FAIL) {
@@ -333,10 +337,12 @@ export class Engine implements Translator, Runtime {
           r = b.run(skip, budget);
           if (r === GUARD_FAIL) throw new Error("engine: a block failed the mode it was just translated for");
         }
+        // A looping block's count is from the instructions of its earlier rounds (see Block.loops).
+        if (b.loops) r += this.loopDone;
       } catch (e) {
         const earlier = b.loops ? this.loopDone : 0;
         const base = b.region ? this.loopBase : 0;
-        if (b.fold && (e instanceof EngineTrap || e instanceof EngineHalt || e instanceof EngineError)) this.folded(earlier + (e.site >> 2) - base + 1, skip);
+        if (b.fold && (e instanceof EngineTrap || e instanceof EngineHalt || e instanceof EngineError)) this.folded(earlier + (e.site >> 2) + 1, skip);
         skip = false;
         lastBlock = null;
         const outcome = this.caught(e, b, options, base);
@@ -359,6 +365,7 @@ export class Engine implements Translator, Runtime {
       if (b.fold) this.folded(r >= 0 ? r : -r, skip);
       prev = b;
       if (r >= 0) {
+        b.ran += r;
         steps += r;
         this.steps += r;
         skip = false;
@@ -391,7 +398,7 @@ export class Engine implements Translator, Runtime {
   /** Handles a signal thrown by a block: returns the steps it completed and, if the run ends, its result. */
   private caught(e: unknown, b: Block, options: EngineRunOptions, base: number): { steps: number; result?: Omit<RunResult, "steps"> } {
     if (e instanceof EngineTrap) {
-      const index = e.site >> 2;
+      const index = base + (e.site >> 2);
       const phase = e.site & 3;
       const entry = b.entries[index]!;
       if (phase === PHASE.exec) this.J.rollback();
@@ -407,21 +414,21 @@ export class Engine implements Translator, Runtime {
         operands: phase === PHASE.exec ? entry.decoded!.operands : undefined,
         fromTick: phase === PHASE.tick,
       };
-      return { steps: index - base + 1, result: this.trapped(t, options) };
+      return { steps: (e.site >> 2) + 1, result: this.trapped(t, options) };
     }
     if (e instanceof EngineHalt) {
       this.J.n = 0;
       this.halted = true;
-      const entry = b.entries[e.site >> 2]!;
+      const entry = b.entries[base + (e.site >> 2)]!;
       this.lastResult = { kind: "halted", pc: BigInt(entry.pc) };
-      return { steps: (e.site >> 2) - base + 1, result: { status: "halted", last: this.lastResult } };
+      return { steps: (e.site >> 2) + 1, result: { status: "halted", last: this.lastResult } };
     }
     if (e instanceof EngineError) {
       if ((e.site & 3) === PHASE.exec) this.J.rollback();
       this.J.n = 0;
-      this.pc = b.entries[e.site >> 2]!.pc;
+      this.pc = b.entries[base + (e.site >> 2)]!.pc;
       this.lastResult = { kind: "error", message: e.message };
-      return { steps: (e.site >> 2) - base + 1, result: { status: "error", last: this.lastResult, message: e.message } };
+      return { steps: (e.site >> 2) + 1, result: { status: "error", last: this.lastResult, message: e.message } };
     }
     throw e;
   }
@@ -528,8 +535,13 @@ export class Engine implements Translator, Runtime {
   private patchSpec: Patch | null = null;
 }
 
-/** Instructions a block runs at most per call (see run). */
+/** Instructions per run, on average, from which a block is not made into a region. */
+const LONG_RUN = 256;
+
+/** Instructions a block runs at most per call (see run), and in its first WARM_RUNS runs. */
 const SLICE = 1 << 20;
+const WARM_RUNS = 3;
+const WARM_SLICE = 1 << 10;
 
 /** Guard failures at one address before its block is translated without a mode. */
 const MODE_RETRIES = 4;
