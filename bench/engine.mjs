@@ -9,6 +9,8 @@
 // of every program); its instruction count is popek's count at REPS = 1 plus the mean count per
 // repetition (exact for the programs whose repetitions are alike; CRC32's differ by a few branches).
 // The interpreter is timed on a prefix of the same run (it is some thousand times slower).
+// On a shared machine wall time mostly measures the scheduler: the CPU columns compare the CPU time
+// both spent (popek's process with its compiler threads, qemu's reaped child; Linux only).
 //
 // Usage: npm run bench:engine [-- --isa riscv32,x86,armv7] [--program alu,...] [--interp-steps N]
 import { execFileSync, spawnSync } from "node:child_process";
@@ -96,18 +98,35 @@ function resultOf(isa, t, regs) {
   return regs[el.id][t.result[1]];
 }
 
+/** CPU seconds of this process (all its threads), and of its reaped children (from /proc: Linux). */
+function cpuSelf() {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+function cpuChildren() {
+  try {
+    const f = readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ");
+    return (Number(f[13]) + Number(f[14])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 function runEngine(isa, t, prog, runs = 2) {
   let best = null;
+  let cpu = Infinity;
   for (let rep = 0; rep < runs; rep++) {
     const e = new Engine(isa, initialState(isa, t, prog));
+    const c0 = cpuSelf();
     const start = process.hrtime.bigint();
     const r = e.run({ maxSteps: 5e9, onTrap: (trap) => (trap.instruction?.name === t.exit ? "stop" : "deliver") });
     const secs = Number(process.hrtime.bigint() - start) / 1e9;
+    cpu = Math.min(cpu, cpuSelf() - c0);
     if (r.status !== "stopped") throw new Error(`${prog.name}: engine ended ${r.status} after ${r.steps} steps ${r.message ?? ""}`);
     const result = resultOf(isa, t, e.snapshot().regs);
     if (!best || secs < best.secs) best = { steps: r.steps, secs, result };
   }
-  return best;
+  return { ...best, cpu };
 }
 
 function runInterpreter(isa, t, prog, steps) {
@@ -120,15 +139,18 @@ function runInterpreter(isa, t, prog, steps) {
 
 function timeQemu(t, elf, reps = 5) {
   let best = Infinity;
+  let cpu = Infinity;
   let status = null;
   for (let i = 0; i < reps; i++) {
+    const c0 = cpuChildren();
     const start = process.hrtime.bigint();
     const r = spawnSync(t.qemu, [elf]);
     const secs = Number(process.hrtime.bigint() - start) / 1e9;
     status = r.status;
     best = Math.min(best, secs);
+    cpu = Math.min(cpu, cpuChildren() - c0);
   }
-  return { secs: best, status };
+  return { secs: best, cpu, status };
 }
 
 function qemuBaseline(isa, t) {
@@ -142,7 +164,7 @@ function qemuBaseline(isa, t) {
   }[isa];
   writeFileSync(src, `.globl _start\n.text\n_start:\n ${exit}`);
   const p = build(isa, t, src);
-  return timeQemu(t, p.elf, 9).secs;
+  return timeQemu(t, p.elf, 9);
 }
 
 const fmt = (x, d = 1) => (x >= 100 ? x.toFixed(0) : x.toFixed(d));
@@ -155,9 +177,9 @@ const cpu = cpus()[0];
 console.log(`popek engine benchmark — node ${process.version}, ${cpus().length} × ${cpu?.model ?? "?"}, ${execFileSync(TARGETS.riscv32.qemu, ["--version"], { encoding: "utf8" }).split("\n")[0]}`);
 console.log(`load average at start: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 console.log("MIPS = guest instructions per second / 1e6; ratio = popek engine / qemu-user\n");
-const header = ["isa", "program", "instructions", "result", "interp MIPS", "engine MIPS", "qemu MIPS", "engine/qemu", "engine/interp"];
+const header = ["isa", "program", "instructions", "result", "interp MIPS", "engine MIPS", "qemu MIPS", "engine/qemu", "engine/interp", "engine CPU MIPS", "qemu CPU MIPS", "CPU engine/qemu"];
 // Each row is printed as soon as its program has run (columns at least as wide as these).
-const widths = [7, 7, 12, 10, 11, 11, 9, 11, 13];
+const widths = [7, 7, 12, 10, 11, 11, 9, 11, 13, 15, 13, 15];
 const printRow = (r) => console.log(r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
 printRow(header);
 console.log(widths.map((w) => "-".repeat(w)).join("  "));
@@ -181,13 +203,17 @@ for (const name of isas) {
     const qreps = reps * qemuScale;
     const q = timeQemu(t, build(name, t, src, qreps).elf);
     const qsteps = Math.round(one + per * (qreps - 1));
-    const qsecs = Math.max(q.secs - baseline, 1e-4);
+    const qsecs = Math.max(q.secs - baseline.secs, 1e-4);
+    // CPU time is counted in 10 ms ticks: qemu's scaled run takes some hundred of them.
+    const qcpu = Math.max(q.cpu - baseline.cpu, 0.01);
     const engineMips = eng.steps / eng.secs / 1e6;
     const qemuMips = qsteps / qsecs / 1e6;
     const interpMips = interp.steps / interp.secs / 1e6;
     const check = timeQemu(t, prog.elf, 1).status;
     const agree = (Number(eng.result) & 0xff) === check ? "" : ` (qemu exit ${check}!)`;
-    printRow([name, prog.name, String(eng.steps), `0x${eng.result.toString(16)}${agree}`, fmt(interpMips, 3), fmt(engineMips), fmt(qemuMips), (engineMips / qemuMips).toFixed(3), fmt(engineMips / interpMips, 0)]);
+    const engineCpuMips = eng.steps / eng.cpu / 1e6;
+    const qemuCpuMips = qsteps / qcpu / 1e6;
+    printRow([name, prog.name, String(eng.steps), `0x${eng.result.toString(16)}${agree}`, fmt(interpMips, 3), fmt(engineMips), fmt(qemuMips), (engineMips / qemuMips).toFixed(3), fmt(engineMips / interpMips, 0), fmt(engineCpuMips), fmt(qemuCpuMips), (engineCpuMips / qemuCpuMips).toFixed(3)]);
   }
 }
 console.log(`\nload average at end: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);

@@ -11,6 +11,7 @@ import * as IR from "../ir/ir.js";
 import type { Decoded, Decoder } from "../machine/decoder.js";
 import { J, printStmts, type JExpr, type JStmt } from "./js.js";
 import { limbsOf, type RegisterLayout } from "./layout.js";
+import { cacheRegisters } from "./registers.js";
 import { EngineError, EngineTrap, PHASE, site, type Runtime } from "./runtime.js";
 import type { ModePlan } from "./mode.js";
 import { Specializer, type SpecializeOptions, type TranslateHelpers } from "./specialize.js";
@@ -32,7 +33,12 @@ export interface Block {
   readonly entries: readonly BlockEntry[];
   /** Runs the block (at most `budget` instructions when it loops); see translateBlock. */
   readonly run: (skip: boolean, budget: number) => number;
-  /** The block jumps back to its own start without returning (rt.loopDone: instructions of earlier rounds). */
+  /**
+   * The block jumps back to its own start without returning (rt.loopDone: instructions of earlier
+   * rounds). Its returns count from rt.loopDone (the engine adds it), so that they are constants:
+   * V8 compiles code it has not seen run into deoptimizations, and a return computing `done + k` on
+   * a path first taken when the budget ran out made it throw away and recompile a region each time.
+   */
   readonly loops: boolean;
   readonly source: string;
   /** The block skips its ticks: the engine adds them to the counters (see mode.ts). */
@@ -46,8 +52,15 @@ export interface Block {
    * is rt.loopBase plus its index in the current block.
    */
   readonly region: boolean;
+  /**
+   * Addresses the block may be entered at: its pc, and for a region the start of each of its
+   * blocks (the region dispatches on the PC, so the engine runs it wherever one of them is next).
+   */
+  readonly starts: readonly number[];
   /** Times the engine ran it (it becomes a region past a threshold). */
   runs: number;
+  /** Instructions it completed in those runs (returns only). */
+  ran: number;
 }
 
 /** How a block is specialized (see mode.ts). */
@@ -60,6 +73,16 @@ export interface BlockMode {
 
 /** What a block returns when its mode does not hold at entry (it did nothing). */
 export const GUARD_FAIL = -0x40000000;
+
+/**
+ * A block returns SLOW_EXIT + n when it completed n instructions and left before the next one (the
+ * PC's), having run its tick but nothing of it (see Specializer.exit): the engine runs that one
+ * instruction as a block of its own.
+ */
+export const SLOW_EXIT = 0x40000000;
+
+/** The statements of the exits (their PC assignments are no jump targets: see constantPcs). */
+const EXITS = new WeakSet<JStmt>();
 
 const GENERIC: BlockMode = { assume: null, fold: false };
 
@@ -88,6 +111,8 @@ export interface Translator {
   readonly patchRule: PatchRule | null;
   /** The translate hook's answers hold until the engine is invalidated (EngineOptions.translateStable). */
   readonly translateStable?: boolean;
+  /** Guest registers live in JS locals inside a block (see registers.ts; default true). */
+  readonly registerLocals?: boolean;
 }
 
 /** The VMM's patcher: an instruction it selects raises `cause` (with `info`) at its address. */
@@ -198,11 +223,20 @@ function fetchCheckRegion(t: Translator, index: number, e: BlockEntry, inline: b
   }, inline, assume);
 }
 
-function execute(t: Translator, index: number, e: BlockEntry, journal: boolean, assume: Map<number, number> | null): Region {
+/**
+ * The code of instruction `index` (the i-th of its block: `exit` leaves before it, see
+ * Specializer.exit; null in a block of one instruction, which is where the engine runs it then).
+ */
+function execute(t: Translator, index: number, e: BlockEntry, journal: boolean, assume: Map<number, number> | null, exit: number | null): Region {
   const d = e.decoded!;
   const p = t.patchRule;
   return region(t, index, PHASE.exec, journal, e.pc, (sp) => {
     sp.nextPc = C(BigInt(e.nextPc));
+    if (exit !== null) {
+      const leave = [...setPc(t, e.pc), J.ret(J.num(SLOW_EXIT + exit))];
+      leave.forEach((s) => EXITS.add(s));
+      sp.exit = leave;
+    }
     if (p !== null && p.select(d, e.pc)) {
       // Patched: the instruction traps at its own address instead of running.
       sp.effects = true;
@@ -258,14 +292,15 @@ export function translateBlock(t: Translator, pc: number, max = MAX_INSTRUCTIONS
   // Blocks that may jump back to their start loop in place (see loop()).
   const loops = jumps.size > 0 && !returnsNegative(body);
   const code = loops ? loop(t, pc, entries.length, modeKept ? entryGuard : [], modeKept ? body : [...entryGuard, ...body], jumps) : [...entryGuard, ...body];
-  return assemble(t, pc, entries, code, b.temps, b.fold, loops, false);
+  return assemble(t, pc, entries, code, b.temps, b.fold, loops, null);
 }
 
-function assemble(t: Translator, pc: number, entries: readonly BlockEntry[], code: readonly JStmt[], temps: readonly string[], fold: boolean, loops: boolean, region: boolean): Block {
-  const decls: JStmt = { k: "let", names: ["pcw = false", "slow = false", ...temps] };
-  const source = `${PROLOGUE}\nreturn function block(skip, budget) {\n${printStmts([decls, ...code], "  ")}\n};`;
+function assemble(t: Translator, pc: number, entries: readonly BlockEntry[], code: readonly JStmt[], temps: readonly string[], fold: boolean, loops: boolean, starts: readonly number[] | null): Block {
+  const decls: JStmt = { k: "let", names: ["pcw = false", "slow = false", ...new Set(temps)] };
+  const body = t.registerLocals === false ? code : cacheRegisters(code, { reads: new Set(t.plan.helperReads), writes: new Set(t.plan.helperWrites) });
+  const source = `${PROLOGUE}\nreturn function block(skip, budget) {\n${printStmts([decls, ...body], "  ")}\n};`;
   const factory = new Function("rt", source) as (rt: Runtime) => (skip: boolean, budget: number) => number;
-  return { pc, entries, run: factory(t.rt), source, fold, loops, region, valid: true, succPc: -1, succ: null, runs: 0 };
+  return { pc, entries, run: factory(t.rt), source, fold, loops, region: starts !== null, starts: starts ?? [pc], valid: true, succPc: -1, succ: null, runs: 0, ran: 0 };
 }
 
 /** A block's code before it becomes a function (see translateBlock and translateRegion). */
@@ -290,7 +325,7 @@ interface Body {
  * The code of the block at pc, its instructions numbered from `base` in trap sites (a region's
  * blocks share one entry list).
  */
-function translateBody(t: Translator, pc: number, max: number, mode: BlockMode, base: number): Body {
+function translateBody(t: Translator, pc: number, max: number, mode: BlockMode, base: number, exits = max > 1): Body {
   const fold = mode.fold && t.isa.tick !== null;
   const assume = mode.assume && mode.assume.size > 0 ? new Map(mode.assume) : null;
   const entries: BlockEntry[] = [];
@@ -342,15 +377,16 @@ function translateBody(t: Translator, pc: number, max: number, mode: BlockMode, 
     }
     const rest: JStmt[] = [];
     const before = assume && new Map(assume);
-    let exec = execute(t, base + i, e, false, assume);
+    const exit = exits ? i : null;
+    let exec = execute(t, base + i, e, false, assume, exit);
     if (exec.sp.trapAfterWrite || exec.sp.translateAfterStore) {
       if (assume) restore(assume, before!);
-      exec = execute(t, base + i, e, true, assume);
+      exec = execute(t, base + i, e, true, assume, exit);
     }
     const sp = exec.sp;
     if (fold && touches(sp, t.plan.counterSlots)) {
       // It reads or writes a counter, which a folded block brings up to date only at its end.
-      if (i === 0) return translateBody(t, pc, 1, { assume: mode.assume, fold: false }, base);
+      if (i === 0) return translateBody(t, pc, 1, { assume: mode.assume, fold: false }, base, exits);
       entries.pop();
       tail = [...setPc(t, e.pc), J.ret(J.num(i))];
       break;
@@ -378,13 +414,13 @@ function translateBody(t: Translator, pc: number, max: number, mode: BlockMode, 
     // pushing over code): a looping block or a region must not go round again.
     const stale = J.member(J.id("rt"), "stale");
     const staleTest = sp.slowStores ? stale : J.bin("&&", J.id("slow"), stale);
-    const leaveIfStale = (): JStmt[] => (sp.storedMemory ? [J.if(staleTest, [J.ret(J.num(i + 1))])] : []);
+    const leaveIfStale = (): JStmt[] => (sp.codeStores ? [J.if(staleTest, [J.ret(J.num(i + 1))])] : []);
     if (sp.pcState === "yes") {
       rest.push(...leaveIfStale(), jumped);
       break;
     }
     if (sp.pcState === "maybe") rest.push(J.if(J.id("pcw"), [...leaveIfStale(), jumped]));
-    if (sp.storedMemory) rest.push(J.if(staleTest, leave()));
+    if (sp.codeStores) rest.push(J.if(staleTest, leave()));
     size += printStmts(rest).length + printStmts(tickCode).length;
     at = e.nextPc;
     if (i === max - 1 || size > MAX_SOURCE || modeWritten) {
@@ -427,6 +463,7 @@ function constantPcs(t: Translator, list: readonly JStmt[], out: Set<number>): v
   const visit = (l: readonly JStmt[]): void => {
     for (let i = 0; i < l.length; i++) {
       const s = l[i]!;
+      if (EXITS.has(s)) continue;
       const lo = constantTo(s, slot);
       // setPc writes the limbs one after the other.
       const hi = L === 1 ? 0 : constantTo(l[i + 1], slot + 1);
@@ -480,6 +517,7 @@ export function translateRegion(t: Translator, pc: number, max: number, mode: Bl
   const eligible = (b: Body) => b.modeKept && b.entries.length > 0 && b.entries[0]!.kind === "instr" && !returnsNegative(b.body);
   const first = translateBody(t, pc, max, mode, 0);
   if (!eligible(first)) return null;
+  // Trap sites count from each block's start (the engine adds rt.loopBase).
   const blocks: { pc: number; base: number; body: Body }[] = [{ pc, base: 0, body: first }];
   const seen = new Set([pc]);
   const queue = [...first.successors];
@@ -490,7 +528,7 @@ export function translateRegion(t: Translator, pc: number, max: number, mode: Bl
     const at = queue.shift()!;
     if (seen.has(at)) continue;
     seen.add(at);
-    const b = translateBody(t, at, max, mode, count);
+    const b = translateBody(t, at, max, mode, 0);
     if (!eligible(b) || b.fold !== first.fold) continue;
     const more = printStmts(b.body).length;
     if (size + more > REGION_SOURCE) continue;
@@ -500,6 +538,20 @@ export function translateRegion(t: Translator, pc: number, max: number, mode: Bl
     queue.push(...b.successors);
   }
   if (blocks.length === 1) return null;
+  // A block running into the start of another ends there (control goes on through the dispatch):
+  // each instruction is compiled once, and V8 has less code to compile and fewer paths it has not
+  // seen run (each of which costs a deoptimization and a recompilation when first taken).
+  const starts = new Set(blocks.map((b) => b.pc));
+  count = 0;
+  for (const b of blocks) {
+    const cut = b.body.entries.findIndex((e, k) => k > 0 && starts.has(e.pc));
+    if (cut > 0) {
+      const shorter = translateBody(t, b.pc, cut, mode, 0, true);
+      if (eligible(shorter) && shorter.fold === first.fold) b.body = shorter;
+    }
+    b.base = count;
+    count += b.body.entries.length;
+  }
   const longest = Math.max(...blocks.map((b) => b.body.entries.length));
   const done = J.id("done");
   const rt = (name: string) => J.member(J.id("rt"), name);
@@ -507,12 +559,12 @@ export function translateRegion(t: Translator, pc: number, max: number, mode: Bl
     list.map((s): JStmt => {
       switch (s.k) {
         case "return": {
-          if (s.e === null || s.e.k !== "num") return s;
+          // Counts are returned from rt.loopDone (see Block.loops): the return stays a constant.
+          if (s.e === null || s.e.k !== "num" || !b.jumps.has(s) && !b.tails.has(s)) return s;
           const total = J.bin("+", done, s.e);
-          if (!b.jumps.has(s) && !b.tails.has(s)) return J.ret(total);
           // The PC is set: go on inside the region if a whole block more fits the budget.
           const again = J.bin("<=", J.bin("+", total, J.num(longest)), J.id("budget"));
-          return J.if(again, [J.assign(done, total), J.assign(J.id("skip"), J.bool(false)), { k: "continue", label: "round" }], [J.ret(total)]);
+          return J.if(again, [J.assign(done, total), J.assign(J.id("skip"), J.bool(false)), { k: "continue", label: "round" }], [s]);
         }
         case "if": return J.if(s.c, rewrite(s.then, b), rewrite(s.else, b));
         case "label": return { k: "label", label: s.label, body: rewrite(s.body, b) };
@@ -526,7 +578,7 @@ export function translateRegion(t: Translator, pc: number, max: number, mode: Bl
     body: [J.assign(rt("loopBase"), J.num(b.base)), J.assign(rt("loopDone"), done), ...rewrite(b.body.body, b.body), J.throw(J.call(J.id("Error"), J.str("engine: a region's block fell through")))],
   }));
   // Leaving for an address outside the region: `done` > 0 there (the first dispatch is to pc).
-  const dispatch: JStmt = { k: "switch", on: pcValue(t), cases: [...cases, { value: null, body: [J.ret(done)] }] };
+  const dispatch: JStmt = { k: "switch", on: pcValue(t), cases: [...cases, { value: null, body: [J.ret(J.bin("-", done, rt("loopDone")))] }] };
   const code: JStmt[] = [
     { k: "let", names: ["done = 0"] },
     J.assign(rt("loopDone"), J.num(0)),
@@ -535,7 +587,7 @@ export function translateRegion(t: Translator, pc: number, max: number, mode: Bl
   ];
   const entries = blocks.flatMap((b) => b.body.entries);
   const temps = blocks.flatMap((b) => b.body.temps);
-  return assemble(t, pc, entries, code, temps, first.fold, true, true);
+  return assemble(t, pc, entries, code, temps, first.fold, true, blocks.map((b) => b.pc));
 }
 
 /** Whether any return gives a negative count (a fetch-check exit; the mode guard's GUARD_FAIL aside). */
@@ -565,11 +617,12 @@ function loop(t: Translator, pc: number, n: number, outside: JStmt[], body: JStm
       switch (s.k) {
         case "return": {
           if (s.e === null || s.e.k !== "num") return s;
-          if (s.e.v === GUARD_FAIL) return J.ret(J.cond(J.bin("===", done, J.num(0)), s.e, done));
+          if (s.e.v === GUARD_FAIL) return J.ret(J.cond(J.bin("===", done, J.num(0)), s.e, J.num(0)));
+          // Counts are returned from rt.loopDone (see Block.loops): the return stays a constant.
+          if (!jumps.has(s)) return s;
           const count = J.bin("+", done, s.e);
-          if (!jumps.has(s)) return J.ret(count);
           const again = J.bin("&&", pcIs(t, pc), J.bin("<=", J.bin("+", count, J.num(n)), J.id("budget")));
-          return J.if(again, [J.assign(done, count), J.assign(J.member(J.id("rt"), "loopDone"), done), J.assign(J.id("skip"), J.bool(false)), { k: "continue", label: "round" }], [J.ret(count)]);
+          return J.if(again, [J.assign(done, count), J.assign(J.member(J.id("rt"), "loopDone"), done), J.assign(J.id("skip"), J.bool(false)), { k: "continue", label: "round" }], [s]);
         }
         case "if": return J.if(s.c, rewrite(s.then), rewrite(s.else));
         case "label": return { k: "label", label: s.label, body: rewrite(s.body) };

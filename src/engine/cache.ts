@@ -31,9 +31,21 @@ export class BlockCache {
     return this.singles.get(pc);
   }
 
+  /** Caches b at each address it starts at (a region's blocks: see Block.starts), replacing what was there. */
   put(b: Block, isa: IR.Isa): void {
-    this.blocks.set(b.pc, b);
+    for (const pc of b.starts) {
+      const old = this.blocks.get(pc);
+      if (old !== undefined && old !== b) this.drop(old);
+      this.blocks.set(pc, b);
+    }
     this.register(b, isa);
+  }
+
+  /** Invalidates b and removes it from every address it is cached at. */
+  private drop(b: Block): void {
+    b.valid = false;
+    for (const pc of b.starts) if (this.blocks.get(pc) === b) this.blocks.delete(pc);
+    if (this.singles.get(b.pc) === b) this.singles.delete(b.pc);
   }
 
   putSingle(b: Block, isa: IR.Isa): void {
@@ -54,11 +66,9 @@ export class BlockCache {
   /** Drops the blocks starting at pc. */
   forget(pc: number): void {
     const b = this.blocks.get(pc);
-    if (b) b.valid = false;
+    if (b) this.drop(b);
     const s = this.singles.get(pc);
-    if (s) s.valid = false;
-    this.blocks.delete(pc);
-    this.singles.delete(pc);
+    if (s) this.drop(s);
   }
 
   clear(): void {
@@ -78,9 +88,7 @@ export class BlockCache {
     for (const b of [...set]) {
       if (b.valid && !fetchedUnits(this.isa, b).includes(pa)) continue;
       set.delete(b);
-      b.valid = false;
-      if (this.blocks.get(b.pc) === b) this.blocks.delete(b.pc);
-      if (this.singles.get(b.pc) === b) this.singles.delete(b.pc);
+      this.drop(b);
     }
     for (const b of set) for (const u of fetchedUnits(this.isa, b)) if (u >>> this.memory.codeBits === page) this.memory.markCode(u);
     this.stale();

@@ -11,7 +11,7 @@ import type { InterpreterOptions } from "../machine/interpreter.js";
 import type { RunResult, StepResult, TrapDecision, TrapEvent } from "../machine/machine.js";
 import { MachineState } from "../machine/state.js";
 import { BlockCache } from "./cache.js";
-import { currentMode, GUARD_FAIL, translateBlock, translateRegion, type Block, type BlockEntry, type BlockMode, type PatchRule, type Translator } from "./block.js";
+import { currentMode, GUARD_FAIL, SLOW_EXIT, translateBlock, translateRegion, type Block, type BlockEntry, type BlockMode, type PatchRule, type Translator } from "./block.js";
 import { compileHelpers, compileTick, compileTrapEntry } from "./functions.js";
 import type { TranslateHelpers } from "./specialize.js";
 import { fromLimbs, layoutOf, toLimbs, type RegisterLayout } from "./layout.js";
@@ -33,6 +33,8 @@ export type EngineOptions = Pick<InterpreterOptions, "choose" | "translate" | "f
    * cannot change its translation while it runs): blocks then skip their per-instruction fetch checks.
    */
   readonly translateStable?: boolean;
+  /** Keep guest registers in JS locals inside blocks (default true; false: every access on the register array). */
+  readonly registerLocals?: boolean;
 };
 
 /** The VMM's patcher (see Engine.patch): which instructions trap, and with what. */
@@ -80,6 +82,9 @@ export class Engine implements Translator, Runtime {
   }
   get translateStable(): boolean {
     return this.hooks.translateStable === true;
+  }
+  get registerLocals(): boolean {
+    return this.hooks.registerLocals !== false;
   }
   /** Instructions executed (steps that retired, trapped or halted). */
   steps = 0;
@@ -258,13 +263,16 @@ export class Engine implements Translator, Runtime {
     return r;
   }
 
-  /** The block at pc failed its mode guard: translate it again for the current mode (or for none, when that keeps happening). */
-  private retranslate(b: Block): Block {
-    const fails = (this.guardFails.get(b.pc) ?? 0) + 1;
-    this.guardFails.set(b.pc, fails);
-    const single = b.entries.length === 1 && this.cache.getSingle(b.pc) === b;
-    this.cache.forget(b.pc);
-    return this.translateAt(b.pc, single, fails > MODE_RETRIES ? { assume: null, fold: false } : currentMode(this));
+  /**
+   * The block b, entered at pc (a region may be entered at any of its blocks), failed its mode
+   * guard: translate the block at pc again for the current mode (or for none, when that keeps happening).
+   */
+  private retranslate(b: Block, pc: number): Block {
+    const fails = (this.guardFails.get(pc) ?? 0) + 1;
+    this.guardFails.set(pc, fails);
+    const single = b.entries.length === 1 && this.cache.getSingle(pc) === b;
+    this.cache.forget(pc);
+    return this.translateAt(pc, single, fails > MODE_RETRIES ? { assume: null, fold: false } : currentMode(this));
   }
 
   /** The block at pc as it would run now (translated and cached if it was not). */
@@ -294,11 +302,14 @@ export class Engine implements Translator, Runtime {
     let lastIndex = 0;
     // The block that ran last: its successor cache saves the lookup when control goes where it went before.
     let prev: Block | null = null;
+    // The last block left before the instruction at the PC (SLOW_EXIT): run it as a block of its own.
+    let slowStep = false;
     while (steps < options.maxSteps) {
       const pc = this.pc;
       let b: Block;
-      const full = options.maxSteps - steps >= this.maxBlock;
-      if (prev !== null && prev.succPc === pc && prev.succ!.valid && full) b = prev.succ!;
+      const full = options.maxSteps - steps >= this.maxBlock && !slowStep;
+      if (slowStep) b = this.cache.getSingle(pc) ?? this.translateAt(pc, true, currentMode(this));
+      else if (prev !== null && prev.succPc === pc && prev.succ!.valid && full) b = prev.succ!;
       else {
         b = this.block(pc, options.maxSteps - steps);
         if (prev !== null && full) {
@@ -307,21 +318,31 @@ export class Engine implements Translator, Runtime {
         }
       }
       prev = null;
-      if (++b.runs === this.regionAfter + 1 && !b.region && full) b = this.regionAt(b);
+      slowStep = false;
+      // A block that loops in place for long already runs without the engine: as part of a region
+      // it would only make V8 compile (and, when a path it has not run yet is taken, recompile) more code.
+      if (++b.runs === this.regionAfter + 1 && !b.region && full && b.ran < LONG_RUN * b.runs) b = this.regionAt(b);
       let r: number;
       this.stale = false;
-      const budget = options.maxSteps - steps;
+      // A looping block or region returns at least every SLICE instructions: V8 optimizes a function
+      // that runs long only by on-stack replacement, and one that deoptimized (a path it had not seen
+      // yet) would otherwise go on in the interpreter until it returns. Its first runs are short, so
+      // that its entry and way out (writing registers back) have run before V8 optimizes the loop:
+      // code V8 has never seen run becomes a deoptimization when it first runs.
+      const budget = Math.min(options.maxSteps - steps, b.runs <= WARM_RUNS ? WARM_SLICE : SLICE);
       try {
         r = b.run(skip, budget);
         if (r === GUARD_FAIL) {
-          b = this.retranslate(b);
+          b = this.retranslate(b, pc);
           r = b.run(skip, budget);
           if (r === GUARD_FAIL) throw new Error("engine: a block failed the mode it was just translated for");
         }
+        // A looping block's count is from the instructions of its earlier rounds (see Block.loops).
+        if (b.loops) r += this.loopDone;
       } catch (e) {
         const earlier = b.loops ? this.loopDone : 0;
         const base = b.region ? this.loopBase : 0;
-        if (b.fold && (e instanceof EngineTrap || e instanceof EngineHalt || e instanceof EngineError)) this.folded(earlier + (e.site >> 2) - base + 1, skip);
+        if (b.fold && (e instanceof EngineTrap || e instanceof EngineHalt || e instanceof EngineError)) this.folded(earlier + (e.site >> 2) + 1, skip);
         skip = false;
         lastBlock = null;
         const outcome = this.caught(e, b, options, base);
@@ -331,9 +352,20 @@ export class Engine implements Translator, Runtime {
         if (outcome.result) return { ...outcome.result, steps };
         continue;
       }
+      if (r >= SLOW_EXIT) {
+        // Left before instruction n (its tick has run, nothing else of it): it runs next, alone.
+        const n = r - SLOW_EXIT;
+        if (b.fold) this.folded(n + 1, skip);
+        steps += n;
+        this.steps += n;
+        skip = true;
+        slowStep = true;
+        continue;
+      }
       if (b.fold) this.folded(r >= 0 ? r : -r, skip);
       prev = b;
       if (r >= 0) {
+        b.ran += r;
         steps += r;
         this.steps += r;
         skip = false;
@@ -366,7 +398,7 @@ export class Engine implements Translator, Runtime {
   /** Handles a signal thrown by a block: returns the steps it completed and, if the run ends, its result. */
   private caught(e: unknown, b: Block, options: EngineRunOptions, base: number): { steps: number; result?: Omit<RunResult, "steps"> } {
     if (e instanceof EngineTrap) {
-      const index = e.site >> 2;
+      const index = base + (e.site >> 2);
       const phase = e.site & 3;
       const entry = b.entries[index]!;
       if (phase === PHASE.exec) this.J.rollback();
@@ -382,21 +414,21 @@ export class Engine implements Translator, Runtime {
         operands: phase === PHASE.exec ? entry.decoded!.operands : undefined,
         fromTick: phase === PHASE.tick,
       };
-      return { steps: index - base + 1, result: this.trapped(t, options) };
+      return { steps: (e.site >> 2) + 1, result: this.trapped(t, options) };
     }
     if (e instanceof EngineHalt) {
       this.J.n = 0;
       this.halted = true;
-      const entry = b.entries[e.site >> 2]!;
+      const entry = b.entries[base + (e.site >> 2)]!;
       this.lastResult = { kind: "halted", pc: BigInt(entry.pc) };
-      return { steps: (e.site >> 2) - base + 1, result: { status: "halted", last: this.lastResult } };
+      return { steps: (e.site >> 2) + 1, result: { status: "halted", last: this.lastResult } };
     }
     if (e instanceof EngineError) {
       if ((e.site & 3) === PHASE.exec) this.J.rollback();
       this.J.n = 0;
-      this.pc = b.entries[e.site >> 2]!.pc;
+      this.pc = b.entries[base + (e.site >> 2)]!.pc;
       this.lastResult = { kind: "error", message: e.message };
-      return { steps: (e.site >> 2) - base + 1, result: { status: "error", last: this.lastResult, message: e.message } };
+      return { steps: (e.site >> 2) + 1, result: { status: "error", last: this.lastResult, message: e.message } };
     }
     throw e;
   }
@@ -502,6 +534,14 @@ export class Engine implements Translator, Runtime {
 
   private patchSpec: Patch | null = null;
 }
+
+/** Instructions per run, on average, from which a block is not made into a region. */
+const LONG_RUN = 256;
+
+/** Instructions a block runs at most per call (see run), and in its first WARM_RUNS runs. */
+const SLICE = 1 << 20;
+const WARM_RUNS = 3;
+const WARM_SLICE = 1 << 10;
 
 /** Guard failures at one address before its block is translated without a mode. */
 const MODE_RETRIES = 4;

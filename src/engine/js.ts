@@ -29,6 +29,7 @@ export type JStmt =
   | { readonly k: "return"; readonly e: JExpr | null }
   | { readonly k: "throw"; readonly e: JExpr }
   | { readonly k: "switch"; readonly on: JExpr; readonly cases: readonly { readonly value: number | null; readonly body: readonly JStmt[] }[] }
+  | { readonly k: "try"; readonly body: readonly JStmt[]; readonly finally: readonly JStmt[] }
   | { readonly k: "comment"; readonly text: string };
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -166,6 +167,13 @@ function printStmt(s: JStmt, indent: string, out: string[]): void {
         out.push(`${indent}    break;`);
         out.push(`${indent}  }`);
       }
+      out.push(`${indent}}`);
+      return;
+    case "try":
+      out.push(`${indent}try {`);
+      printList(s.body, indent + "  ", out);
+      out.push(`${indent}} finally {`);
+      printList(s.finally, indent + "  ", out);
       out.push(`${indent}}`);
       return;
     case "comment":

@@ -32,6 +32,8 @@ export interface ModePlan {
   readonly tickRest: readonly IR.Stmt[] | null;
   /** Slots the tick or translate may write (their compiled helpers, when called, forget these). */
   readonly helperWrites: readonly number[];
+  /** Slots the tick or translate may read (written back to R before their compiled helpers run, see registers.ts). */
+  readonly helperReads: readonly number[];
 }
 
 /** Instructions writing an element more often than this share are not assumed (they would end blocks). */
@@ -90,7 +92,11 @@ function planOf(isa: IR.Isa, layout: RegisterLayout): ModePlan {
   if (isa.tick !== null) bodyFootprint(isa, isa.functions[isa.tick]!.body).writes.forEach((el) => helperEls.add(el));
   if (isa.translate !== null) bodyFootprint(isa, isa.functions[isa.translate]!.body).writes.forEach((el) => helperEls.add(el));
   const helperWrites = [...helperEls].flatMap((el) => slotsOf(layout, isa, el));
-  return { slots, counters, counterSlots, tickRest, helperWrites };
+  const readEls = new Set<number>([isa.pc]);
+  if (isa.tick !== null) bodyFootprint(isa, isa.functions[isa.tick]!.body).reads.forEach((el) => readEls.add(el));
+  if (isa.translate !== null) bodyFootprint(isa, isa.functions[isa.translate]!.body).reads.forEach((el) => readEls.add(el));
+  const helperReads = [...readEls].flatMap((el) => slotsOf(layout, isa, el));
+  return { slots, counters, counterSlots, tickRest, helperWrites, helperReads };
 }
 
 /**

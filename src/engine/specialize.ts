@@ -81,6 +81,24 @@ export class Specializer implements Emitter {
 
   /** Facts gathered while specializing. */
   wrote = false;
+  /** A hook or compiled helper was called (running the instruction again would call it again). */
+  hooked = false;
+  /**
+   * Statements that leave the block before this instruction (PC set to it, SLOW_EXIT + its index
+   * returned), or null. While the instruction has changed nothing (see replayable), a trap and the
+   * uncommon cases of a memory access (outside the low region, misaligned, a page holding code or not
+   * yet allocated) take this exit instead of being compiled inline: the engine runs the instruction
+   * again as a block of its own, compiled without exits. The hot path keeps no calls and throws,
+   * which V8 compiles into deoptimization points that slow a loop down by half.
+   */
+  exit: readonly JStmt[] | null = null;
+  /** Some store may reach the memory's methods (and so write translated code): the block checks rt.stale after it. */
+  codeStores = false;
+
+  /** Whether the instruction may still be run again from its start (see exit). */
+  private canExit(): boolean {
+    return this.exit !== null && !this.wrote && !this.hooked && !this.options.journal;
+  }
   storedMemory = false;
   /** A trap (or error) may follow a write: the caller should journal. */
   trapAfterWrite = false;
@@ -222,6 +240,12 @@ export class Specializer implements Emitter {
       case "trap": {
         const info = s.arg ? this.expr(s.arg) : ZERO;
         if (!this.reachable) return;
+        if (this.canExit()) {
+          this.effects = true;
+          this.exit!.forEach((x) => this.emit(x));
+          this.reachable = false;
+          return;
+        }
         this.noteTrap();
         const infoJs = s.arg ? jsOf(info, IR.typeOf(s.arg)) : J.num(0);
         this.emit(J.throw(J.call(J.id("TRAP"), J.num(s.cause), infoJs, this.siteJs())));
@@ -237,6 +261,7 @@ export class Specializer implements Emitter {
       case "either": {
         if (!this.options.choose) return this.stmts(s.branches[0] ?? []);
         this.effects = true;
+        this.hooked = true;
         const id = this.stmtTable.length;
         this.stmtTable.push(s);
         const k = this.temp();
@@ -502,6 +527,7 @@ export class Specializer implements Emitter {
       const t = this.temp();
       this.emit(J.assign(J.id(t), J.call(J.id("Number"), J.call(J.id("XLATE"), big, J.big(access), this.siteJs()))));
       this.noteTrap();
+      this.hooked = true;
       return N(J.id(t));
     }
     if (this.isa.translate === null) return va;
@@ -518,6 +544,8 @@ export class Specializer implements Emitter {
       this.emit(J.assign(J.id(t), J.call(J.id(name), ...limbs(va, vw), this.siteJs())));
       this.calledHelper();
       this.slowStores = true;
+      this.codeStores = true;
+      this.hooked = true;
       return N(J.id(t));
     }
     return this.translateInline(va, access);
@@ -530,7 +558,7 @@ export class Specializer implements Emitter {
   private translateInlineIfSmall(va: Val, access: bigint): Val | null {
     const saved = {
       wrote: this.wrote, storedMemory: this.storedMemory, trapAfterWrite: this.trapAfterWrite,
-      translateAfterStore: this.translateAfterStore, effects: this.effects, pcState: this.pcState,
+      translateAfterStore: this.translateAfterStore, effects: this.effects, pcState: this.pcState, hooked: this.hooked, codeStores: this.codeStores,
     };
     let r: Val = ZERO;
     const list = this.capture(() => (r = this.translateInline(va, access)));
@@ -606,6 +634,11 @@ export class Specializer implements Emitter {
     const g = this.geometry;
     const call = J.call(J.member(J.id("M"), n === 1 ? "r8" : "r32"), a);
     if (!this.inlineMemory || g.flatUnits === 0 || !isAtom(a)) return call;
+    if (this.canExit()) {
+      // One test (in the low region and aligned), else leave: the access itself is one typed-array read.
+      this.emit(J.if(J.bin("!==", J.bin("&", a, J.num(this.outsideMask(n))), J.num(0)), this.exit!));
+      return n === 1 ? J.index(J.id("F8"), a) : J.index(J.id("F32"), J.bin(">>>", a, J.num(2)));
+    }
     const inFlat = J.bin("<", a, J.num(g.flatUnits));
     if (n === 1) return J.cond(inFlat, J.index(J.id("F8"), a), call);
     return J.cond(J.bin("&&", J.bin("===", J.bin("&", a, J.num(3)), J.num(0)), inFlat), J.index(J.id("F32"), J.bin(">>>", a, J.num(2))), call);
@@ -616,16 +649,25 @@ export class Specializer implements Emitter {
    * exists and holds no translated code (PhysicalMemory.slowWrite), else the memory's method, which
    * tells the block cache of a write into code (the block then checks rt.stale: `slowStores`).
    */
-  private fastWrite(a: JExpr, units: number, v: JExpr): void {
+  private fastWrite(a: JExpr, units: number, v: JExpr, exitable: boolean): void {
     const g = this.geometry;
     const call = J.expr(J.call(J.member(J.id("M"), units === 1 ? "w8" : "w32"), a, v));
     if (!this.inlineMemory || g.flatUnits === 0 || !isAtom(a) || !isAtom(v)) {
       this.slowStores = true;
+      this.codeStores = true;
       return this.emit(call);
     }
+    const target = units === 1 ? J.index(J.id("F8"), a) : J.index(J.id("F32"), J.bin(">>>", a, J.num(2)));
+    if (exitable) {
+      // Pages holding code or not yet allocated are slowWrite: those stores leave with the rest.
+      const outside = J.bin("!==", J.bin("&", a, J.num(this.outsideMask(units))), J.num(0));
+      this.emit(J.if(J.bin("||", outside, J.bin("!==", J.index(J.id("SW"), J.bin(">>>", a, J.num(g.codeBits))), J.num(0))), this.exit!));
+      this.emit(J.assign(target, v));
+      return;
+    }
+    this.codeStores = true;
     let ok = J.bin("&&", J.bin("<", a, J.num(g.flatUnits)), J.bin("===", J.index(J.id("SW"), J.bin(">>>", a, J.num(g.codeBits))), J.num(0)));
     if (units === 4) ok = J.bin("&&", J.bin("===", J.bin("&", a, J.num(3)), J.num(0)), ok);
-    const target = units === 1 ? J.index(J.id("F8"), a) : J.index(J.id("F32"), J.bin(">>>", a, J.num(2)));
     this.emit(J.if(ok, [J.assign(target, v)], [call, J.assign(J.id("slow"), J.bool(true))]));
   }
 
@@ -635,7 +677,14 @@ export class Specializer implements Emitter {
    */
   slowStores = false;
 
+  /** The bits of an address that must be clear for an n-unit access to be inline: at or past the low region, misaligned. */
+  private outsideMask(n: number): number {
+    const outside = 2 ** 32 - this.geometry.flatUnits;
+    return (outside + (n === 4 ? 3 : n === 2 ? 1 : 0)) | 0;
+  }
+
   private writeMemory(pa: Val, units: number, v: Val, w: number): void {
+    const exitable = this.canExit();
     this.wrote = true;
     this.effects = true;
     this.storedMemory = true;
@@ -643,12 +692,14 @@ export class Specializer implements Emitter {
     if (this.options.journal) this.emit(J.expr(J.call(J.member(J.id("JN"), "mem"), p, J.num(units))));
     if (w <= 32) {
       const bytes = this.isa.memory.unitWidth === 8;
-      if (bytes && (units === 4 || units === 1)) return this.fastWrite(p, units, num(v));
+      if (bytes && (units === 4 || units === 1)) return this.fastWrite(p, units, num(v), exitable);
       this.slowStores = true;
+      this.codeStores = true;
       this.emit(J.expr(J.call(J.member(J.id("M"), "w"), p, J.num(units), num(v))));
       return;
     }
     this.slowStores = true;
+    this.codeStores = true;
     const m = materialize(v, this);
     const ls = limbs(m, w);
     this.chunks(units).forEach(([k, n], c) => this.emit(J.expr(J.call(J.member(J.id("M"), "w"), this.addr(p, k), J.num(n), ls[c]!))));

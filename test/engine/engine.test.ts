@@ -86,6 +86,52 @@ handler: csrrs t2, mepc, zero
   });
 });
 
+describe("side exits", () => {
+  const rv = bundled("riscv32");
+  // A loop whose stores first reach a page not yet allocated, then keep writing a word in the code's
+  // own page (both leave the block: the engine runs the store alone), and whose loads end with a
+  // misaligned one: a trap taken from a side exit, precise, then the handler counts it and skips it.
+  const STORES = `
+        lui t0, 0
+        addi t0, t0, 0x80
+        csrrw zero, mtvec, t0
+        lui s1, 0x20
+        addi t0, zero, 40
+loop:   sw t0, 0(s1)
+        sw t0, 0x100(zero)
+        lw a0, 0(s1)
+        add a2, a2, a0
+        addi s1, s1, 1
+        andi t1, s1, 3
+        bne t1, zero, odd
+        addi s1, s1, 3
+odd:    addi t0, t0, -1
+        bne t0, zero, loop
+        lw a3, 0x100(zero)
+        halt
+        .org 0x80
+handler: csrrs t2, mepc, zero
+        addi t2, t2, 4
+        csrrw zero, mepc, t2
+        addi a1, a1, 1
+        addi s1, s1, 3
+        mret
+`;
+
+  test("stores to a new page and to the code's page, and a misaligned access, leave the loop and agree with the interpreter at every budget", () => {
+    const s = program(rv, STORES);
+    const all = runInterpreter(rv, s, 2000);
+    expect(all.traps.length).toBeGreaterThan(5);
+    for (const steps of [1, 7, 8, 9, 30, 64, 65, 100, 333, 1000, 2000]) {
+      const a = runInterpreter(rv, s, steps);
+      for (const regionAfter of [0, 16, Infinity]) {
+        const b = runEngine(rv, s, steps, { regionAfter });
+        expect(differences(rv, a, b), `${steps} steps, regions after ${regionAfter}`).toEqual([]);
+      }
+    }
+  });
+});
+
 describe("regions", () => {
   const rv = bundled("riscv32");
   // A loop of several blocks with calls and returns, then a misaligned load (a trap) in a block
