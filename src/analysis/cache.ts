@@ -30,15 +30,19 @@ export class AnalysisCache {
   }
 
   set(key: string, v: InstructionVerdict): void {
+    if (!isCacheable(v)) return;
     const { instruction: _, ...rest } = v;
-    const cacheable = [rest.privileged, rest.controlSensitive, rest.behaviorSensitive, rest.userSensitive, rest.timingDependent, rest.vmmProblem]
-      .every((x) => x !== "inconclusive") && rest.internalErrors.length === 0;
-    if (!cacheable) return;
     mkdirSync(this.dir, { recursive: true });
     const tmp = join(this.dir, `${key}.${process.pid}.tmp`);
     writeFileSync(tmp, JSON.stringify(rest, replace));
     renameSync(tmp, join(this.dir, `${key}.json`));
   }
+}
+
+/** Whether a verdict is stored: inconclusive ones and ones with internal errors are solved again. */
+export function isCacheable(v: InstructionVerdict): boolean {
+  return [v.privileged, v.controlSensitive, v.behaviorSensitive, v.userSensitive, v.timingDependent, v.vmmProblem]
+    .every((x) => x !== "inconclusive") && v.internalErrors.length === 0;
 }
 
 /** The cache key of one instruction's verdict under a configuration and options. */

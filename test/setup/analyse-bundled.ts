@@ -1,0 +1,79 @@
+/**
+ * vitest globalSetup: every configuration of every bundled spec is analysed once per test run, in
+ * parallel worker threads, into a verdict cache that lives as long as the run. The tests that need
+ * whole-spec verdicts (the problem-set pins, the equivalence and VMM tests) read them from there
+ * (bundled-analysis.ts) instead of each analysing the same spec again, which cost minutes per spec.
+ *
+ * Why the cache can never answer with a stale verdict: its directory is made fresh for this run
+ * (never the user's ~/.cache/popek) and removed at the end, so every verdict in it was computed by
+ * the code under test; in watch mode, where code can change between reruns, it is emptied before
+ * each rerun, and the tests then solve what they need themselves. Inconclusive verdicts are not
+ * cached (src/analysis/cache.ts): a test asking for one solves it again, and the pins fail on it.
+ *
+ * A run without any such test (e.g. `vitest run test/syntax`) analyses nothing up front;
+ * POPEK_BUNDLED (bundled.ts) narrows what a run analyses up front.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { analyze } from "../../src/analysis/analyze.js";
+import { AnalysisCache, isCacheable } from "../../src/analysis/cache.js";
+import { closeWorkerPool } from "../../src/analysis/pool.js";
+import { checkSpec } from "../../src/check/check.js";
+import { loadSpec } from "../../src/syntax/load.js";
+import { specsToAnalyse, VERDICTS_KEY } from "./bundled.js";
+
+/** Test files that read the bundled specs' verdicts: everything under these folders. */
+const READERS = /[/\\]test[/\\](isas|equiv|vmm)[/\\][^/\\]+\.test\.ts$/;
+
+export default async function setup(project: TestProject): Promise<() => void> {
+  const dir = mkdtempSync(join(tmpdir(), "popek-test-verdicts-"));
+  project.provide(VERDICTS_KEY, dir);
+  project.onTestsRerun(() => {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+  });
+  if (runReadsVerdicts(project)) await analyseBundled(dir);
+  return () => rmSync(dir, { recursive: true, force: true });
+}
+
+/** Whether this run's test files include one that reads whole-spec verdicts (if unknown: yes). */
+function runReadsVerdicts(project: TestProject): boolean {
+  let paths: string[];
+  try {
+    paths = project.vitest.state.getPaths(); // experimental API: if it goes away, analyse anyway
+  } catch {
+    return true;
+  }
+  return paths.length === 0 || paths.some((p) => READERS.test(p));
+}
+
+async function analyseBundled(dir: string): Promise<void> {
+  const cache = new AnalysisCache(dir);
+  const workers = Number(process.env.POPEK_WORKERS ?? availableParallelism());
+  const t0 = performance.now();
+  const jobs: Promise<string>[] = [];
+  for (const file of specsToAnalyse()) {
+    const isa = checkSpec(loadSpec(file)).isa;
+    if (!isa) continue; // a spec with errors: its own tests report them
+    for (const config of isa.configs) {
+      // All configurations at once: the pool's queue keeps every worker busy to the end.
+      jobs.push(analyze(isa, config, { cache, workers }).then((a) => {
+        const undecided = a.instructions.filter((v) => !isCacheable(v)).map((v) => v.name);
+        return `${basename(file)}/${config.name}: ${a.instructions.length} instructions` +
+          (undecided.length ? `, not cached (inconclusive or internal error): ${undecided.join(", ")}` : "");
+      }));
+    }
+  }
+  try {
+    const lines = await Promise.all(jobs);
+    const s = ((performance.now() - t0) / 1000).toFixed(0);
+    console.log(`popek: bundled specs analysed once for this run (${workers} workers, ${s} s):\n  ${lines.join("\n  ")}`);
+  } catch (e) {
+    // Not fatal: the tests analyse whatever the cache lacks themselves (slower, equally right).
+    console.warn(`popek: analysing the bundled specs up front failed; the tests will analyse them: ${(e as Error).message}`);
+  } finally {
+    await closeWorkerPool();
+  }
+}
