@@ -6,9 +6,12 @@
  *
  * Why the cache can never answer with a stale verdict: its directory is made fresh for this run
  * (never the user's ~/.cache/popek) and removed at the end, so every verdict in it was computed by
- * the code under test; in watch mode, where code can change between reruns, it is emptied before
- * each rerun, and the tests then solve what they need themselves. Inconclusive verdicts are not
- * cached (src/analysis/cache.ts): a test asking for one solves it again, and the pins fail on it.
+ * the code under test. In watch mode, where code changes between reruns, it is emptied and filled
+ * again before each rerun; the verdicts are always computed in worker threads started for it,
+ * which load the analyzer from the sources as they are then (this process may hold older modules,
+ * but it only hashes the IR, and a verdict is found only under the hash of the IR it is for).
+ * Inconclusive verdicts are not cached (src/analysis/cache.ts): a test asking for one solves it
+ * again, and the pins fail on it.
  *
  * A run without any such test (e.g. `vitest run test/syntax`) analyses nothing up front;
  * POPEK_BUNDLED (bundled.ts) narrows what a run analyses up front.
@@ -30,9 +33,10 @@ const READERS = /[/\\]test[/\\](isas|equiv|vmm)[/\\][^/\\]+\.test\.ts$/;
 export default async function setup(project: TestProject): Promise<() => void> {
   const dir = mkdtempSync(join(tmpdir(), "popek-test-verdicts-"));
   project.provide(VERDICTS_KEY, dir);
-  project.onTestsRerun(() => {
+  project.onTestsRerun(async (specs) => {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir);
+    if (specs.some((s) => READERS.test(s.moduleId))) await analyseBundled(dir);
   });
   if (runReadsVerdicts(project)) await analyseBundled(dir);
   return () => rmSync(dir, { recursive: true, force: true });
@@ -51,7 +55,8 @@ function runReadsVerdicts(project: TestProject): boolean {
 
 async function analyseBundled(dir: string): Promise<void> {
   const cache = new AnalysisCache(dir);
-  const workers = Number(process.env.POPEK_WORKERS ?? availableParallelism());
+  // At least 2, so that the verdicts always come from worker threads (see above), never this thread.
+  const workers = Math.max(2, Number(process.env.POPEK_WORKERS ?? availableParallelism()));
   const t0 = performance.now();
   const jobs: Promise<string>[] = [];
   for (const file of specsToAnalyse()) {
