@@ -27,7 +27,7 @@ export const VERDICTS_KEY = "popekVerdicts" as const;
 
 declare module "vitest" {
   export interface ProvidedContext {
-    /** The run-local verdict cache directory, or null when the run analyses nothing up front. */
-    popekVerdicts: string | null;
+    /** The run-local verdict cache directory (empty when the run analysed nothing up front). */
+    popekVerdicts: string;
   }
 }
