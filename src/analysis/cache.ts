@@ -18,27 +18,39 @@ import type { InstructionVerdict } from "./classify.js";
 export const ANALYZER_VERSION = "2026-12-01.3";
 
 export class AnalysisCache {
-  constructor(readonly dir: string) {}
+  /**
+   * keepUndecided: also store and answer with inconclusive verdicts and ones with internal errors.
+   * Only for a cache that lives as long as one test run (test/setup/analyse-bundled.ts), where it
+   * means "the verdict this run's code gave", so that the tests that read it do not each solve the
+   * same timeouts again; a cache that outlives the run must solve them again (the default).
+   */
+  constructor(readonly dir: string, readonly options: { readonly keepUndecided?: boolean } = {}) {}
 
   get(key: string, instruction: IR.Instruction): InstructionVerdict | null {
+    let v: InstructionVerdict;
     try {
       const stored = JSON.parse(readFileSync(join(this.dir, `${key}.json`), "utf8"), revive) as Omit<InstructionVerdict, "instruction">;
-      return { ...stored, instruction, ms: 0, queries: 0 };
+      v = { ...stored, instruction, ms: 0, queries: 0 };
     } catch {
       return null;
     }
+    return this.options.keepUndecided || isCacheable(v) ? v : null;
   }
 
   set(key: string, v: InstructionVerdict): void {
+    if (!this.options.keepUndecided && !isCacheable(v)) return;
     const { instruction: _, ...rest } = v;
-    const cacheable = [rest.privileged, rest.controlSensitive, rest.behaviorSensitive, rest.userSensitive, rest.timingDependent, rest.vmmProblem]
-      .every((x) => x !== "inconclusive") && rest.internalErrors.length === 0;
-    if (!cacheable) return;
     mkdirSync(this.dir, { recursive: true });
     const tmp = join(this.dir, `${key}.${process.pid}.tmp`);
     writeFileSync(tmp, JSON.stringify(rest, replace));
     renameSync(tmp, join(this.dir, `${key}.json`));
   }
+}
+
+/** Whether a verdict is stored by default: inconclusive ones and ones with internal errors are solved again. */
+export function isCacheable(v: InstructionVerdict): boolean {
+  return [v.privileged, v.controlSensitive, v.behaviorSensitive, v.userSensitive, v.timingDependent, v.vmmProblem]
+    .every((x) => x !== "inconclusive") && v.internalErrors.length === 0;
 }
 
 /** The cache key of one instruction's verdict under a configuration and options. */

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { analyze, type Analysis } from "../../src/analysis/analyze.js";
 import { AnalysisCache } from "../../src/analysis/cache.js";
+import type { InstructionVerdict } from "../../src/analysis/classify.js";
 import { shutdownZ3 } from "../../src/analysis/z3.js";
 import { checkSpec } from "../../src/check/check.js";
 import { loadSpec } from "../../src/syntax/load.js";
@@ -44,4 +45,21 @@ test("re-checking solves only what changed", async () => {
   expect(edited).not.toBe(machine);
   const third = await analyseText(flawed, edited, cache);
   expect(third.solved).toEqual(["OR"]);
+});
+
+test("an inconclusive verdict is solved again, unless the cache keeps undecided ones (a test run's own)", () => {
+  const isa = checkSpec(loadSpec("isas/pg.isa")).isa!;
+  const instruction = isa.instructions[0]!;
+  const undecided: InstructionVerdict = {
+    name: instruction.name, instruction, privileged: "inconclusive", controlSensitive: false, behaviorSensitive: false,
+    locationSensitive: false, modeSensitive: false, userSensitive: false, timingDependent: false, sensitive: false,
+    vmmProblem: "inconclusive", hvmProblem: false, class: "inconclusive", evidence: [], internalErrors: [], queries: 3, ms: 20_000,
+  };
+  const dir = mkdtempSync(join(tmpdir(), "popek-cache-"));
+  new AnalysisCache(dir).set("k", undecided);
+  expect(new AnalysisCache(dir, { keepUndecided: true }).get("k", instruction)).toBeNull();
+  new AnalysisCache(dir, { keepUndecided: true }).set("k", undecided);
+  expect(new AnalysisCache(dir, { keepUndecided: true }).get("k", instruction)?.vmmProblem).toBe("inconclusive");
+  // A cache that solves undecided verdicts again does not take the stored one.
+  expect(new AnalysisCache(dir).get("k", instruction)).toBeNull();
 });

@@ -1,5 +1,5 @@
 /**
- * Shared by the equivalence tests: a bundled spec's analysis (computed once per test file), its
+ * Shared by the equivalence tests: a bundled spec's analysis (from the test run's verdicts), its
  * generated VMM (optionally edited, to break it on purpose), and a seeded campaign over it.
  */
 import type { Analysis } from "../../src/analysis/analyze.js";
@@ -13,7 +13,8 @@ export { analysisOf };
 
 /**
  * The bundled ISAs whose equivalence tests run: POPEK_EQUIV_ISAS (comma-separated) trims the list
- * on a slow machine, since each first analyses its whole spec (minutes for x86, armv7 and s370).
+ * on a slow machine (each campaign takes seconds to minutes; the whole-spec analyses they start
+ * from are made once per test run, test/setup/analyse-bundled.ts).
  */
 export function equivIsaEnabled(name: string): boolean {
   const only = process.env.POPEK_EQUIV_ISAS;

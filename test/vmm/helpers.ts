@@ -1,19 +1,21 @@
 /**
- * Shared by the VMM tests: a bundled spec analysed once per test file, and its example programs.
+ * Shared by the VMM tests: a bundled spec's analysis (from the verdicts the test run computed up
+ * front, test/setup/analyse-bundled.ts), and its example programs.
  */
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { expect } from "vitest";
-import { analyze, type Analysis } from "../../src/analysis/analyze.js";
+import type { Analysis } from "../../src/analysis/analyze.js";
 import { checkSpec } from "../../src/check/check.js";
 import { assemble, type AsmResult } from "../../src/machine/assembler.js";
 import { loadSpec } from "../../src/syntax/load.js";
+import { analyseBundled } from "../setup/bundled-analysis.js";
 
 export const ISAS = resolve(import.meta.dirname, "../../isas");
 
 const analyses = new Map<string, Promise<Analysis>>();
 
-/** The analysis of isas/<spec> under its first (or the named) configuration, computed once. */
+/** The analysis of isas/<spec> under its first (or the named) configuration, made once per test file. */
 export function analysisOf(spec: string, config?: string): Promise<Analysis> {
   const key = `${spec}/${config ?? ""}`;
   if (!analyses.has(key)) {
@@ -21,7 +23,7 @@ export function analysisOf(spec: string, config?: string): Promise<Analysis> {
     expect(checked.diagnostics.items.filter((d) => d.severity === "error")).toEqual([]);
     const isa = checked.isa!;
     const c = config ? isa.configs.find((x) => x.name === config)! : isa.configs[0]!;
-    analyses.set(key, analyze(isa, c));
+    analyses.set(key, analyseBundled(isa, c));
   }
   return analyses.get(key)!;
 }

@@ -7,12 +7,13 @@
  *
  * One analysis per ISA, of the instructions its example programs execute on the bare machine: the
  * generated VMM needs the analyzer's verdict on exactly those (its routines and the patcher's
- * problem set), and the x86 and ARM specs take minutes to analyse in full (`popek vmm run` does).
+ * problem set). The verdicts come from the test run's analysis of the bundled specs
+ * (test/setup/analyse-bundled.ts); a test file run on its own without it solves them here.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { analyze, type Analysis } from "../../src/analysis/analyze.js";
+import type { Analysis } from "../../src/analysis/analyze.js";
 import { shutdownZ3 } from "../../src/analysis/z3.js";
 import { checkSpec } from "../../src/check/check.js";
 import { assemble, type AsmResult } from "../../src/machine/assembler.js";
@@ -21,6 +22,7 @@ import { loadSpec } from "../../src/syntax/load.js";
 import type { ExecutorKind } from "../../src/vmm/runtime/executor.js";
 import type { VmmMode } from "../../src/vmm/runtime/hypervisor.js";
 import { runSession } from "../../src/vmm/session.js";
+import { analyseBundled } from "../setup/bundled-analysis.js";
 import { ISAS } from "./helpers.js";
 
 afterAll(async () => {
@@ -77,7 +79,7 @@ function analysisFor(c: Case): Promise<Analysis> {
     const isa = checked.isa!;
     const only = new Set<string>();
     for (const p of c.programs) executed(isa, program({ isa }, p)).forEach((n) => only.add(n));
-    analyses.set(c.spec, analyze(isa, isa.configs[0]!, { only: [...only].sort() }));
+    analyses.set(c.spec, analyseBundled(isa, isa.configs[0]!, { only: [...only].sort() }));
   }
   return analyses.get(c.spec)!;
 }
