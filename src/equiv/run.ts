@@ -74,14 +74,15 @@ export interface BareRun {
   readonly previousPc: bigint | null;
 }
 
-export function runBare(isa: IR.Isa, layout: GuestLayout, c: GuestCase, image: Map<bigint, bigint>): BareRun {
+/** Runs a case on the bare machine for at most `maxSteps` (by default the layout's step limit). */
+export function runBare(isa: IR.Isa, layout: GuestLayout, c: GuestCase, image: Map<bigint, bigint>, maxSteps = layout.maxSteps): BareRun {
   const state = new MachineState(isa, new Map(image));
   loadRegisters(state, c.regs);
   state.pc = layout.code;
   const machine = new Machine(isa, state);
   let steps = 0;
   let previousPc: bigint | null = null;
-  while (steps < layout.maxSteps) {
+  while (steps < maxSteps) {
     const endPc = state.pc;
     const r = machine.step();
     steps++;
