@@ -65,6 +65,18 @@ async function inThisThread(campaign: Campaign, options: PoolOptions): Promise<R
   return result;
 }
 
+/** What a worker starts from: plain data, cloned into it (a VmmTarget's loaded module cannot be). */
+export interface WorkerInput {
+  readonly analysis: Analysis;
+  readonly target: PoolTarget;
+  readonly seed: number;
+  readonly length: number;
+}
+
+export function workerInput(analysis: Analysis, target: PoolTarget, options: PoolOptions): WorkerInput {
+  return { analysis, target: { mode: target.mode, executor: target.executor }, seed: options.seed, length: options.length };
+}
+
 function onWorkers(file: URL, analysis: Analysis, target: PoolTarget, options: PoolOptions): Promise<RangeResult> {
   const step = chunkSize(options.runs, options.workers);
   let next = 0;
@@ -84,7 +96,7 @@ function onWorkers(file: URL, analysis: Analysis, target: PoolTarget, options: P
       w.postMessage({ kind: "range", from, to: next, maxDivergences: options.maxDivergences } satisfies FromPool);
     };
     for (let k = 0; k < Math.min(options.workers, Math.ceil(options.runs / step)); k++) {
-      const w = new Worker(file, { workerData: { analysis, target, seed: options.seed, length: options.length } });
+      const w = new Worker(file, { workerData: workerInput(analysis, target, options) });
       live++;
       workers.push(w);
       w.on("message", (m: ToPool) => {
