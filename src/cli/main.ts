@@ -135,6 +135,7 @@ export function buildProgram(io: Io, setCode: (code: number | Promise<number>) =
     .description("test the generated VMM's equivalence and isolation on random guests derived from the spec")
     .argument("<spec>", ".isa spec file")
     .addOption(new Option("--mode <mode>", "trap-and-emulate, patching of problem instructions, or hybrid VMM").choices(["trap", "patch", "hvm"]).default("trap"))
+    .addOption(new Option("--executor <kind>", "what runs guest instructions directly under the VMM: the reference interpreter (quickest for short random programs) or the block-compiling engine (what `vmm run` uses)").choices(["interp", "engine"]).default("interp"))
     .addOption(new Option("--runs <n>", "random guest programs").argParser(positiveInt).default(1000))
     .addOption(new Option("--seed <s>", "seed of the random choices").argParser(nonNegativeInt).default(1974))
     .addOption(new Option("--length <l>", "instructions per program").argParser(positiveInt).default(32))
@@ -144,9 +145,9 @@ export function buildProgram(io: Io, setCode: (code: number | Promise<number>) =
     .option("--config <name>", "the guest configuration (default: the spec's first)")
     .option("--cache <dir>", "verdict cache", defaultCacheDir())
     .option("--no-cache", "analyse every instruction afresh")
-    .action((spec: string, opts: { mode: VmmMode; runs: number; seed: number; length: number; workers: number; vms: number; replay?: string; config?: string; cache: string | false }) =>
+    .action((spec: string, opts: { mode: VmmMode; executor: ExecutorKind; runs: number; seed: number; length: number; workers: number; vms: number; replay?: string; config?: string; cache: string | false }) =>
       setCode(equivCommand(spec, {
-        mode: opts.mode, runs: opts.runs, seed: opts.seed, length: opts.length, workers: opts.workers, vms: opts.vms, replay: opts.replay,
+        mode: opts.mode, executor: opts.executor, runs: opts.runs, seed: opts.seed, length: opts.length, workers: opts.workers, vms: opts.vms, replay: opts.replay,
         config: opts.config, cacheDir: cacheDir(opts.cache), progress: terminalProgress(),
       }, io)));
 

@@ -124,8 +124,10 @@ export class CaseGenerator {
       const c: GuestCase = { regs, data, slots };
       const image = imageOf(this.isa, this.layout, c);
       if (!image) return;
-      const bare = runBare(this.isa, this.layout, c, image.units);
-      if (bare.endPc === null || bare.steps >= this.length / 2) return;
+      // Only whether it stops before half the program matters: no need to run further.
+      const half = Math.ceil(this.length / 2);
+      const bare = runBare(this.isa, this.layout, c, image.units, half);
+      if (bare.endPc === null || bare.steps >= half) return;
       // Outside the program (a jump, or data run as code): the instruction that went there.
       const at = (pc: bigint | null) => (pc === null ? -1 : image.laid.addresses.slice(0, -1).indexOf(pc));
       const i = at(bare.endPc) >= 0 ? at(bare.endPc) : at(bare.previousPc);

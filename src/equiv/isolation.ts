@@ -81,7 +81,7 @@ export function checkIsolation(target: VmmTarget, layout: GuestLayout, cases: re
   for (const a of images[0]!.units.keys()) canary.set(a, BigInt.asUintN(isa.memory.unitWidth, rng.bits(isa.memory.unitWidth) | 1n));
   for (const [a, v] of canary) host.memory.set(a, v);
   const before = vmmSnapshot(target);
-  const h = new Hypervisor(isa, target.vmm, host, { mode: target.mode, quantum: 1 + rng.below(24) });
+  const h = new Hypervisor(isa, target.vmm, host, { mode: target.mode, executor: target.executor, quantum: 1 + rng.below(24) });
   const vms = cases.map((c, i) => createGuest(h, layout, c, images[i]!.units));
   let error: string | null = null;
   try {

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Analysis } from "../analysis/analyze.js";
 import type { VmmModule } from "../vmm/load.js";
+import type { ExecutorKind } from "../vmm/runtime/executor.js";
 import type { VmmMode } from "../vmm/runtime/hypervisor.js";
 import { Campaign, emptyResult, mergeResult, type RangeResult } from "./campaign.js";
 
@@ -38,10 +39,16 @@ function chunkSize(runs: number, workers: number): number {
   return Math.max(16, Math.min(1000, Math.ceil(runs / (workers * 8))));
 }
 
-export async function runPool(analysis: Analysis, vmm: VmmModule, mode: VmmMode, options: PoolOptions): Promise<RangeResult> {
+/** How the VMM under test runs: its mode and direct executor (see VmmTarget). */
+export interface PoolTarget {
+  readonly mode: VmmMode;
+  readonly executor?: ExecutorKind;
+}
+
+export async function runPool(analysis: Analysis, vmm: VmmModule, target: PoolTarget, options: PoolOptions): Promise<RangeResult> {
   const file = workerFile();
-  if (options.workers <= 1 || file === null) return inThisThread(new Campaign(analysis, { isa: analysis.isa, vmm, mode }, options), options);
-  return onWorkers(file, analysis, mode, options);
+  if (options.workers <= 1 || file === null) return inThisThread(new Campaign(analysis, { isa: analysis.isa, vmm, ...target }, options), options);
+  return onWorkers(file, analysis, target, options);
 }
 
 async function inThisThread(campaign: Campaign, options: PoolOptions): Promise<RangeResult> {
@@ -58,7 +65,19 @@ async function inThisThread(campaign: Campaign, options: PoolOptions): Promise<R
   return result;
 }
 
-function onWorkers(file: URL, analysis: Analysis, mode: VmmMode, options: PoolOptions): Promise<RangeResult> {
+/** What a worker starts from: plain data, cloned into it (a VmmTarget's loaded module cannot be). */
+export interface WorkerInput {
+  readonly analysis: Analysis;
+  readonly target: PoolTarget;
+  readonly seed: number;
+  readonly length: number;
+}
+
+export function workerInput(analysis: Analysis, target: PoolTarget, options: PoolOptions): WorkerInput {
+  return { analysis, target: { mode: target.mode, executor: target.executor }, seed: options.seed, length: options.length };
+}
+
+function onWorkers(file: URL, analysis: Analysis, target: PoolTarget, options: PoolOptions): Promise<RangeResult> {
   const step = chunkSize(options.runs, options.workers);
   let next = 0;
   let done = 0;
@@ -77,7 +96,7 @@ function onWorkers(file: URL, analysis: Analysis, mode: VmmMode, options: PoolOp
       w.postMessage({ kind: "range", from, to: next, maxDivergences: options.maxDivergences } satisfies FromPool);
     };
     for (let k = 0; k < Math.min(options.workers, Math.ceil(options.runs / step)); k++) {
-      const w = new Worker(file, { workerData: { analysis, mode, seed: options.seed, length: options.length } });
+      const w = new Worker(file, { workerData: workerInput(analysis, target, options) });
       live++;
       workers.push(w);
       w.on("message", (m: ToPool) => {

@@ -9,6 +9,8 @@ export interface ReplayFile {
   readonly isa: string;
   readonly config: string;
   readonly mode: string;
+  /** The direct executor the case diverged on (absent in files from before the option existed). */
+  readonly executor?: string;
   readonly length: number;
   readonly seed: number;
   readonly index: number;
@@ -38,7 +40,7 @@ export function writeReplay(path: string, r: ReplayFile): void {
 }
 
 interface Raw {
-  isa: string; config: string; mode: string; length: number; seed: number; index: number;
+  isa: string; config: string; mode: string; executor?: string; length: number; seed: number; index: number;
   case: { regs: string[][]; data: string[]; slots: { instruction: number; encoding: number; fields: Record<string, string>; target: number | null }[] };
 }
 

@@ -13,6 +13,7 @@ import { layOutSlots, type Laid } from "../programs/layout.js";
 import type { VmmModule } from "../vmm/load.js";
 import { RealHost, type Host } from "../vmm/runtime/host.js";
 import { Hypervisor, type VmmMode } from "../vmm/runtime/hypervisor.js";
+import type { ExecutorKind } from "../vmm/runtime/executor.js";
 import type { VirtualMachine } from "../vmm/runtime/vm.js";
 import type { GuestCase } from "./arbitrary.js";
 import { loadRegisters } from "./guest-state.js";
@@ -43,6 +44,12 @@ export interface VmmTarget {
   readonly isa: IR.Isa;
   readonly vmm: VmmModule;
   readonly mode: VmmMode;
+  /**
+   * What runs the guest's innocuous instructions directly (default: the hypervisor's, the engine).
+   * Both are part of the VMM under test; the interpreter is the quicker one for short programs,
+   * where compiling each block costs more than running it once.
+   */
+  readonly executor?: ExecutorKind;
 }
 
 /** A case's memory image: code, the trapping word after it, the data area. Null when it cannot be laid out. */
@@ -67,14 +74,15 @@ export interface BareRun {
   readonly previousPc: bigint | null;
 }
 
-export function runBare(isa: IR.Isa, layout: GuestLayout, c: GuestCase, image: Map<bigint, bigint>): BareRun {
+/** Runs a case on the bare machine for at most `maxSteps` (by default the layout's step limit). */
+export function runBare(isa: IR.Isa, layout: GuestLayout, c: GuestCase, image: Map<bigint, bigint>, maxSteps = layout.maxSteps): BareRun {
   const state = new MachineState(isa, new Map(image));
   loadRegisters(state, c.regs);
   state.pc = layout.code;
   const machine = new Machine(isa, state);
   let steps = 0;
   let previousPc: bigint | null = null;
-  while (steps < layout.maxSteps) {
+  while (steps < maxSteps) {
     const endPc = state.pc;
     const r = machine.step();
     steps++;
@@ -112,7 +120,7 @@ export function guestEnding(vm: VirtualMachine, error: string | null, limitReach
 
 /** Runs a case alone in a VM for `steps` guest steps. */
 export function runGuest(target: VmmTarget, layout: GuestLayout, c: GuestCase, image: ReadonlyMap<bigint, bigint>, steps: number, host: Host = new RealHost(target.isa)): GuestRun {
-  const h = new Hypervisor(target.isa, target.vmm, host, { mode: target.mode });
+  const h = new Hypervisor(target.isa, target.vmm, host, { mode: target.mode, executor: target.executor });
   const vm = createGuest(h, layout, c, image);
   let error: string | null = null;
   try {

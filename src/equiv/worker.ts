@@ -3,16 +3,14 @@
  * of programs the pool hands it (pool.ts).
  */
 import { parentPort, workerData } from "node:worker_threads";
-import type { Analysis } from "../analysis/analyze.js";
 import { generateVmm } from "../vmm/generate.js";
 import { loadVmm } from "../vmm/load.js";
-import type { VmmMode } from "../vmm/runtime/hypervisor.js";
 import { Campaign } from "./campaign.js";
-import type { FromPool, ToPool } from "./pool.js";
+import type { FromPool, ToPool, WorkerInput } from "./pool.js";
 
-const data = workerData as { analysis: Analysis; mode: VmmMode; seed: number; length: number };
+const data = workerData as WorkerInput;
 const vmm = await loadVmm(generateVmm(data.analysis));
-const campaign = new Campaign(data.analysis, { isa: data.analysis.isa, vmm, mode: data.mode }, { seed: data.seed, length: data.length });
+const campaign = new Campaign(data.analysis, { isa: data.analysis.isa, vmm, ...data.target }, { seed: data.seed, length: data.length });
 const port = parentPort!;
 port.on("message", (m: FromPool) => {
   if (m.kind === "stop") {

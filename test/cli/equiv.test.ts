@@ -16,15 +16,15 @@ function io(): Io & { text: () => { out: string; err: string } } {
   return { out: (t) => out.push(t), err: (t) => err.push(t), color: false, text: () => ({ out: out.join("\n"), err: err.join("\n") }) };
 }
 
-const base: EquivOptions = { mode: "trap", runs: 300, seed: 1974, length: 32, workers: 1, vms: 2, cacheDir: null };
+const base: EquivOptions = { mode: "trap", executor: "interp", runs: 300, seed: 1974, length: 32, workers: 1, vms: 2, cacheDir: null };
 
 describe("popek equiv", () => {
-  test("pg in trap mode: every program agrees and isolation holds (exit 0)", async () => {
+  test.each(["interp", "engine"] as const)("pg in trap mode, %s executor: every program agrees and isolation holds (exit 0)", async (executor) => {
     const o = io();
-    const code = await equivCommand("isas/pg.isa", base, o);
+    const code = await equivCommand("isas/pg.isa", { ...base, executor }, o);
     const { out, err } = o.text();
     expect(err).toBe("");
-    expect(out).toMatch(/^equiv pg \(configuration 'classic'\), trap mode: 300 programs of 32 instructions, seed 1974/);
+    expect(out).toMatch(new RegExp(`^equiv pg \\(configuration 'classic'\\), trap mode, ${executor} executor: 300 programs of 32 instructions, seed 1974`));
     expect(out).toMatch(/^equivalence: 300 programs run \(9600 instructions\) in [\d.]+ s, every one ended as on the bare machine/m);
     expect(out).toMatch(/^isolation: 18 trials of 2 VMs on one machine: no guest/m);
     expect(code).toBe(0);

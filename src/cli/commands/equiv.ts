@@ -20,12 +20,15 @@ import { formatDivergence } from "../../equiv/report.js";
 import type { VmmTarget } from "../../equiv/run.js";
 import { generateVmm } from "../../vmm/generate.js";
 import { loadVmm } from "../../vmm/load.js";
+import type { ExecutorKind } from "../../vmm/runtime/executor.js";
 import type { VmmMode } from "../../vmm/runtime/hypervisor.js";
 import { EXIT, type Io } from "../load-isa.js";
 import { analysisFor, type VmmCommonOptions } from "./vmm.js";
 
 export interface EquivOptions extends VmmCommonOptions {
   readonly mode: VmmMode;
+  /** The VMM's direct executor under test. */
+  readonly executor: ExecutorKind;
   readonly runs: number;
   readonly seed: number;
   readonly length: number;
@@ -53,15 +56,15 @@ export async function equivCommand(specFile: string, options: EquivOptions, io: 
   if ("code" in r) return r.code;
   const { analysis } = r;
   const vmm = await loadVmm(generateVmm(analysis));
-  const target: VmmTarget = { isa: analysis.isa, vmm, mode: options.mode };
+  const target: VmmTarget = { isa: analysis.isa, vmm, mode: options.mode, executor: options.executor };
   if (replay) return replayCommand(specFile, analysis, target, replay, options, io);
 
   const { isa, config } = analysis;
   const problems = analysis.theorems.vmm.problems;
-  io.out(`equiv ${isa.name} (configuration '${config.name}'), ${options.mode} mode: ${options.runs} programs of ${options.length} instructions, seed ${options.seed}, ${options.workers} worker(s)`);
+  io.out(`equiv ${isa.name} (configuration '${config.name}'), ${options.mode} mode, ${options.executor} executor: ${options.runs} programs of ${options.length} instructions, seed ${options.seed}, ${options.workers} worker(s)`);
   io.out(`  problem instructions (Theorem 1): ${problems.join(" ") || "none"}`);
   const started = performance.now();
-  const result = await runPool(analysis, vmm, options.mode, {
+  const result = await runPool(analysis, vmm, target, {
     runs: options.runs, seed: options.seed, length: options.length, workers: options.workers, maxDivergences: 1,
     onProgress: options.progress && ((done, found) => options.progress!(progressLine(done, options.runs, found, started))),
   });
@@ -78,13 +81,13 @@ export async function equivCommand(specFile: string, options: EquivOptions, io: 
       return EXIT.internal;
     }
     const path = join(options.replayDir ?? tmpdir(), `popek-equiv-${isa.name}-${options.mode}-${options.seed}-${d.index}.json`);
-    writeReplay(path, { isa: isa.name, config: config.name, mode: options.mode, length: options.length, seed: options.seed, index: d.index, case: d.shrunk });
+    writeReplay(path, { isa: isa.name, config: config.name, mode: options.mode, executor: options.executor, length: options.length, seed: options.seed, index: d.index, case: d.shrunk });
     io.out("");
     io.out(
       formatDivergence({
         title: `DIVERGENCE: program ${d.index} of seed ${options.seed} (its own seed ${d.programSeed}), shrunk from ${d.original.slots.length} to ${d.shrunk.slots.length} instruction(s)`,
         isa, decoder, layout: campaign.layout, c: d.shrunk, checked,
-        replay: `popek equiv ${specFile} --config ${config.name} --mode ${options.mode} --replay ${path}`,
+        replay: `popek equiv ${specFile} --config ${config.name} --mode ${options.mode} --executor ${options.executor} --replay ${path}`,
       }).join("\n"),
     );
   }
@@ -144,7 +147,7 @@ function replayCommand(specFile: string, analysis: Analysis, target: VmmTarget, 
   }
   const layout = guestLayout(isa, replay.length);
   const checked = checkEquivalence(target, layout, replay.case);
-  io.out(`equiv ${isa.name} (configuration '${analysis.config.name}'), ${target.mode} mode: replaying ${options.replay} (program ${replay.index} of seed ${replay.seed}, found in ${replay.mode} mode)`);
+  io.out(`equiv ${isa.name} (configuration '${analysis.config.name}'), ${target.mode} mode, ${target.executor} executor: replaying ${options.replay} (program ${replay.index} of seed ${replay.seed}, found in ${replay.mode} mode)`);
   if (checked.kind === "unusable") {
     io.err(`error: the case cannot be run: ${checked.reason}`);
     return EXIT.specError;
