@@ -103,7 +103,8 @@ export interface Translator {
   /** Whether the tick is inlined (else called as TICK(pc..., site)). */
   readonly tickInline: boolean;
   /** Reads one fetch unit at pa (through the fetch overlay, if any). */
-  fetchRead(pa: number): bigint;
+  /** A fetch unit; `first`: the first of its instruction (see InterpreterOptions.fetchOverlay). */
+  fetchRead(pa: number, first: boolean): bigint;
   readonly plan: ModePlan;
   /** A tick override is set: each tick calls TICKO(site) instead of the spec's tick. */
   readonly tickOverridden: boolean;
@@ -146,7 +147,7 @@ function decodeAt(t: Translator, pc: number): BlockEntry {
     decoded = t.decoder.decode((k) => {
       const pa = t.fetchTranslate(vaOf(t.isa, pc, k));
       pas.push(pa);
-      return t.fetchRead(pa);
+      return t.fetchRead(pa, k === 0);
     });
   } catch (e) {
     if (e instanceof EngineTrap || e instanceof EngineError) faulted = true;

@@ -182,9 +182,9 @@ export class Engine implements Translator, Runtime {
     return this.fetchXlate(...toLimbs(BigInt(va), vl), 0);
   }
 
-  fetchRead(pa: number): bigint {
+  fetchRead(pa: number, first: boolean): bigint {
     const per = this.isa.memory.fetchUnit / this.isa.memory.unitWidth;
-    const overlay = this.hooks.fetchOverlay;
+    const overlay = first ? this.hooks.fetchOverlay : undefined;
     if (!overlay) return BigInt(this.M.r(pa, per));
     const big = this.isa.memory.endian === "big";
     let v = 0n;

@@ -40,7 +40,12 @@ export interface InterpreterOptions {
    * throw TrapSignal like the spec's translate does.
    */
   readonly translate?: (va: bigint, access: bigint) => bigint;
-  /** Supplies fetched memory units instead of memory (a VMM's patched code); undefined = memory. */
+  /**
+   * Supplies the units of an instruction's first fetch unit instead of memory (a VMM's patched
+   * code); undefined = memory. Only the first: a patch replaces the instruction that starts there,
+   * and an instruction that starts elsewhere and runs over it (x86 code jumping into the middle of
+   * another instruction) fetches the guest's own bytes.
+   */
   readonly fetchOverlay?: (pa: bigint) => bigint | undefined;
   /** Picks a branch of an `either` (UNPREDICTABLE); default: the first. */
   readonly choose?: (branches: number, stmt: IR.Stmt) => number;
@@ -113,7 +118,7 @@ export class Interpreter {
     const va = mask(pc + BigInt(k * per), this.isa.vaddrWidth);
     const pa = this.translate(va, IR.ACCESS.FETCH);
     this.options.onAccess?.("fetch", va, pa, per);
-    const overlay = this.options.fetchOverlay;
+    const overlay = k === 0 ? this.options.fetchOverlay : undefined;
     if (!overlay) return this.readPhysical(pa, per);
     let v = 0n;
     for (let i = 0; i < per; i++) {
