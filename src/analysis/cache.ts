@@ -23,7 +23,7 @@ export class AnalysisCache {
   get(key: string, instruction: IR.Instruction): InstructionVerdict | null {
     try {
       const stored = JSON.parse(readFileSync(join(this.dir, `${key}.json`), "utf8"), revive) as Omit<InstructionVerdict, "instruction">;
-      return { ...stored, instruction, ms: 0, queries: 0 };
+      return { ...stored, instruction, ms: 0, queries: 0, phases: { search: 0, solve: 0, witness: 0, build: 0 } };
     } catch {
       return null;
     }

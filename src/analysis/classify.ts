@@ -73,6 +73,20 @@ export interface InstructionVerdict {
   readonly internalErrors: readonly string[];
   readonly queries: number;
   readonly ms: number;
+  /** Where the time went (ms): see Phases. */
+  readonly phases: Phases;
+}
+
+/**
+ * Where an instruction's analysis time went, in ms: the concrete search (interpreter runs), the
+ * solver's checks, witness replay (model to concrete states, interpreter), and the rest - symbolic
+ * execution and building the queries' terms (each term a call into Z3's WASM).
+ */
+export interface Phases {
+  readonly search: number;
+  readonly solve: number;
+  readonly witness: number;
+  readonly build: number;
 }
 
 /** A solver answer, or a witness found by concrete search (as good as a model: it is replayed). */
@@ -106,6 +120,7 @@ export const DEFAULT_SAMPLE_TRIES = 48;
 
 export class InstructionClassifier {
   private queries = 0;
+  private readonly timed = { search: 0, solve: 0, witness: 0 };
   private sampler!: StateSampler;
   private instrName = "";
   private readonly internalErrors: string[] = [];
@@ -120,6 +135,15 @@ export class InstructionClassifier {
   ) {}
 
   // ------------------------------------------------------------ solving
+
+  private timedPhase<T>(phase: "search" | "witness", fn: () => T): T {
+    const t = performance.now();
+    try {
+      return fn();
+    } finally {
+      this.timed[phase] += performance.now() - t;
+    }
+  }
 
   /** Z3 hash-conses terms, so equal AST pointers mean the same term: a proof of equality. */
   private same(x: BV | B, y: BV | B): boolean {
@@ -151,7 +175,9 @@ export class InstructionClassifier {
       s.set("timeout", this.options.timeoutMs);
       for (const c of constraints) s.add(c);
       if (SMT_DIR) dumpQuery(s, `${this.instrName}-${this.queries}`);
+      const t = performance.now();
       const r = await checkSat(s);
+      this.timed.solve += performance.now() - t;
       if (r === "sat") return { status: "sat", model: s.model() };
       if (r === "unsat") return { status: "unsat" };
       return { status: "unknown", reason: s.reasonUnknown?.() ?? "unknown" };
@@ -200,7 +226,7 @@ export class InstructionClassifier {
    */
   private async search(req: Omit<SampleRequest, "tries">, constraints: readonly (B | null)[], tag: string): Promise<Answer> {
     if (constraints.some((c) => c === null || this.isFalse(c as B))) return { status: "unsat" };
-    const found = this.sampler.search({ ...req, tries: this.options.sampleTries }, new Rng(seedOf(`${this.instrName}/${tag}`)));
+    const found = this.timedPhase("search", () => this.sampler.search({ ...req, tries: this.options.sampleTries }, new Rng(seedOf(`${this.instrName}/${tag}`))));
     if (found) return { status: "found", samples: [found] };
     return this.check(constraints);
   }
@@ -467,7 +493,7 @@ export class InstructionClassifier {
    */
   private async modeQuery(ops: SymOperands, instr: IR.Instruction): Promise<{ answer: Answer; runs: RunInfo[] }> {
     const Z = this.Z;
-    const found = this.sampler.searchModePair(this.options.sampleTries, new Rng(seedOf(`${instr.name}/mode`)));
+    const found = this.timedPhase("search", () => this.sampler.searchModePair(this.options.sampleTries, new Rng(seedOf(`${instr.name}/mode`))));
     if (found) return { answer: { status: "found", samples: found }, runs: [] };
     const combos = this.aboveValues().flatMap((va) => this.levelValues(this.config.guestLevel).map((vb) => [va, vb] as const));
     let unknown: { answer: Answer; runs: RunInfo[] } | null = null;
@@ -577,7 +603,7 @@ export class InstructionClassifier {
     const allValues = [...this.isa.privilege.levels.keys()].flatMap((l) => this.levelValues(l));
     // A concrete pair first (as good as a model: it is replayed), then the solver.
     const locationPair = (level: "guest" | "any", tag: string): Answer | null => {
-      const found = this.sampler.searchLocationPair(this.options.sampleTries, new Rng(seedOf(`${this.instrName}/${tag}`)), level);
+      const found = this.timedPhase("search", () => this.sampler.searchLocationPair(this.options.sampleTries, new Rng(seedOf(`${this.instrName}/${tag}`)), level));
       return found ? { status: "found", samples: found } : null;
     };
     const location = locationPair("any", "location")
@@ -623,6 +649,7 @@ export class InstructionClassifier {
     const hvmProblem = userSensitive;
     const timingDependent = this.tri(timing);
 
+    const ms = performance.now() - t0;
     const cls =
       sensitive === "inconclusive" || privileged === "inconclusive" ? "inconclusive"
       : privileged ? "privileged"
@@ -649,7 +676,8 @@ export class InstructionClassifier {
       evidence: this.evidence,
       internalErrors: this.internalErrors,
       queries: this.queries,
-      ms: performance.now() - t0,
+      ms,
+      phases: { ...this.timed, build: ms - this.timed.search - this.timed.solve - this.timed.witness },
     };
   }
 
@@ -688,7 +716,7 @@ export class InstructionClassifier {
     // A concrete control witness: run its counterpart.
     if (q.control.status === "found") {
       const w = q.control.samples[0]!;
-      const g = this.sampler.counterpart(w);
+      const g = this.timedPhase("search", () => this.sampler.counterpart(w));
       if (g) return shown({ status: "found", samples: [w, g] }, [], counterpart("control"));
     }
     if (q.mode.status === "sat") return shown(q.mode, [...q.modeRuns, q.modeRuns[1]!], itself("mode"));
@@ -734,6 +762,10 @@ export class InstructionClassifier {
   // ------------------------------------------------------------ witnesses
 
   private witness(claim: Witness["claim"], answer: Answer, ops: SymOperands, instr: IR.Instruction, runs: RunInfo[], summary?: string): void {
+    this.timedPhase("witness", () => this.replayWitness(claim, answer, ops, instr, runs, summary));
+  }
+
+  private replayWitness(claim: Witness["claim"], answer: Answer, ops: SymOperands, instr: IR.Instruction, runs: RunInfo[], summary?: string): void {
     let concrete: Concrete[];
     let labels: string[];
     if (answer.status === "sat") {

@@ -33,22 +33,66 @@ let checking = false;
 let owner = 0;
 const deleted = new Set<number>();
 
+/** One registered native object: its free, run at most once (by the collector or by releaseAll). */
+interface Registration {
+  readonly owner: number;
+  done: boolean;
+  readonly free: () => void;
+}
+
+/**
+ * The registrations of each live fresh context (withFreshZ3) whose free has not run. Why: deleting a
+ * context that still holds referenced terms is quadratic in Z3 (its destructor frees the unreferenced
+ * roots round by round, and every term a JavaScript wrapper holds is referenced): a context of one
+ * instruction's terms took seconds - up to minutes for x86 - to delete. Dropping every reference
+ * first makes the deletion linear (see releaseAll).
+ */
+const live = new Map<number, Registration[]>();
+/** The registrations made with an unregister token (the bindings pass the object itself). */
+const byToken = new WeakMap<WeakKey, Registration[]>();
+
 /**
  * A FinalizationRegistry whose callbacks never run while a Z3 check is in flight, and never for an
  * object of a deleted context.
  */
-class GatedFinalizationRegistry<T> extends FinalizationRegistry<{ readonly owner: number; readonly held: T }> {
-  constructor(callback: (held: T) => void) {
-    super(({ owner: o, held }) => {
-      if (deleted.has(o)) return;
-      if (checking) deferred.push(() => (deleted.has(o) ? undefined : callback(held)));
-      else callback(held);
+class GatedFinalizationRegistry<T> extends FinalizationRegistry<Registration> {
+  constructor(private readonly callback: (held: T) => void) {
+    super((r) => {
+      if (deleted.has(r.owner)) return;
+      if (checking) deferred.push(() => (deleted.has(r.owner) ? undefined : release(r)));
+      else release(r);
     });
   }
 
   override register(target: WeakKey, held: never, token?: WeakKey): void {
-    super.register(target, { owner, held }, token);
+    const r: Registration = { owner, done: false, free: () => this.callback(held) };
+    super.register(target, r, token);
+    // Only objects with a token are tracked: the one registration without is the context's own,
+    // whose free (del_context) withFreshZ3 does itself.
+    if (token === undefined || owner === 0) return;
+    live.get(owner)?.push(r);
+    const list = byToken.get(token);
+    if (list) list.push(r);
+    else byToken.set(token, [r]);
   }
+
+  override unregister(token: WeakKey): boolean {
+    for (const r of byToken.get(token) ?? []) r.done = true;
+    byToken.delete(token);
+    return super.unregister(token);
+  }
+}
+
+function release(r: Registration): void {
+  if (r.done) return;
+  r.done = true;
+  r.free();
+}
+
+/** Frees every object of a fresh context that is still referenced, so deleting it is linear. */
+function releaseAll(id: number): void {
+  for (const r of live.get(id) ?? []) release(r);
+  live.delete(id);
 }
 
 let session: Promise<{ api: Api; ctx: Z3; killThreads: typeof import("z3-solver")["killThreads"] }> | null = null;
@@ -87,11 +131,13 @@ export async function withFreshZ3<T>(fn: (Z: Z3) => Promise<T>): Promise<T> {
   const id = ++contexts;
   const outer = owner;
   owner = id;
+  live.set(id, []);
   const ctx = new s.api.Context("main");
   try {
     return await fn(ctx);
   } finally {
     owner = outer;
+    releaseAll(id);
     deleted.add(id);
     s.api.Z3.del_context(ctx.ptr);
   }
