@@ -178,6 +178,7 @@ export class InstructionClassifier {
       const t = performance.now();
       const r = await checkSat(s);
       this.timed.solve += performance.now() - t;
+      if (process.env.POPEK_QLOG) console.error(`Q ${this.instrName} ${r} ${(performance.now() - t).toFixed(0)}ms ${new Error().stack!.split("\n").slice(3, 6).map((x) => x.trim().replace(/^at /, "").replace(/\(.*\//, "(")).join(" < ")}`);
       if (r === "sat") return { status: "sat", model: s.model() };
       if (r === "unsat") return { status: "unsat" };
       return { status: "unknown", reason: s.reasonUnknown?.() ?? "unknown" };
@@ -493,10 +494,10 @@ export class InstructionClassifier {
    */
   private async modeQuery(ops: SymOperands, instr: IR.Instruction): Promise<{ answer: Answer; runs: RunInfo[] }> {
     const Z = this.Z;
-    const found = this.timedPhase("search", () => this.sampler.searchModePair(this.options.sampleTries, new Rng(seedOf(`${instr.name}/mode`))));
-    if (found) return { answer: { status: "found", samples: found }, runs: [] };
     const combos = this.aboveValues().flatMap((va) => this.levelValues(this.config.guestLevel).map((vb) => [va, vb] as const));
-    let unknown: { answer: Answer; runs: RunInfo[] } | null = null;
+    // Each pair of mode values, built first: where the two runs' results are the same terms (most
+    // instructions, in every pair) the answer is unsat by construction, with no search and no solver.
+    const pairs: { mA: RunInfo; mB: RunInfo; d: B }[] = [];
     let general = false;
     for (const [va, vb] of combos) {
       const pair = this.modePairAt(va, vb);
@@ -508,7 +509,13 @@ export class InstructionClassifier {
       const mA = this.runFrom("a", ops, pair.a, instr, view);
       const mB = this.runFrom("b", ops, pair.b, instr, view);
       const d = this.differ(mA, mB);
-      if (d === null) continue;
+      if (d !== null) pairs.push({ mA, mB, d });
+    }
+    if (!general && pairs.length === 0) return { answer: { status: "unsat" }, runs: [] };
+    const found = this.timedPhase("search", () => this.sampler.searchModePair(this.options.sampleTries, new Rng(seedOf(`${instr.name}/mode`))));
+    if (found) return { answer: { status: "found", samples: found }, runs: [] };
+    let unknown: { answer: Answer; runs: RunInfo[] } | null = null;
+    for (const { mA, mB, d } of general ? [] : pairs) {
       const q = [...this.base(ops, mA, mB), this.guest(mB.initial), this.completes(mA), this.completes(mB), d, ...this.sameMemory(mA, mB)];
       const answer = await this.check(q);
       if (answer.status === "sat") return { answer, runs: [mA, mB] };
@@ -591,27 +598,34 @@ export class InstructionClassifier {
     const view = new SharedView(Z, this.isa);
     const lA = this.runFrom("a", ops, la, instr, view);
     const lB = this.runFrom("b", ops, this.locationPair(la), instr, view);
+    // Whether the two runs' results can differ at all: null when every result is the same term in
+    // both (most instructions), and then neither location query can be satisfied - no concrete
+    // search, no solver. It is made before sameMemory: reading the view's final values creates the
+    // cells sameMemory must link.
+    const locDiffer = this.differ(lA, lB);
     // The pair's constraints, made once and only if the solver is asked (sameMemory is quadratic in
-    // the units touched). differ first: reading the view's final values creates the cells
-    // sameMemory must link.
+    // the units touched).
     let locBaseMemo: (B | null)[] | null = null;
-    const locBase = () => {
-      if (locBaseMemo) return locBaseMemo;
-      const locDiffer = this.differ(lA, lB);
-      return (locBaseMemo = [...this.base(ops, lA, lB), this.completes(lA), this.completes(lB), locDiffer, ...(locDiffer ? this.sameMemory(lA, lB) : [])]);
-    };
+    const locBase = () =>
+      (locBaseMemo ??= [...this.base(ops, lA, lB), this.completes(lA), this.completes(lB), locDiffer, ...(locDiffer ? this.sameMemory(lA, lB) : [])]);
     const allValues = [...this.isa.privilege.levels.keys()].flatMap((l) => this.levelValues(l));
     // A concrete pair first (as good as a model: it is replayed), then the solver.
     const locationPair = (level: "guest" | "any", tag: string): Answer | null => {
       const found = this.timedPhase("search", () => this.sampler.searchLocationPair(this.options.sampleTries, new Rng(seedOf(`${this.instrName}/${tag}`)), level));
       return found ? { status: "found", samples: found } : null;
     };
-    const location = locationPair("any", "location")
-      ?? (await this.checkByMode([...locBase(), this.wellFormed(lA.initial)], [lA.initial], [allValues]));
-    const userLocation = location.status === "unsat" || neverAtGuest
-      ? ({ status: "unsat" } as const)
+    // The guest-level question first: its query is the general one with both states at the guest
+    // level added, so a pair it finds answers both (for x86's descriptor instructions each is a
+    // solver call of seconds). Only when it finds none is the general one asked.
+    const userLocation: Answer = locDiffer === null || neverAtGuest
+      ? { status: "unsat" }
       : locationPair("guest", "user-location")
         ?? (await this.checkByMode([...locBase(), this.guest(lA.initial), this.guest(lB.initial)], [lA.initial], [this.levelValues(this.config.guestLevel)]));
+    const location: Answer = locDiffer === null
+      ? { status: "unsat" }
+      : this.tri(userLocation) === true
+        ? userLocation
+        : locationPair("any", "location") ?? (await this.checkByMode([...locBase(), this.wellFormed(lA.initial)], [lA.initial], [allValues]));
 
     let timing: Answer = { status: "unsat" };
     if (this.sets.timing.size > 0 && !neverAtGuest) {

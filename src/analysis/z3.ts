@@ -33,65 +33,71 @@ let checking = false;
 let owner = 0;
 const deleted = new Set<number>();
 
-/** One registered native object: its free, run at most once (by the collector or by releaseAll). */
-interface Registration {
-  readonly owner: number;
-  done: boolean;
+/**
+ * The native objects of each live fresh context (withFreshZ3), by address: how many references the
+ * bindings took and how to drop one. They are not handed to the collector: a fresh context lives for
+ * one instruction, and finalisation cost more than the analysis around it (registering every
+ * wrapper, collecting them, a dec_ref each). Instead every reference is dropped when the context
+ * ends, before it is deleted. Why then and not never: deleting a context whose terms are still
+ * referenced is quadratic in Z3 (its destructor frees the unreferenced roots round by round, and a
+ * wrapper's term is referenced): a context of one instruction's terms took seconds - minutes for
+ * x86's far transfers - to delete; with every reference dropped first, deletion is linear.
+ * Z3 hash-conses terms, so many wrappers share one address: the table is as large as the number of
+ * distinct terms, not of wrappers.
+ */
+interface Held {
+  count: number;
   readonly free: () => void;
 }
 
-/**
- * The registrations of each live fresh context (withFreshZ3) whose free has not run. Why: deleting a
- * context that still holds referenced terms is quadratic in Z3 (its destructor frees the unreferenced
- * roots round by round, and every term a JavaScript wrapper holds is referenced): a context of one
- * instruction's terms took seconds - up to minutes for x86 - to delete. Dropping every reference
- * first makes the deletion linear (see releaseAll).
- */
-const live = new Map<number, Registration[]>();
-/** The registrations made with an unregister token (the bindings pass the object itself). */
-const byToken = new WeakMap<WeakKey, Registration[]>();
+const live = new Map<number, Map<unknown, Held>>();
+/** The table key of each object registered with an unregister token (the bindings pass the object itself). */
+const keyOf = new WeakMap<WeakKey, unknown>();
 
 /**
  * A FinalizationRegistry whose callbacks never run while a Z3 check is in flight, and never for an
- * object of a deleted context.
+ * object of a deleted context; objects of a fresh context go to its table instead (see live).
  */
-class GatedFinalizationRegistry<T> extends FinalizationRegistry<Registration> {
+class GatedFinalizationRegistry<T> extends FinalizationRegistry<{ readonly owner: number; readonly held: T }> {
   constructor(private readonly callback: (held: T) => void) {
-    super((r) => {
-      if (deleted.has(r.owner)) return;
-      if (checking) deferred.push(() => (deleted.has(r.owner) ? undefined : release(r)));
-      else release(r);
+    super(({ owner: o, held }) => {
+      if (deleted.has(o)) return;
+      if (checking) deferred.push(() => (deleted.has(o) ? undefined : callback(held)));
+      else callback(held);
     });
   }
 
   override register(target: WeakKey, held: never, token?: WeakKey): void {
-    const r: Registration = { owner, done: false, free: () => this.callback(held) };
-    super.register(target, r, token);
-    // Only objects with a token are tracked: the one registration without is the context's own,
-    // whose free (del_context) withFreshZ3 does itself.
-    if (token === undefined || owner === 0) return;
-    live.get(owner)?.push(r);
-    const list = byToken.get(token);
-    if (list) list.push(r);
-    else byToken.set(token, [r]);
+    const table = live.get(owner);
+    // The one registration without a token is the context's own (del_context), which withFreshZ3 does.
+    if (!table || token === undefined) {
+      super.register(target, { owner, held }, token);
+      return;
+    }
+    const ptr = (target as { ptr?: unknown }).ptr;
+    const key = typeof ptr === "number" ? ptr : target;
+    const h = table.get(key);
+    if (h) h.count++;
+    else table.set(key, { count: 1, free: () => this.callback(held) });
+    // Terms are never unregistered; solvers, models and the like are (when released).
+    if (!("ast" in target)) keyOf.set(token, key);
   }
 
+  /** The bindings unregister an object they released themselves (a solver): its reference is gone. */
   override unregister(token: WeakKey): boolean {
-    for (const r of byToken.get(token) ?? []) r.done = true;
-    byToken.delete(token);
-    return super.unregister(token);
+    const table = live.get(owner);
+    if (!table || !keyOf.has(token)) return super.unregister(token);
+    const key = keyOf.get(token);
+    keyOf.delete(token);
+    const h = table.get(key);
+    if (h && --h.count === 0) table.delete(key);
+    return true;
   }
 }
 
-function release(r: Registration): void {
-  if (r.done) return;
-  r.done = true;
-  r.free();
-}
-
-/** Frees every object of a fresh context that is still referenced, so deleting it is linear. */
+/** Drops every reference the bindings took in a fresh context, so deleting it is linear. */
 function releaseAll(id: number): void {
-  for (const r of live.get(id) ?? []) release(r);
+  for (const h of live.get(id)?.values() ?? []) for (let i = 0; i < h.count; i++) h.free();
   live.delete(id);
 }
 
@@ -131,7 +137,7 @@ export async function withFreshZ3<T>(fn: (Z: Z3) => Promise<T>): Promise<T> {
   const id = ++contexts;
   const outer = owner;
   owner = id;
-  live.set(id, []);
+  live.set(id, new Map());
   const ctx = new s.api.Context("main");
   try {
     return await fn(ctx);
