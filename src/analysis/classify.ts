@@ -178,7 +178,6 @@ export class InstructionClassifier {
       const t = performance.now();
       const r = await checkSat(s);
       this.timed.solve += performance.now() - t;
-      if (process.env.POPEK_QLOG) console.error(`Q ${this.instrName} ${r} ${(performance.now() - t).toFixed(0)}ms ${new Error().stack!.split("\n").slice(3, 6).map((x) => x.trim().replace(/^at /, "").replace(/\(.*\//, "(")).join(" < ")}`);
       if (r === "sat") return { status: "sat", model: s.model() };
       if (r === "unsat") return { status: "unsat" };
       return { status: "unknown", reason: s.reasonUnknown?.() ?? "unknown" };
