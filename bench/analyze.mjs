@@ -1,7 +1,10 @@
 // bench/analyze: analysis time of every bundled ISA, per configuration, cold (a fresh verdict
 // cache: everything solved, Z3 started) and warm (the same cache again: nothing solved), with the
-// per-instruction median and maximum, whole-library totals and the load average (the machine may be
-// shared: figures taken under load are slower than the analyzer is).
+// per-instruction median and maximum, whole-library totals, the load average and the process's CPU
+// time (the machine may be shared: wall-clock figures taken under load are slower than the analyzer
+// is; CPU seconds are steadier), and where the time went: concrete search, solver checks, witness
+// replay and the rest (symbolic execution and building terms), summed over the instructions.
+// POPEK_BENCH_SLOWEST=n lists the n slowest instructions of the cold pass with their phases.
 // Instructions are analysed by a pool of worker threads (POPEK_WORKERS, default the CPU count);
 // POPEK_BENCH_THREAD=1 adds a cold pass in one thread, the peer the workers' speed-up is measured
 // against. Also prints each configuration's problem sets.
@@ -26,9 +29,17 @@ const head = ["spec", "config", "instrs", "solved", "seconds", "median ms", "max
 const widths = [18, 14, 6, 6, 8, 9, 7, 7, 6];
 const line = (r) => r.map((c, i) => c.padEnd(widths[i])).join("  ");
 
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+const PHASES = ["search", "solve", "witness", "build"];
+const phaseText = (p) => PHASES.map((k) => `${k} ${(p[k] / 1000).toFixed(1)}`).join(", ");
+const slowestShown = Number(process.env.POPEK_BENCH_SLOWEST ?? 0);
+
 async function pass(label, options) {
   const t0 = performance.now();
+  const c0 = cpu();
   const all = [];
+  const phases = Object.fromEntries(PHASES.map((k) => [k, 0]));
+  const slowest = [];
   const sets = [];
   console.log(`\n${label}`);
   console.log(line(head));
@@ -40,6 +51,10 @@ async function pass(label, options) {
       const solved = a.instructions.filter((v) => v.queries > 0 || v.ms > 0);
       const ms = solved.map((v) => v.ms);
       all.push(...ms);
+      for (const v of solved) {
+        for (const k of PHASES) phases[k] += v.phases?.[k] ?? 0;
+        slowest.push({ name: `${isa.name}/${config.name}/${v.name}`, ms: v.ms, queries: v.queries, phases: v.phases });
+      }
       const failed = a.expectations.filter((e) => e.holds !== true).length;
       // Printed as it comes: a pass over the library takes minutes on a loaded machine.
       console.log(line([file, config.name, String(isa.instructions.length), String(solved.length), seconds.toFixed(2),
@@ -51,7 +66,11 @@ async function pass(label, options) {
     }
   }
   const total = (performance.now() - t0) / 1000;
-  console.log(`library: ${total.toFixed(2)} s (load average ${load()} at the end), per-instruction median ${all.length ? median(all).toFixed(1) : "-"} ms, max ${all.length ? Math.max(...all).toFixed(0) : "-"} ms over ${all.length} instructions solved`);
+  console.log(`library: ${total.toFixed(2)} s (${(cpu() - c0).toFixed(1)} CPU s; load average ${load()} at the end), per-instruction median ${all.length ? median(all).toFixed(1) : "-"} ms, max ${all.length ? Math.max(...all).toFixed(0) : "-"} ms over ${all.length} instructions solved`);
+  if (all.length) console.log(`phases, seconds summed over instructions: ${phaseText(phases)}`);
+  for (const v of slowest.sort((a, b) => b.ms - a.ms).slice(0, slowestShown)) {
+    console.log(`  ${v.name.padEnd(32)} ${v.ms.toFixed(0).padStart(8)} ms  ${String(v.queries).padStart(3)} queries  ${PHASES.map((k) => `${k} ${(v.phases?.[k] ?? 0).toFixed(0)}`).join(" ")}`);
+  }
   return { total, median: median(all), sets };
 }
 

@@ -73,6 +73,20 @@ export interface InstructionVerdict {
   readonly internalErrors: readonly string[];
   readonly queries: number;
   readonly ms: number;
+  /** Where the time went (ms): see Phases. */
+  readonly phases: Phases;
+}
+
+/**
+ * Where an instruction's analysis time went, in ms: the concrete search (interpreter runs), the
+ * solver's checks, witness replay (model to concrete states, interpreter), and the rest - symbolic
+ * execution and building the queries' terms (each term a call into Z3's WASM).
+ */
+export interface Phases {
+  readonly search: number;
+  readonly solve: number;
+  readonly witness: number;
+  readonly build: number;
 }
 
 /** A solver answer, or a witness found by concrete search (as good as a model: it is replayed). */
@@ -106,6 +120,7 @@ export const DEFAULT_SAMPLE_TRIES = 48;
 
 export class InstructionClassifier {
   private queries = 0;
+  private readonly timed = { search: 0, solve: 0, witness: 0 };
   private sampler!: StateSampler;
   private instrName = "";
   private readonly internalErrors: string[] = [];
@@ -120,6 +135,15 @@ export class InstructionClassifier {
   ) {}
 
   // ------------------------------------------------------------ solving
+
+  private timedPhase<T>(phase: "search" | "witness", fn: () => T): T {
+    const t = performance.now();
+    try {
+      return fn();
+    } finally {
+      this.timed[phase] += performance.now() - t;
+    }
+  }
 
   /** Z3 hash-conses terms, so equal AST pointers mean the same term: a proof of equality. */
   private same(x: BV | B, y: BV | B): boolean {
@@ -151,7 +175,9 @@ export class InstructionClassifier {
       s.set("timeout", this.options.timeoutMs);
       for (const c of constraints) s.add(c);
       if (SMT_DIR) dumpQuery(s, `${this.instrName}-${this.queries}`);
+      const t = performance.now();
       const r = await checkSat(s);
+      this.timed.solve += performance.now() - t;
       if (r === "sat") return { status: "sat", model: s.model() };
       if (r === "unsat") return { status: "unsat" };
       return { status: "unknown", reason: s.reasonUnknown?.() ?? "unknown" };
@@ -200,7 +226,7 @@ export class InstructionClassifier {
    */
   private async search(req: Omit<SampleRequest, "tries">, constraints: readonly (B | null)[], tag: string): Promise<Answer> {
     if (constraints.some((c) => c === null || this.isFalse(c as B))) return { status: "unsat" };
-    const found = this.sampler.search({ ...req, tries: this.options.sampleTries }, new Rng(seedOf(`${this.instrName}/${tag}`)));
+    const found = this.timedPhase("search", () => this.sampler.search({ ...req, tries: this.options.sampleTries }, new Rng(seedOf(`${this.instrName}/${tag}`))));
     if (found) return { status: "found", samples: [found] };
     return this.check(constraints);
   }
@@ -467,10 +493,10 @@ export class InstructionClassifier {
    */
   private async modeQuery(ops: SymOperands, instr: IR.Instruction): Promise<{ answer: Answer; runs: RunInfo[] }> {
     const Z = this.Z;
-    const found = this.sampler.searchModePair(this.options.sampleTries, new Rng(seedOf(`${instr.name}/mode`)));
-    if (found) return { answer: { status: "found", samples: found }, runs: [] };
     const combos = this.aboveValues().flatMap((va) => this.levelValues(this.config.guestLevel).map((vb) => [va, vb] as const));
-    let unknown: { answer: Answer; runs: RunInfo[] } | null = null;
+    // Each pair of mode values, built first: where the two runs' results are the same terms (most
+    // instructions, in every pair) the answer is unsat by construction, with no search and no solver.
+    const pairs: { mA: RunInfo; mB: RunInfo; d: B }[] = [];
     let general = false;
     for (const [va, vb] of combos) {
       const pair = this.modePairAt(va, vb);
@@ -482,7 +508,13 @@ export class InstructionClassifier {
       const mA = this.runFrom("a", ops, pair.a, instr, view);
       const mB = this.runFrom("b", ops, pair.b, instr, view);
       const d = this.differ(mA, mB);
-      if (d === null) continue;
+      if (d !== null) pairs.push({ mA, mB, d });
+    }
+    if (!general && pairs.length === 0) return { answer: { status: "unsat" }, runs: [] };
+    const found = this.timedPhase("search", () => this.sampler.searchModePair(this.options.sampleTries, new Rng(seedOf(`${instr.name}/mode`))));
+    if (found) return { answer: { status: "found", samples: found }, runs: [] };
+    let unknown: { answer: Answer; runs: RunInfo[] } | null = null;
+    for (const { mA, mB, d } of general ? [] : pairs) {
       const q = [...this.base(ops, mA, mB), this.guest(mB.initial), this.completes(mA), this.completes(mB), d, ...this.sameMemory(mA, mB)];
       const answer = await this.check(q);
       if (answer.status === "sat") return { answer, runs: [mA, mB] };
@@ -565,27 +597,34 @@ export class InstructionClassifier {
     const view = new SharedView(Z, this.isa);
     const lA = this.runFrom("a", ops, la, instr, view);
     const lB = this.runFrom("b", ops, this.locationPair(la), instr, view);
+    // Whether the two runs' results can differ at all: null when every result is the same term in
+    // both (most instructions), and then neither location query can be satisfied - no concrete
+    // search, no solver. It is made before sameMemory: reading the view's final values creates the
+    // cells sameMemory must link.
+    const locDiffer = this.differ(lA, lB);
     // The pair's constraints, made once and only if the solver is asked (sameMemory is quadratic in
-    // the units touched). differ first: reading the view's final values creates the cells
-    // sameMemory must link.
+    // the units touched).
     let locBaseMemo: (B | null)[] | null = null;
-    const locBase = () => {
-      if (locBaseMemo) return locBaseMemo;
-      const locDiffer = this.differ(lA, lB);
-      return (locBaseMemo = [...this.base(ops, lA, lB), this.completes(lA), this.completes(lB), locDiffer, ...(locDiffer ? this.sameMemory(lA, lB) : [])]);
-    };
+    const locBase = () =>
+      (locBaseMemo ??= [...this.base(ops, lA, lB), this.completes(lA), this.completes(lB), locDiffer, ...(locDiffer ? this.sameMemory(lA, lB) : [])]);
     const allValues = [...this.isa.privilege.levels.keys()].flatMap((l) => this.levelValues(l));
     // A concrete pair first (as good as a model: it is replayed), then the solver.
     const locationPair = (level: "guest" | "any", tag: string): Answer | null => {
-      const found = this.sampler.searchLocationPair(this.options.sampleTries, new Rng(seedOf(`${this.instrName}/${tag}`)), level);
+      const found = this.timedPhase("search", () => this.sampler.searchLocationPair(this.options.sampleTries, new Rng(seedOf(`${this.instrName}/${tag}`)), level));
       return found ? { status: "found", samples: found } : null;
     };
-    const location = locationPair("any", "location")
-      ?? (await this.checkByMode([...locBase(), this.wellFormed(lA.initial)], [lA.initial], [allValues]));
-    const userLocation = location.status === "unsat" || neverAtGuest
-      ? ({ status: "unsat" } as const)
+    // The guest-level question first: its query is the general one with both states at the guest
+    // level added, so a pair it finds answers both (for x86's descriptor instructions each is a
+    // solver call of seconds). Only when it finds none is the general one asked.
+    const userLocation: Answer = locDiffer === null || neverAtGuest
+      ? { status: "unsat" }
       : locationPair("guest", "user-location")
         ?? (await this.checkByMode([...locBase(), this.guest(lA.initial), this.guest(lB.initial)], [lA.initial], [this.levelValues(this.config.guestLevel)]));
+    const location: Answer = locDiffer === null
+      ? { status: "unsat" }
+      : this.tri(userLocation) === true
+        ? userLocation
+        : locationPair("any", "location") ?? (await this.checkByMode([...locBase(), this.wellFormed(lA.initial)], [lA.initial], [allValues]));
 
     let timing: Answer = { status: "unsat" };
     if (this.sets.timing.size > 0 && !neverAtGuest) {
@@ -623,6 +662,7 @@ export class InstructionClassifier {
     const hvmProblem = userSensitive;
     const timingDependent = this.tri(timing);
 
+    const ms = performance.now() - t0;
     const cls =
       sensitive === "inconclusive" || privileged === "inconclusive" ? "inconclusive"
       : privileged ? "privileged"
@@ -649,7 +689,8 @@ export class InstructionClassifier {
       evidence: this.evidence,
       internalErrors: this.internalErrors,
       queries: this.queries,
-      ms: performance.now() - t0,
+      ms,
+      phases: { ...this.timed, build: ms - this.timed.search - this.timed.solve - this.timed.witness },
     };
   }
 
@@ -688,7 +729,7 @@ export class InstructionClassifier {
     // A concrete control witness: run its counterpart.
     if (q.control.status === "found") {
       const w = q.control.samples[0]!;
-      const g = this.sampler.counterpart(w);
+      const g = this.timedPhase("search", () => this.sampler.counterpart(w));
       if (g) return shown({ status: "found", samples: [w, g] }, [], counterpart("control"));
     }
     if (q.mode.status === "sat") return shown(q.mode, [...q.modeRuns, q.modeRuns[1]!], itself("mode"));
@@ -734,6 +775,10 @@ export class InstructionClassifier {
   // ------------------------------------------------------------ witnesses
 
   private witness(claim: Witness["claim"], answer: Answer, ops: SymOperands, instr: IR.Instruction, runs: RunInfo[], summary?: string): void {
+    this.timedPhase("witness", () => this.replayWitness(claim, answer, ops, instr, runs, summary));
+  }
+
+  private replayWitness(claim: Witness["claim"], answer: Answer, ops: SymOperands, instr: IR.Instruction, runs: RunInfo[], summary?: string): void {
     let concrete: Concrete[];
     let labels: string[];
     if (answer.status === "sat") {

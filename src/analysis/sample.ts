@@ -63,7 +63,9 @@ export class Rng {
   interesting(width: number): bigint {
     switch (this.int(6)) {
       case 0: return 0n;
-      case 1: return BigInt(this.int(16));
+      // Small values, kept to the width: a 1-bit register drawn as 3 gave the interpreter states
+      // the machine cannot be in (regression: a concrete "location pair" brute force refutes).
+      case 1: return BigInt.asUintN(width, BigInt(this.int(16)));
       case 2: return BigInt.asUintN(width, -1n - BigInt(this.int(4)));
       default: return this.bits(width);
     }

@@ -34,11 +34,32 @@ let owner = 0;
 const deleted = new Set<number>();
 
 /**
+ * The native objects of each live fresh context (withFreshZ3), by address: how many references the
+ * bindings took and how to drop one. They are not handed to the collector: a fresh context lives for
+ * one instruction, and finalisation cost more than the analysis around it (registering every
+ * wrapper, collecting them, a dec_ref each). Instead every reference is dropped when the context
+ * ends, before it is deleted. Why then and not never: deleting a context whose terms are still
+ * referenced is quadratic in Z3 (its destructor frees the unreferenced roots round by round, and a
+ * wrapper's term is referenced): a context of one instruction's terms took seconds - minutes for
+ * x86's far transfers - to delete; with every reference dropped first, deletion is linear.
+ * Z3 hash-conses terms, so many wrappers share one address: the table is as large as the number of
+ * distinct terms, not of wrappers.
+ */
+interface Held {
+  count: number;
+  readonly free: () => void;
+}
+
+const live = new Map<number, Map<unknown, Held>>();
+/** The table key of each object registered with an unregister token (the bindings pass the object itself). */
+const keyOf = new WeakMap<WeakKey, unknown>();
+
+/**
  * A FinalizationRegistry whose callbacks never run while a Z3 check is in flight, and never for an
- * object of a deleted context.
+ * object of a deleted context; objects of a fresh context go to its table instead (see live).
  */
 class GatedFinalizationRegistry<T> extends FinalizationRegistry<{ readonly owner: number; readonly held: T }> {
-  constructor(callback: (held: T) => void) {
+  constructor(private readonly callback: (held: T) => void) {
     super(({ owner: o, held }) => {
       if (deleted.has(o)) return;
       if (checking) deferred.push(() => (deleted.has(o) ? undefined : callback(held)));
@@ -47,8 +68,37 @@ class GatedFinalizationRegistry<T> extends FinalizationRegistry<{ readonly owner
   }
 
   override register(target: WeakKey, held: never, token?: WeakKey): void {
-    super.register(target, { owner, held }, token);
+    const table = live.get(owner);
+    // The one registration without a token is the context's own (del_context), which withFreshZ3 does.
+    if (!table || token === undefined) {
+      super.register(target, { owner, held }, token);
+      return;
+    }
+    const ptr = (target as { ptr?: unknown }).ptr;
+    const key = typeof ptr === "number" ? ptr : target;
+    const h = table.get(key);
+    if (h) h.count++;
+    else table.set(key, { count: 1, free: () => this.callback(held) });
+    // Terms are never unregistered; solvers, models and the like are (when released).
+    if (!("ast" in target)) keyOf.set(token, key);
   }
+
+  /** The bindings unregister an object they released themselves (a solver): its reference is gone. */
+  override unregister(token: WeakKey): boolean {
+    const table = live.get(owner);
+    if (!table || !keyOf.has(token)) return super.unregister(token);
+    const key = keyOf.get(token);
+    keyOf.delete(token);
+    const h = table.get(key);
+    if (h && --h.count === 0) table.delete(key);
+    return true;
+  }
+}
+
+/** Drops every reference the bindings took in a fresh context, so deleting it is linear. */
+function releaseAll(id: number): void {
+  for (const h of live.get(id)?.values() ?? []) for (let i = 0; i < h.count; i++) h.free();
+  live.delete(id);
 }
 
 let session: Promise<{ api: Api; ctx: Z3; killThreads: typeof import("z3-solver")["killThreads"] }> | null = null;
@@ -87,11 +137,13 @@ export async function withFreshZ3<T>(fn: (Z: Z3) => Promise<T>): Promise<T> {
   const id = ++contexts;
   const outer = owner;
   owner = id;
+  live.set(id, new Map());
   const ctx = new s.api.Context("main");
   try {
     return await fn(ctx);
   } finally {
     owner = outer;
+    releaseAll(id);
     deleted.add(id);
     s.api.Z3.del_context(ctx.ptr);
   }

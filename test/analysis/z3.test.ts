@@ -1,0 +1,31 @@
+/**
+ * Fresh contexts (withFreshZ3) keep their own table of the references the bindings take and drop
+ * them all when the context ends, before deleting it. Objects the bindings release themselves (a
+ * solver's release) must not be dropped twice, and the next context must work as the first did.
+ */
+import { afterAll, expect, test } from "vitest";
+import { shutdownZ3, withFreshZ3 } from "../../src/analysis/z3.js";
+
+afterAll(async () => {
+  await shutdownZ3();
+});
+
+test("contexts with released solvers, models and long chains of referenced terms end cleanly, one after another", async () => {
+  for (let round = 0; round < 3; round++) {
+    const answer = await withFreshZ3(async (Z) => {
+      const x = Z.BitVec.const("x", 16);
+      // A chain whose every link a wrapper holds: the shape whose deletion was quadratic.
+      const chain = [x];
+      for (let i = 0; i < 200; i++) chain.push(chain[chain.length - 1]!.add(Z.BitVec.val(BigInt(i), 16)));
+      const released = new Z.Solver();
+      released.add(chain[chain.length - 1]!.eq(Z.BitVec.val(7n, 16)));
+      expect(await released.check()).toBe("sat");
+      released.release();
+      const kept = new Z.Solver();
+      kept.add(x.eq(Z.BitVec.val(BigInt(round), 16)));
+      expect(await kept.check()).toBe("sat");
+      return (kept.model().eval(x) as unknown as { value(): bigint }).value();
+    });
+    expect(answer).toBe(BigInt(round));
+  }
+});
