@@ -5,6 +5,11 @@
  * undefined-instruction trap at their own address, so nothing of them runs. Memory is never changed,
  * so the guest cannot see a patch; the originals go into a side table by physical address, which a
  * write into the code drops together with the engine's blocks (self-modifying code).
+ *
+ * The guest's translation and time are compiled into the blocks like the bare machine's (a direct
+ * ISA, see direct-isa.ts), so a load costs what it costs on the bare machine and a quiet tick folds
+ * into the engine's step counting; only where the spec does not allow that does the engine call the
+ * VMM's translate (through a translation cache) and tick instead.
  */
 import { Engine } from "../../engine/engine.js";
 import { fromLimbs, toLimbs } from "../../engine/layout.js";
