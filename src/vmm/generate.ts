@@ -180,6 +180,8 @@ export const timing: readonly number[] = [${[...timingElements(isa)].join(", ")}
  * the installed copy of the guest's time as it would the guest's own.
  */
 export const TICK_NATIVE = ${tickIsNative(isa, config)};
+/** The registers the allocator changes to deprivilege the guest: the real machine's differ from the guest's. */
+export const DEPRIVILEGED: readonly number[] = [${deprivilegedElements(isa, config).join(", ")}];
 
 /** The level a deprivileged guest runs at (index into the privilege levels, most privileged first). */
 export const GUEST_LEVEL = ${config.guestLevel};

@@ -17,6 +17,7 @@ export interface VmmModule {
   readonly reg: Readonly<Record<string, number>>;
   readonly timing: readonly number[];
   readonly TICK_NATIVE: boolean;
+  readonly DEPRIVILEGED: readonly number[];
   readonly GUEST_LEVEL: number;
   readonly UNDEFINED_CAUSE: number;
   readonly routines: ReadonlyMap<string, Contract.Routine>;

@@ -5,6 +5,11 @@
  * undefined-instruction trap at their own address, so nothing of them runs. Memory is never changed,
  * so the guest cannot see a patch; the originals go into a side table by physical address, which a
  * write into the code drops together with the engine's blocks (self-modifying code).
+ *
+ * The guest's translation and time are compiled into the blocks like the bare machine's (a direct
+ * ISA, see direct-isa.ts), so a load costs what it costs on the bare machine and a quiet tick folds
+ * into the engine's step counting; only where the spec does not allow that does the engine call the
+ * VMM's translate (through a translation cache) and tick instead.
  */
 import { Engine } from "../../engine/engine.js";
 import { fromLimbs, toLimbs } from "../../engine/layout.js";
@@ -14,6 +19,7 @@ import { TrapSignal } from "../../machine/interpreter.js";
 import type { MachineState } from "../../machine/state.js";
 import { EngineMemory } from "./engine-memory.js";
 import type { DirectExecutor, DirectRun, Patch, PatchTable } from "./executor.js";
+import { directIsa, type DirectIsa } from "./direct-isa.js";
 import { count } from "./stats.js";
 import { TranslationCache } from "./translation-cache.js";
 import type { VirtualMachine } from "./vm.js";
@@ -59,54 +65,44 @@ export class EngineExecutor implements DirectExecutor {
   readonly memory: EngineMemory;
   readonly patches: EnginePatches | null;
   private readonly isa: IR.Isa;
-  /** The VMM's translation, remembered while the guest runs. */
-  readonly tlb: TranslationCache;
-  /** The registers the guest's translation reads, and their virtual values at the last run. */
+  /**
+   * The spec as the engine runs it: translate and tick compiled into the blocks, reading the guest's
+   * values of the registers the allocator changes from shadows (see direct-isa.ts); null when the
+   * engine calls the VMM's translate and tick instead (through `tlb` and its tick override).
+   */
+  readonly direct: DirectIsa | null;
+  /** The VMM's translation, remembered while the guest runs (only without a direct ISA). */
+  readonly tlb: TranslationCache | null;
+  /** The registers the guest's translation reads, and their virtual values at the last run (only without a direct ISA). */
   private readonly translationInputs: readonly number[];
   private lastInputs: string | null = null;
 
   constructor(
     private readonly vm: VirtualMachine,
     patch: boolean,
+    options: { readonly hooks?: boolean } = {},
   ) {
     const { vmm } = vm;
     const isa = (this.isa = vm.isa);
-    const asSignal = (e: unknown): unknown => (e instanceof vmm.contract.Trap ? new TrapSignal(isa.causes[e.cause]!, e.info) : e);
-    const tlb = (this.tlb = new TranslationCache((va, access) => {
-      try {
-        return vmm.translate(vm.state, { nextPc: va, pcWritten: false }, va, access);
-      } catch (e) {
-        throw asSignal(e);
-      }
-    }));
-    // The translation is stable while the guest runs: blocks need no per-instruction fetch checks;
-    // the engine is invalidated when the translation may have changed (see run, onCodeWrite).
-    const engine = (this.engine = new Engine(isa, undefined, { translate: (va, access) => tlb.lookup(va, access), translateStable: true }));
-    this.translationInputs = isa.translate === null ? [] : [...functionFootprint(isa, isa.translate).reads].sort((a, b) => a - b);
-    this.memory = new EngineMemory(engine.M);
-    const tick = vmm.TICK_NATIVE ? undefined : vmm.tick;
-    if (tick) {
-      // The guest's time advances on its virtual state; the real registers mirror it for the
-      // instructions that read time directly.
-      const { offset, limbs } = engine.layout;
-      engine.tickOverride = () => {
-        try {
-          tick(vm.state, { nextPc: BigInt(engine.pc), pcWritten: false });
-        } catch (e) {
-          throw asSignal(e);
-        } finally {
-          for (const id of vmm.timing) {
-            const L = limbs[id]!;
-            vm.virtual.regs[id]!.forEach((v, i) => toLimbs(v, L).forEach((l, j) => (engine.R[offset[id]! + i * L + j] = l)));
-          }
-        }
-      };
+    this.direct = options.hooks ? null : directIsa(isa, vmm.DEPRIVILEGED);
+    if (this.direct) {
+      this.engine = new Engine(this.direct.isa);
+      this.tlb = null;
+      this.translationInputs = [];
+    } else {
+      const hooked = this.hooked();
+      this.engine = hooked.engine;
+      this.tlb = hooked.tlb;
+      this.translationInputs = isa.translate === null ? [] : [...functionFootprint(isa, isa.translate).reads].sort((a, b) => a - b);
     }
+    const engine = this.engine;
+    const tlb = this.tlb;
+    this.memory = new EngineMemory(engine.M);
     this.patches = patch ? new EnginePatches(vm, isa.memory.addrWidth) : null;
     const patches = this.patches;
     engine.onCodeWrite = (pa) => {
-      const table = tlb.tables.has(BigInt(pa));
-      tlb.clear();
+      const table = tlb !== null && tlb.tables.has(BigInt(pa));
+      tlb?.clear();
       // The guest rewrote a table its translation read: blocks fetched through it may be stale.
       if (table) engine.invalidate();
       if (patches && !table) {
@@ -142,28 +138,70 @@ export class EngineExecutor implements DirectExecutor {
     }
   }
 
+  /** The engine calling the VMM's translate on every access (through a cache) and its tick before every instruction. */
+  private hooked(): { engine: Engine; tlb: TranslationCache } {
+    const { vm, isa } = this;
+    const { vmm } = vm;
+    const asSignal = (e: unknown): unknown => (e instanceof vmm.contract.Trap ? new TrapSignal(isa.causes[e.cause]!, e.info) : e);
+    const tlb = new TranslationCache((va, access) => {
+      try {
+        return vmm.translate(vm.state, { nextPc: va, pcWritten: false }, va, access);
+      } catch (e) {
+        throw asSignal(e);
+      }
+    });
+    // The translation is stable while the guest runs: blocks need no per-instruction fetch checks;
+    // the engine is invalidated when the translation may have changed (see run, onCodeWrite).
+    const engine = new Engine(isa, undefined, { translate: (va, access) => tlb.lookup(va, access), translateStable: true });
+    const tick = vmm.TICK_NATIVE ? undefined : vmm.tick;
+    if (tick) {
+      // The guest's time advances on its virtual state; the real registers mirror it for the
+      // instructions that read time directly.
+      const { offset, limbs } = engine.layout;
+      engine.tickOverride = () => {
+        try {
+          tick(vm.state, { nextPc: BigInt(engine.pc), pcWritten: false });
+        } catch (e) {
+          throw asSignal(e);
+        } finally {
+          for (const id of vmm.timing) {
+            const L = limbs[id]!;
+            vm.virtual.regs[id]!.forEach((v, i) => toLimbs(v, L).forEach((l, j) => (engine.R[offset[id]! + i * L + j] = l)));
+          }
+        }
+      };
+    }
+    return { engine, tlb };
+  }
+
   run(real: MachineState, budget: number): DirectRun {
     const { engine, isa } = this;
-    // The virtual control state may have changed since the last run (the dispatcher ran).
-    const tlb = this.tlb;
-    tlb.clear();
-    const inputs = this.translationInputs.map((id) => this.vm.virtual.regs[id]!.join(",")).join(";");
-    if (inputs !== this.lastInputs) {
-      // The guest's translation changed (the dispatcher ran its control state): translate blocks again.
-      if (this.lastInputs !== null) engine.invalidate();
-      this.lastInputs = inputs;
-    }
-    // The engine tells of writes into units it flagged: translated code, and the tables the cached
-    // translations read (flagged here). (The VM's state does not exist yet when this is built.)
-    this.vm.state.onTableRead ??= (pa) => {
-      tlb.tables.add(pa);
-      engine.M.markCode(Number(pa));
-    };
     const { offset, limbs } = engine.layout;
-    isa.state.forEach((_, id) => {
+    const put = (id: number, values: readonly bigint[]): void => {
       const L = limbs[id]!;
-      real.regs[id]!.forEach((v, i) => toLimbs(v, L).forEach((l, j) => (engine.R[offset[id]! + i * L + j] = l)));
-    });
+      values.forEach((v, i) => toLimbs(v, L).forEach((l, j) => (engine.R[offset[id]! + i * L + j] = l)));
+    };
+    const tlb = this.tlb;
+    if (tlb) {
+      // The virtual control state may have changed since the last run (the dispatcher ran).
+      tlb.clear();
+      const inputs = this.translationInputs.map((id) => this.vm.virtual.regs[id]!.join(",")).join(";");
+      if (inputs !== this.lastInputs) {
+        // The guest's translation changed (the dispatcher ran its control state): translate blocks again.
+        if (this.lastInputs !== null) engine.invalidate();
+        this.lastInputs = inputs;
+      }
+      // The engine tells of writes into units it flagged: translated code, and the tables the cached
+      // translations read (flagged here). (The VM's state does not exist yet when this is built.)
+      this.vm.state.onTableRead ??= (pa) => {
+        tlb.tables.add(pa);
+        engine.M.markCode(Number(pa));
+      };
+    }
+    isa.state.forEach((_, id) => put(id, real.regs[id]!));
+    // The guest's values of the registers its translate and tick read that the allocator changed;
+    // blocks specialized to other values fail their guards and are translated again.
+    if (this.direct) for (const [id, shadow] of this.direct.shadows) put(shadow, this.vm.virtual.regs[id]!);
     engine.halted = false;
     const printed = engine.output.length;
     const r = engine.run({ maxSteps: budget, onTrap: () => "stop" });
@@ -173,7 +211,7 @@ export class EngineExecutor implements DirectExecutor {
     });
     for (const v of engine.output.splice(printed)) real.emit(v);
     // The guest's time ran on the real machine: it is the guest's.
-    if (this.vm.vmm.TICK_NATIVE) for (const id of this.vm.vmm.timing) this.vm.virtual.regs[id] = [...real.regs[id]!];
+    if (this.direct || this.vm.vmm.TICK_NATIVE) for (const id of this.vm.vmm.timing) this.vm.virtual.regs[id] = [...real.regs[id]!];
     if (r.status === "error") throw new Error(`VM ${this.vm.id}: ${r.message}`);
     const trap = r.status === "stopped" && r.last?.kind === "trap" ? r.last.trap : null;
     const halted = r.status === "halted";

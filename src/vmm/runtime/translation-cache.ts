@@ -1,5 +1,6 @@
 /**
- * The VMM's translation for direct execution, remembered (a software TLB). While a VM runs directly
+ * The VMM's translation for direct execution, remembered (a software TLB), where the engine calls
+ * the VMM's translate rather than compiling the guest's (see engine-executor.ts). While a VM runs directly
  * its virtual control state cannot change - every instruction that changes it traps to the VMM - so
  * the guest's translation of an address stays what it was, unless the guest stores into the tables
  * it read (page tables, descriptors in memory). The cache is emptied before each stretch of direct
