@@ -17,13 +17,12 @@ import type { Analysis } from "../../src/analysis/analyze.js";
 import { shutdownZ3 } from "../../src/analysis/z3.js";
 import { checkSpec } from "../../src/check/check.js";
 import { assemble, type AsmResult } from "../../src/machine/assembler.js";
-import { Machine } from "../../src/machine/machine.js";
 import { loadSpec } from "../../src/syntax/load.js";
 import type { ExecutorKind } from "../../src/vmm/runtime/executor.js";
 import type { VmmMode } from "../../src/vmm/runtime/hypervisor.js";
 import { runSession } from "../../src/vmm/session.js";
 import { analyseBundled } from "../setup/bundled-analysis.js";
-import { ISAS } from "./helpers.js";
+import { bareRun, ISAS } from "./helpers.js";
 
 afterAll(async () => {
   await shutdownZ3();
@@ -54,20 +53,9 @@ function program(a: { isa: Analysis["isa"] }, path: string): AsmResult {
 
 /** The instructions a program executes (retired or trapped) on the bare machine. */
 function executed(isa: Analysis["isa"], p: AsmResult): Set<string> {
-  const m = new Machine(isa);
-  for (const s of p.segments) m.load(s.address, s.units);
-  if (p.entry !== null) m.state.pc = p.entry;
-  const names = new Set<string>();
-  const r = m.run({
-    maxSteps: MAX,
-    onStep: (s) => {
-      if (s.kind === "retired") names.add(s.decoded.instruction.name);
-      else if (s.kind === "trap" && s.trap.instruction) names.add(s.trap.instruction.name);
-      else if (s.kind === "halted") names.add(m.decodeAt(s.pc)!.instruction.name);
-    },
-  });
-  expect(r.status).toBe("halted");
-  return names;
+  const { run, executed } = bareRun(isa, p, MAX);
+  expect(run.status).toBe("halted");
+  return executed;
 }
 
 const analyses = new Map<string, Promise<Analysis>>();

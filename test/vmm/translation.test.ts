@@ -11,7 +11,6 @@ import { analyze } from "../../src/analysis/analyze.js";
 import { shutdownZ3 } from "../../src/analysis/z3.js";
 import { checkSpec } from "../../src/check/check.js";
 import { assemble } from "../../src/machine/assembler.js";
-import { Machine } from "../../src/machine/machine.js";
 import { generateVmm } from "../../src/vmm/generate.js";
 import { loadVmm } from "../../src/vmm/load.js";
 import { EngineExecutor } from "../../src/vmm/runtime/engine-executor.js";
@@ -19,7 +18,7 @@ import { RealHost } from "../../src/vmm/runtime/host.js";
 import { Hypervisor } from "../../src/vmm/runtime/hypervisor.js";
 import { compareStates } from "../../src/vmm/session.js";
 import { loadSpec } from "../../src/syntax/load.js";
-import { ISAS } from "./helpers.js";
+import { bareRun, ISAS } from "./helpers.js";
 
 afterAll(async () => {
   await shutdownZ3();
@@ -32,18 +31,8 @@ describe("riscv32: rewriting a live Sv32 page-table entry", () => {
   const setup = (async () => {
     const isa = checkSpec(loadSpec(join(ISAS, "riscv32.isa"))).isa!;
     const program = assemble(isa, readFileSync(join(import.meta.dirname, "programs", "riscv32-remap.s"), "utf8"));
-    const bare = new Machine(isa);
-    for (const s of program.segments) bare.load(s.address, s.units);
     // The VMM needs the analyzer's verdict on the instructions the program runs (all of RV32 takes long).
-    const executed = new Set<string>();
-    const run = bare.run({
-      maxSteps: MAX,
-      onStep: (s) => {
-        if (s.kind === "retired") executed.add(s.decoded.instruction.name);
-        else if (s.kind === "trap" && s.trap.instruction) executed.add(s.trap.instruction.name);
-        else if (s.kind === "halted") executed.add(bare.decodeAt(s.pc)!.instruction.name);
-      },
-    });
+    const { machine: bare, run, executed } = bareRun(isa, program, MAX);
     return { program, bare, run, a: await analyze(isa, isa.configs[0]!, { only: [...executed].sort() }) };
   })();
 
