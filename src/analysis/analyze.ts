@@ -60,7 +60,9 @@ export async function analyze(isa: IR.Isa, config: IR.GuestConfig, options: Anal
   const chosen = isa.instructions.filter((instr) => !options.only || options.only.includes(instr.name));
   const pool = (options.workers ?? 0) > 1 ? workerPool(options.workers!) : null;
   const one = async (instr: IR.Instruction): Promise<InstructionVerdict> => {
-    const key = options.cache ? verdictKey(isa, config, instr, classifyOptions) : "";
+    // The timeout is not part of the key: a decided verdict (a proof or a replayed witness) holds
+    // whatever time the solver was given, and undecided ones are not stored (see AnalysisCache).
+    const key = options.cache ? verdictKey(isa, config, instr, { sampleTries: classifyOptions.sampleTries }) : "";
     const cached = options.cache?.get(key, instr) ?? null;
     const v = cached ?? (pool ? await pool.classify(isa, config, instr.id, classifyOptions) : await classifyInstruction(isa, config, sets, classifyOptions, instr));
     if (!cached) options.cache?.set(key, v);

@@ -3,7 +3,8 @@
  * edit can change. The key is a hash of everything a verdict depends on: the instruction's IR (its
  * encodings and semantics), every function it can reach (translate included), the machine's state
  * layout, memory, privilege levels, causes and time (what the tick writes), the overlap groups it is
- * in, the guest configuration, the analyzer's options and popek's analyzer version. Source positions
+ * in, the guest configuration, the analyzer's options (not the solver timeout: a decided verdict holds
+ * whatever time the solver had) and popek's analyzer version. Source positions
  * are left out, so moving text around does not invalidate anything. Inconclusive verdicts and
  * verdicts with internal errors are never stored.
  */

@@ -28,8 +28,3 @@ export function runVerdicts(options: { readonly undecided: boolean }): AnalysisC
 export function analyseBundled(isa: IR.Isa, config: IR.GuestConfig, options: Omit<AnalyzeOptions, "cache"> = {}): Promise<Analysis> {
   return analyze(isa, config, { ...options, cache: runVerdicts({ undecided: true }) });
 }
-
-/** analyze() over the run's verdicts, solving again the ones the run's analysis left inconclusive. */
-export function analyseBundledDecided(isa: IR.Isa, config: IR.GuestConfig, options: Omit<AnalyzeOptions, "cache"> = {}): Promise<Analysis> {
-  return analyze(isa, config, { ...options, cache: runVerdicts({ undecided: false }) });
-}
