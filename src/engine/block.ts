@@ -7,6 +7,7 @@
  * i's fetch no longer matches (its tick has run: the caller retranslates and skips that tick).
  * Traps and halts are thrown with a site code naming the instruction and phase.
  */
+import { containsKind } from "../ir/contains.js";
 import * as IR from "../ir/ir.js";
 import type { Decoded, Decoder } from "../machine/decoder.js";
 import { J, printStmts, type JExpr, type JStmt } from "./js.js";
@@ -640,7 +641,7 @@ function tickRegion(t: Translator, i: number, pc: number, assume: Map<number, nu
   const call = (sp: Specializer) => {
     sp.emit(J.expr(J.call(J.id("TICK"), ...limbs(C(BigInt(pc)), t.isa.state[t.isa.pc]!.width), J.num(s))));
     sp.calledHelper();
-    if (storesMemory(t.isa, t.isa.functions[t.isa.tick!]!.body)) sp.storedMemory = true;
+    if (containsKind(t.isa, t.isa.functions[t.isa.tick!]!.body, "store")) sp.storedMemory = true;
   };
   // The override may write guest memory (a VMM's virtual timer): as a store.
   if (t.tickOverridden) return region(t, i, PHASE.tick, false, pc, (sp) => ((sp.storedMemory = true), sp.emit(J.expr(J.call(J.id("TICKO"), J.num(s))))));
@@ -656,23 +657,6 @@ function tickRegion(t: Translator, i: number, pc: number, assume: Map<number, nu
 }
 
 const INLINE_TICK_LINES = 24;
-
-/** Whether IR code (or a function it calls) stores to memory. */
-function storesMemory(isa: IR.Isa, body: readonly IR.Stmt[]): boolean {
-  const seen = new Set<number>();
-  const visit = (x: unknown): boolean => {
-    if (!x || typeof x !== "object") return false;
-    if (Array.isArray(x)) return x.some(visit);
-    const o = x as { kind?: string; fn?: number };
-    if (o.kind === "store") return true;
-    if (o.kind === "call" && typeof o.fn === "number" && !seen.has(o.fn)) {
-      seen.add(o.fn);
-      if (visit(isa.functions[o.fn]!.body)) return true;
-    }
-    return Object.entries(o).some(([k, v]) => k !== "span" && visit(v));
-  };
-  return visit(body);
-}
 
 function restore(target: Map<number, number>, from: ReadonlyMap<number, number>): void {
   target.clear();

@@ -4,6 +4,7 @@
  * tick (likewise), and the trap entry (journaled: a trap raised inside it must leave no trace).
  * Each takes the trap site as its last argument, so a trap it raises names the calling instruction.
  */
+import { containsKind } from "../ir/contains.js";
 import * as IR from "../ir/ir.js";
 import { J, printStmts } from "./js.js";
 import { limbsOf, type RegisterLayout } from "./layout.js";
@@ -74,22 +75,6 @@ function translateSourceOf(isa: IR.Isa, layout: RegisterLayout, options: Options
   return { text: source(sp, [...va.names, "site"]), lines: printStmts(sp.out).split("\n").length };
 }
 
-/** Whether translate (or anything it calls) loads from memory. */
-function translateReadsMemory(isa: IR.Isa): boolean {
-  const seen = new Set<number>();
-  const visit = (x: unknown): boolean => {
-    if (!x || typeof x !== "object") return false;
-    if (Array.isArray(x)) return x.some(visit);
-    const o = x as { kind?: string; fn?: number };
-    if (o.kind === "load") return true;
-    if (o.kind === "call" && typeof o.fn === "number" && !seen.has(o.fn)) {
-      seen.add(o.fn);
-      if (visit(isa.functions[o.fn]!.body)) return true;
-    }
-    return Object.entries(o).some(([k, v]) => k !== "span" && visit(v));
-  };
-  return isa.translate !== null && visit(isa.functions[isa.translate]!.body);
-}
 
 export interface Helpers {
   readonly names: TranslateHelpers;
@@ -119,7 +104,7 @@ export function compileHelpers(isa: IR.Isa, layout: RegisterLayout, options: Opt
     fetch: pick("XF", IR.ACCESS.FETCH, false),
     readJournaled: pick("XRJ", IR.ACCESS.READ, true),
     writeJournaled: pick("XWJ", IR.ACCESS.WRITE, true),
-    readsMemory: translateReadsMemory(isa),
+    readsMemory: isa.translate !== null && containsKind(isa, isa.functions[isa.translate]!.body, "load"),
   };
   return { names, functions, fetch: build(fetchSrc.text, counting) };
 }
