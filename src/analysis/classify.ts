@@ -21,7 +21,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as IR from "../ir/ir.js";
 import { freshState, runInstruction, symOperands, type InstructionRun, type SymOperands } from "./instance.js";
-import { controlChanges, hexOf, initialDifferences, resultDifferences, type Difference } from "./compare.js";
+import { controlChanges, hexOf, initialDifferences, resultDifferences, samePresentation, type Difference } from "./compare.js";
 import { concretize, levelOf, replay, type Concrete, type ReplayOutcome } from "./replay.js";
 import { Rng, seedOf, StateSampler, type Sample, type SampleRequest } from "./sample.js";
 import type { StateSets } from "./state-sets.js";
@@ -109,6 +109,8 @@ export interface ClassifyOptions {
 
 /** For people working on the analyzer: POPEK_SMT_DIR=dir writes every query there as SMT-LIB. */
 const SMT_DIR = process.env.POPEK_SMT_DIR ?? "";
+/** POPEK_QUERY_LOG=1 prints every query's answer and time to stderr. */
+const QUERY_LOG = Boolean(process.env.POPEK_QUERY_LOG);
 
 function dumpQuery(s: { toString(): string }, name: string): void {
   mkdirSync(SMT_DIR, { recursive: true });
@@ -117,6 +119,9 @@ function dumpQuery(s: { toString(): string }, name: string): void {
 
 /** States drawn per existential claim before the solver is asked. */
 export const DEFAULT_SAMPLE_TRIES = 48;
+
+/** The share of the solver time limit a relaxed pair query (see relaxedPair) gets. */
+const RELAXED_TIME_SHARE = 2;
 
 export class InstructionClassifier {
   private queries = 0;
@@ -158,9 +163,40 @@ export class InstructionClassifier {
    * Solves a conjunction. A conjunct that is syntactically false (an empty disjunction: every
    * difference compared a term with itself) makes the query unsat without asking the solver.
    */
-  private async check(constraints: readonly (B | null)[]): Promise<Answer> {
+  private async check(constraints: readonly (B | null)[], timeoutMs = this.options.timeoutMs): Promise<Answer> {
     if (constraints.some((c) => c === null || this.isFalse(c))) return { status: "unsat" };
-    return this.solve(constraints as B[]);
+    return this.solve(constraints as B[], timeoutMs);
+  }
+
+  /**
+   * A relational question asked without its difference first: two runs that both complete (and
+   * present the same memory), found by the solver under a shorter time limit, then replayed; if
+   * their results differ, that pair answers the question. The difference is a disjunction over
+   * every result the program sees, which can make the full query far harder than the pair alone
+   * (an x86 far call at two privilege levels: both completing takes seconds, with the difference
+   * minutes) while almost any pair that completes differs (the pushed CS holds the privilege
+   * level). Null when the relaxed query finds no pair, or one whose results agree: then the full
+   * query decides.
+   */
+  private async relaxedPair(constraints: readonly (B | null)[], ops: SymOperands, instr: IR.Instruction, runs: readonly [RunInfo, RunInfo]): Promise<Answer | null> {
+    if (constraints.some((c) => c === null || this.isFalse(c as B))) return null;
+    const a = await this.check(constraints, Math.max(1_000, Math.floor(this.options.timeoutMs / RELAXED_TIME_SHARE)));
+    if (a.status !== "sat") return null;
+    const samples = this.timedPhase("search", () => {
+      const value = (t: BV) => (a.model.eval(t, true) as unknown as { value(): bigint }).value();
+      const encoding = ops.selector ? Math.min(Number(value(ops.selector)), ops.words.length - 1) : 0;
+      const word = { encoding, word: value(ops.words[encoding]!) };
+      const out: Sample[] = [];
+      for (const r of runs) {
+        const concrete = concretize(a.model, this.isa, instr, ops, r.initial, r.inst, this.probed.get(r.initial) ?? []);
+        const outcome = replay(this.isa, concrete);
+        if (outcome.error || outcome.executed !== instr.name || outcome.trap !== null) return null;
+        out.push({ concrete, outcome, word });
+      }
+      const [x, y] = out as [Sample, Sample];
+      return samePresentation(this.isa, x.outcome, y.outcome) && resultDifferences(this.isa, x.outcome, y.outcome).length > 0 ? out : null;
+    });
+    return samples ? { status: "found", samples } : null;
   }
 
   /**
@@ -168,16 +204,17 @@ export class InstructionClassifier {
    * solver has seen push/pop it switches to its incremental core, which on these queries is orders of
    * magnitude slower (seconds become minutes on s370's loads).
    */
-  private async solve(constraints: readonly B[]): Promise<Answer> {
+  private async solve(constraints: readonly B[], timeoutMs: number): Promise<Answer> {
     this.queries++;
     const s = new this.Z.Solver();
     try {
-      s.set("timeout", this.options.timeoutMs);
+      s.set("timeout", timeoutMs);
       for (const c of constraints) s.add(c);
       if (SMT_DIR) dumpQuery(s, `${this.instrName}-${this.queries}`);
       const t = performance.now();
       const r = await checkSat(s);
       this.timed.solve += performance.now() - t;
+      if (QUERY_LOG) console.error(`popek: ${this.instrName} query ${this.queries}: ${r} in ${(performance.now() - t).toFixed(0)} ms (limit ${timeoutMs} ms)`);
       if (r === "sat") return { status: "sat", model: s.model() };
       if (r === "unsat") return { status: "unsat" };
       return { status: "unknown", reason: s.reasonUnknown?.() ?? "unknown" };
@@ -193,7 +230,7 @@ export class InstructionClassifier {
    * mode queries go from seconds to milliseconds. The first satisfiable case answers; all unsat
    * is unsat; otherwise the answer is unknown.
    */
-  private async checkByMode(constraints: readonly (B | null)[], states: readonly SymState[], values: readonly (readonly bigint[])[]): Promise<Answer> {
+  private async checkByMode(constraints: readonly (B | null)[], states: readonly SymState[], values: readonly (readonly bigint[])[], disjuncts: readonly B[] = []): Promise<Answer> {
     if (constraints.some((c) => c === null || this.isFalse(c as B))) return { status: "unsat" };
     const w = IR.widthOf(this.isa.privilege.element);
     let combos: bigint[][] = [[]];
@@ -201,7 +238,25 @@ export class InstructionClassifier {
     let unknown: Answer | null = null;
     for (const combo of combos) {
       const fixed = combo.map((v, i) => this.modeValue(states[i]!).eq(this.Z.BitVec.val(v, w)));
-      const a = await this.check([...constraints, ...fixed]);
+      const a = disjuncts.length === 0 ? await this.check([...constraints, ...fixed]) : await this.checkEach([...constraints, ...fixed], disjuncts);
+      if (a.status === "sat") return a;
+      if (a.status === "unknown") unknown ??= a;
+    }
+    return unknown ?? { status: "unsat" };
+  }
+
+  /**
+   * C ∧ (d1 ∨ ... ∨ dn), the disjunction whole and, if the time limit is not enough, one disjunct
+   * at a time: satisfiable exactly when some C ∧ di is, so the first sat answers
+   * and all unsat is unsat. Each disjunct alone (one result of the two runs that differs, an x86 far
+   * call's new ESP) can be far easier than the disjunction of every result.
+   */
+  private async checkEach(constraints: readonly (B | null)[], disjuncts: readonly B[]): Promise<Answer> {
+    const whole = await this.check([...constraints, this.Z.Or(...disjuncts)]);
+    if (whole.status !== "unknown" || disjuncts.length < 2) return whole;
+    let unknown: Answer | null = null;
+    for (const d of disjuncts) {
+      const a = await this.check([...constraints, d]);
       if (a.status === "sat") return a;
       if (a.status === "unknown") unknown ??= a;
     }
@@ -281,8 +336,8 @@ export class InstructionClassifier {
    * Where translate puts the unit `offset` of an access at va in a state (before the instruction),
    * and whether it translates va without trapping.
    */
-  private probe(s: SymState, va: BV, offset = 0): { pa: BV; ok: B } {
-    const r = new SymRun(this.Z, this.isa, s, "probe").probeTranslate(va, IR.ACCESS.READ);
+  private probe(s: SymState, va: BV, offset = 0, access: bigint = IR.ACCESS.READ): { pa: BV; ok: B } {
+    const r = new SymRun(this.Z, this.isa, s, "probe").probeTranslate(va, access);
     const list = this.probed.get(s) ?? [];
     const pa = offset === 0 ? r.pa : r.pa.add(this.Z.BitVec.val(BigInt(offset), this.isa.memory.addrWidth));
     list.push(...r.accesses, { guard: r.ok, va, offset, pa, kind: "read" });
@@ -312,6 +367,12 @@ export class InstructionClassifier {
    * state's translation from before the instruction.
    */
   private differ(a: RunInfo, b: RunInfo): B | null {
+    const diffs = this.differences(a, b);
+    return diffs.length ? this.Z.Or(...diffs) : null;
+  }
+
+  /** The disjuncts of differ: each result that may differ, one term each. */
+  private differences(a: RunInfo, b: RunInfo): B[] {
     const Z = this.Z;
     const ra = a.inst.run;
     const rb = b.inst.run;
@@ -346,7 +407,7 @@ export class InstructionClassifier {
       const y = rb.final.phys.select(pb.pa) as BV;
       if (!this.same(x, y)) diffs.push(Z.And(pa.ok, pb.ok, Z.Not(x.eq(y))));
     }
-    return diffs.length ? Z.Or(...diffs) : null;
+    return diffs;
   }
 
   /**
@@ -362,14 +423,17 @@ export class InstructionClassifier {
     const units = new Map<string, { va: BV; offset: number; write: boolean; pa: { pa: BV; ok: B }; pb: { pa: BV; ok: B } }>();
     for (const x of [...a.inst.run.accesses, ...b.inst.run.accesses]) {
       if (!x.va) continue;
-      const key = `${termId(x.va)}+${x.offset}`;
+      // A fetched unit is presented through fetch translation (x86 fetches through CS whatever
+      // segment bits the PC holds; elsewhere execute permission differs from read), data through a read.
+      const access = x.kind === "fetch" ? IR.ACCESS.FETCH : IR.ACCESS.READ;
+      const key = `${termId(x.va)}+${x.offset}/${access}`;
       const known = units.get(key);
       if (known) {
         if (x.kind === "write") known.write = true;
         continue;
       }
-      const pa = this.probe(a.initial, x.va, x.offset);
-      const pb = this.probe(b.initial, x.va, x.offset);
+      const pa = this.probe(a.initial, x.va, x.offset, access);
+      const pb = this.probe(b.initial, x.va, x.offset, access);
       units.set(key, { va: x.va, offset: x.offset, write: x.kind === "write", pa, pb });
       out.push(Z.Implies(Z.And(pa.ok, pb.ok), a.initial.phys.select(pa.pa).eq(b.initial.phys.select(pb.pa))));
     }
@@ -496,7 +560,7 @@ export class InstructionClassifier {
     const combos = this.aboveValues().flatMap((va) => this.levelValues(this.config.guestLevel).map((vb) => [va, vb] as const));
     // Each pair of mode values, built first: where the two runs' results are the same terms (most
     // instructions, in every pair) the answer is unsat by construction, with no search and no solver.
-    const pairs: { mA: RunInfo; mB: RunInfo; d: B }[] = [];
+    const pairs: { mA: RunInfo; mB: RunInfo; d: B[] }[] = [];
     let general = false;
     for (const [va, vb] of combos) {
       const pair = this.modePairAt(va, vb);
@@ -507,16 +571,31 @@ export class InstructionClassifier {
       const view = new SharedView(Z, this.isa);
       const mA = this.runFrom("a", ops, pair.a, instr, view);
       const mB = this.runFrom("b", ops, pair.b, instr, view);
-      const d = this.differ(mA, mB);
-      if (d !== null) pairs.push({ mA, mB, d });
+      const d = this.differences(mA, mB);
+      if (d.length) pairs.push({ mA, mB, d });
     }
     if (!general && pairs.length === 0) return { answer: { status: "unsat" }, runs: [] };
     const found = this.timedPhase("search", () => this.sampler.searchModePair(this.options.sampleTries, new Rng(seedOf(`${instr.name}/mode`))));
     if (found) return { answer: { status: "found", samples: found }, runs: [] };
+    const queries = (general ? [] : pairs).map(({ mA, mB, d }) => ({
+      mA, mB, d, both: [...this.base(ops, mA, mB), this.guest(mB.initial), this.completes(mA), this.completes(mB), ...this.sameMemory(mA, mB)],
+    }));
+    // Each pair's full query under a quarter of the time limit (most decide in milliseconds); the
+    // pairs it leaves open get the relaxed query (any pair that completes, then replayed), and
+    // then the full query again under the whole limit, and their differences one at a time.
+    const hard: typeof queries = [];
+    for (const q of queries) {
+      const answer = await this.check([...q.both, Z.Or(...q.d)], Math.max(1_000, Math.floor(this.options.timeoutMs / 4)));
+      if (answer.status === "sat") return { answer, runs: [q.mA, q.mB] };
+      if (answer.status === "unknown") hard.push(q);
+    }
+    for (const { mA, mB, both } of hard) {
+      const relaxed = await this.relaxedPair(both, ops, instr, [mA, mB]);
+      if (relaxed) return { answer: relaxed, runs: [] };
+    }
     let unknown: { answer: Answer; runs: RunInfo[] } | null = null;
-    for (const { mA, mB, d } of general ? [] : pairs) {
-      const q = [...this.base(ops, mA, mB), this.guest(mB.initial), this.completes(mA), this.completes(mB), d, ...this.sameMemory(mA, mB)];
-      const answer = await this.check(q);
+    for (const { mA, mB, d, both } of hard) {
+      const answer = await this.checkEach(both, d);
       if (answer.status === "sat") return { answer, runs: [mA, mB] };
       if (answer.status === "unknown") unknown ??= { answer, runs: [mA, mB] };
     }
@@ -579,16 +658,22 @@ export class InstructionClassifier {
     const sBase = this.base(ops, s);
     const completes = (o: ReplayOutcome) => o.trap === null;
     const changes = (o: ReplayOutcome) => completes(o) && controlChanges(this.isa, o).length > 0;
-    const userCompletes = await this.search({ level: "guest", want: completes }, [...sBase, this.guest(s.initial), this.completes(s)], "guest");
-    const aboveCompletes = await this.search({ level: "above", want: completes }, [...sBase, this.above(s.initial), this.completes(s)], "above");
     const sChanged = this.changed(s.inst.run);
     const control = await this.search({ level: "any", want: changes }, [...sBase, this.wellFormed(s.initial), this.completes(s), sChanged], "control");
-    // Each query below asks for a guest-level state that completes (and more): if none completes,
-    // or nothing changes control state at all, the answer is already known to be unsat.
-    const neverAtGuest = userCompletes.status === "unsat";
-    const userControl: Answer = neverAtGuest || control.status === "unsat"
+    // A guest-level state that changes control state is asked for before one that merely
+    // completes: it is one too, and the narrower query is often much the easier (an x86 far call:
+    // half a second against six). Where none changes control state, the broader question is asked.
+    const userControlFirst: Answer = control.status === "unsat"
       ? { status: "unsat" }
       : await this.search({ level: "guest", want: changes }, [...sBase, this.guest(s.initial), this.completes(s), sChanged], "user-control");
+    const userCompletes = this.tri(userControlFirst) === true
+      ? userControlFirst
+      : await this.search({ level: "guest", want: completes }, [...sBase, this.guest(s.initial), this.completes(s)], "guest");
+    const aboveCompletes = await this.search({ level: "above", want: completes }, [...sBase, this.above(s.initial), this.completes(s)], "above");
+    // Each query below asks for a guest-level state that completes (and more): if none completes,
+    // the answer is already known to be unsat.
+    const neverAtGuest = userCompletes.status === "unsat";
+    const userControl: Answer = neverAtGuest ? { status: "unsat" } : userControlFirst;
 
     // Two states: behaviour sensitivity and timing.
     const { answer: mode, runs: modeRuns } = await this.modeQuery(ops, instr);
@@ -601,12 +686,13 @@ export class InstructionClassifier {
     // both (most instructions), and then neither location query can be satisfied - no concrete
     // search, no solver. It is made before sameMemory: reading the view's final values creates the
     // cells sameMemory must link.
-    const locDiffer = this.differ(lA, lB);
-    // The pair's constraints, made once and only if the solver is asked (sameMemory is quadratic in
-    // the units touched).
+    const locDifferences = this.differences(lA, lB);
+    const locDiffer = locDifferences.length ? Z.Or(...locDifferences) : null;
+    // The pair's constraints but the difference, made once and only if the solver is asked
+    // (sameMemory is quadratic in the units touched).
     let locBaseMemo: (B | null)[] | null = null;
     const locBase = () =>
-      (locBaseMemo ??= [...this.base(ops, lA, lB), this.completes(lA), this.completes(lB), locDiffer, ...(locDiffer ? this.sameMemory(lA, lB) : [])]);
+      (locBaseMemo ??= [...this.base(ops, lA, lB), this.completes(lA), this.completes(lB), ...(locDiffer ? this.sameMemory(lA, lB) : [])]);
     const allValues = [...this.isa.privilege.levels.keys()].flatMap((l) => this.levelValues(l));
     // A concrete pair first (as good as a model: it is replayed), then the solver.
     const locationPair = (level: "guest" | "any", tag: string): Answer | null => {
@@ -619,12 +705,12 @@ export class InstructionClassifier {
     const userLocation: Answer = locDiffer === null || neverAtGuest
       ? { status: "unsat" }
       : locationPair("guest", "user-location")
-        ?? (await this.checkByMode([...locBase(), this.guest(lA.initial), this.guest(lB.initial)], [lA.initial], [this.levelValues(this.config.guestLevel)]));
+        ?? (await this.checkByMode([...locBase(), this.guest(lA.initial), this.guest(lB.initial)], [lA.initial], [this.levelValues(this.config.guestLevel)], locDifferences));
     const location: Answer = locDiffer === null
       ? { status: "unsat" }
       : this.tri(userLocation) === true
         ? userLocation
-        : locationPair("any", "location") ?? (await this.checkByMode([...locBase(), this.wellFormed(lA.initial)], [lA.initial], [allValues]));
+        : locationPair("any", "location") ?? (await this.checkByMode([...locBase(), this.wellFormed(lA.initial)], [lA.initial], [allValues], locDifferences));
 
     let timing: Answer = { status: "unsat" };
     if (this.sets.timing.size > 0 && !neverAtGuest) {
