@@ -3,7 +3,7 @@
  * Theorems 1-3 decided and the spec's `expect` statements checked against the result.
  */
 import type * as IR from "../ir/ir.js";
-import { DEFAULT_SAMPLE_TRIES, InstructionClassifier, type ClassifyOptions, type InstructionVerdict } from "./classify.js";
+import { DEFAULT_SAMPLE_TRIES, InstructionClassifier, type ClassifyOptions, type InstructionVerdict, type PairStrategy } from "./classify.js";
 import { verdictKey, type AnalysisCache } from "./cache.js";
 import { workerPool } from "./pool.js";
 import { stateSets, type StateSets } from "./state-sets.js";
@@ -39,6 +39,8 @@ export interface AnalyzeOptions {
   readonly timeoutMs?: number;
   /** States drawn per existential claim before the solver is asked (0: solver only). */
   readonly sampleTries?: number;
+  /** How relational queries are put to the solver (see ClassifyOptions.pairs); default "adaptive". */
+  readonly pairs?: PairStrategy;
   /** Reuse verdicts for instructions whose semantics and dependencies have not changed. */
   readonly cache?: AnalysisCache;
   /** Told after each instruction (for progress reports); with workers, in the order they finish. */
@@ -56,7 +58,7 @@ export async function analyze(isa: IR.Isa, config: IR.GuestConfig, options: Anal
   const t0 = performance.now();
   const timeoutMs = options.timeoutMs ?? 20_000;
   const sets = stateSets(isa);
-  const classifyOptions = { timeoutMs, sampleTries: options.sampleTries ?? DEFAULT_SAMPLE_TRIES };
+  const classifyOptions = { timeoutMs, sampleTries: options.sampleTries ?? DEFAULT_SAMPLE_TRIES, pairs: options.pairs ?? "adaptive" };
   const chosen = isa.instructions.filter((instr) => !options.only || options.only.includes(instr.name));
   const pool = (options.workers ?? 0) > 1 ? workerPool(options.workers!) : null;
   const one = async (instr: IR.Instruction): Promise<InstructionVerdict> => {

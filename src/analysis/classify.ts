@@ -102,9 +102,17 @@ interface RunInfo {
   readonly inst: InstructionRun;
 }
 
+/**
+ * adaptive: each relational query whole first, the relaxed pair and one difference at a time only
+ * where the whole one runs out of time. split: the relaxed pair and the differences one at a time
+ * always (what the agreement test holds to brute force too: on tiny ISAs nothing times out).
+ */
+export type PairStrategy = "adaptive" | "split";
+
 export interface ClassifyOptions {
   readonly timeoutMs: number;
   readonly sampleTries: number;
+  readonly pairs?: PairStrategy;
 }
 
 /** For people working on the analyzer: POPEK_SMT_DIR=dir writes every query there as SMT-LIB. */
@@ -252,8 +260,10 @@ export class InstructionClassifier {
    * call's new ESP) can be far easier than the disjunction of every result.
    */
   private async checkEach(constraints: readonly (B | null)[], disjuncts: readonly B[]): Promise<Answer> {
-    const whole = await this.check([...constraints, this.Z.Or(...disjuncts)]);
-    if (whole.status !== "unknown" || disjuncts.length < 2) return whole;
+    if (this.options.pairs !== "split" || disjuncts.length < 2) {
+      const whole = await this.check([...constraints, this.Z.Or(...disjuncts)]);
+      if (whole.status !== "unknown" || disjuncts.length < 2) return whole;
+    }
     let unknown: Answer | null = null;
     for (const d of disjuncts) {
       const a = await this.check([...constraints, d]);
@@ -583,8 +593,8 @@ export class InstructionClassifier {
     // Each pair's full query under a quarter of the time limit (most decide in milliseconds); the
     // pairs it leaves open get the relaxed query (any pair that completes, then replayed), and
     // then the full query again under the whole limit, and their differences one at a time.
-    const hard: typeof queries = [];
-    for (const q of queries) {
+    const hard: typeof queries = this.options.pairs === "split" ? queries : [];
+    for (const q of this.options.pairs === "split" ? [] : queries) {
       const answer = await this.check([...q.both, Z.Or(...q.d)], Math.max(1_000, Math.floor(this.options.timeoutMs / 4)));
       if (answer.status === "sat") return { answer, runs: [q.mA, q.mB] };
       if (answer.status === "unknown") hard.push(q);
