@@ -22,7 +22,7 @@ import { join } from "node:path";
 import * as IR from "../ir/ir.js";
 import { freshState, runInstruction, symOperands, type InstructionRun, type SymOperands } from "./instance.js";
 import { controlChanges, hexOf, initialDifferences, resultDifferences, samePresentation, type Difference } from "./compare.js";
-import { concretize, levelOf, replay, type Concrete, type ReplayOutcome } from "./replay.js";
+import { concretize, levelOf, modelValue, replay, type Concrete, type ReplayOutcome } from "./replay.js";
 import { Rng, seedOf, StateSampler, type Sample, type SampleRequest } from "./sample.js";
 import type { StateSets } from "./state-sets.js";
 import { constOf, extractBits, SharedView, symConst, SymRun, termId, type Access, type RunResult, type SymState } from "./symexec.js";
@@ -191,7 +191,7 @@ export class InstructionClassifier {
     const a = await this.check(constraints, Math.max(1_000, Math.floor(this.options.timeoutMs / RELAXED_TIME_SHARE)));
     if (a.status !== "sat") return null;
     const samples = this.timedPhase("search", () => {
-      const value = (t: BV) => (a.model.eval(t, true) as unknown as { value(): bigint }).value();
+      const value = (t: BV) => modelValue(a.model, t);
       const encoding = ops.selector ? Math.min(Number(value(ops.selector)), ops.words.length - 1) : 0;
       const word = { encoding, word: value(ops.words[encoding]!) };
       const out: Sample[] = [];

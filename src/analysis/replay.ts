@@ -22,7 +22,8 @@ export interface Concrete {
   readonly choices: Map<IR.Stmt, number[]>;
 }
 
-function num(model: Z3Model, t: BV): bigint {
+/** A bit-vector term's value in a model. */
+export function modelValue(model: Z3Model, t: BV): bigint {
   const v = model.eval(t, true) as unknown as { value(): bigint };
   return v.value();
 }
@@ -35,25 +36,25 @@ function truth(model: Z3Model, t: B): boolean {
 export function concretize(model: Z3Model, isa: IR.Isa, instr: IR.Instruction, ops: SymOperands, initial: SymState, inst: InstructionRun, probed: readonly Access[] = []): Concrete {
   const state = new MachineState(isa);
   isa.state.forEach((e) => {
-    initial.regs[e.id]!.forEach((t, i) => state.setReg(e.id, i, num(model, t)));
+    initial.regs[e.id]!.forEach((t, i) => state.setReg(e.id, i, modelValue(model, t)));
   });
   // Physical memory the run read or wrote, or that a query compared: the initial contents there.
   // (Reads of a cell the run itself wrote earlier are reads of the initial array at that address too.)
   for (const a of [...inst.run.accesses, ...probed]) {
     if (!truth(model, a.guard)) continue;
-    state.writeUnit(num(model, a.pa), num(model, initial.phys.select(a.pa) as BV));
+    state.writeUnit(modelValue(model, a.pa), modelValue(model, initial.phys.select(a.pa) as BV));
   }
   const choices = new Map<IR.Stmt, number[]>();
   for (const e of inst.run.eithers) {
     if (!truth(model, e.guard)) continue;
     const list = choices.get(e.stmt) ?? [];
-    list.push(Number(num(model, e.choice)));
+    list.push(Number(modelValue(model, e.choice)));
     choices.set(e.stmt, list);
   }
   let k = 0;
-  if (ops.selector) k = Number(num(model, ops.selector));
+  if (ops.selector) k = Number(modelValue(model, ops.selector));
   const enc = instr.encodings[Math.min(k, instr.encodings.length - 1)]!;
-  const word = num(model, ops.words[Math.min(k, ops.words.length - 1)]!);
+  const word = modelValue(model, ops.words[Math.min(k, ops.words.length - 1)]!);
   const decoded = new Decoder(isa).decodeWord(word, enc.length);
   const assembly = decoded ? formatInstruction(decoded, { pc: state.pc, isa }) : `(word 0x${word.toString(16)} does not decode)`;
   return { state, decoded, assembly, choices };
