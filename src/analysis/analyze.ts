@@ -35,7 +35,19 @@ export interface Analysis {
   readonly timings: { readonly totalMs: number; readonly perInstructionMs: readonly number[] };
 }
 
+/**
+ * Z3 resource units per solver query. About 15-25 s of one core of the machine the library was
+ * tuned on (2 x AMD EPYC vCPU): every bundled ISA's questions decide well within it, and the count
+ * does not depend on the machine or its load, so neither do the verdicts.
+ */
+export const DEFAULT_RLIMIT = 30_000_000;
+/** A wall-clock guard per query, for a query whose work Z3 does not count; not meant to be reached. */
+export const DEFAULT_TIMEOUT_MS = 600_000;
+
 export interface AnalyzeOptions {
+  /** Z3 resource units per query (default DEFAULT_RLIMIT): the deterministic limit. */
+  readonly rlimit?: number;
+  /** Wall-clock guard per query in ms (default DEFAULT_TIMEOUT_MS). */
   readonly timeoutMs?: number;
   /** States drawn per existential claim before the solver is asked (0: solver only). */
   readonly sampleTries?: number;
@@ -56,14 +68,13 @@ export interface AnalyzeOptions {
 
 export async function analyze(isa: IR.Isa, config: IR.GuestConfig, options: AnalyzeOptions = {}): Promise<Analysis> {
   const t0 = performance.now();
-  const timeoutMs = options.timeoutMs ?? 20_000;
   const sets = stateSets(isa);
-  const classifyOptions = { timeoutMs, sampleTries: options.sampleTries ?? DEFAULT_SAMPLE_TRIES, pairs: options.pairs ?? "adaptive" };
+  const classifyOptions = { rlimit: options.rlimit ?? DEFAULT_RLIMIT, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, sampleTries: options.sampleTries ?? DEFAULT_SAMPLE_TRIES, pairs: options.pairs ?? "adaptive" };
   const chosen = isa.instructions.filter((instr) => !options.only || options.only.includes(instr.name));
   const pool = (options.workers ?? 0) > 1 ? workerPool(options.workers!) : null;
   const one = async (instr: IR.Instruction): Promise<InstructionVerdict> => {
-    // The timeout is not part of the key: a decided verdict (a proof or a replayed witness) holds
-    // whatever time the solver was given, and undecided ones are not stored (see AnalysisCache).
+    // The solver's limits are not part of the key: a decided verdict (a proof or a replayed witness)
+    // holds whatever the solver was given, and undecided ones are not stored (see AnalysisCache).
     const key = options.cache ? verdictKey(isa, config, instr, { sampleTries: classifyOptions.sampleTries }) : "";
     const cached = options.cache?.get(key, instr) ?? null;
     const v = cached ?? (pool ? await pool.classify(isa, config, instr.id, classifyOptions) : await classifyInstruction(isa, config, sets, classifyOptions, instr));

@@ -27,7 +27,7 @@ import { Rng, seedOf, StateSampler, type Sample, type SampleRequest } from "./sa
 import type { StateSets } from "./state-sets.js";
 import { constOf, extractBits, SharedView, symConst, SymRun, termId, type Access, type RunResult, type SymState } from "./symexec.js";
 import { and3, not3, or3, type Tri } from "./tri.js";
-import { checkSat, type B, type BV, type Z3, type Z3Model } from "./z3.js";
+import { checkSat, type B, type BV, type Z3, type Z3Model, type Z3Solver } from "./z3.js";
 
 export interface WitnessState {
   readonly label: string;
@@ -110,6 +110,13 @@ interface RunInfo {
 export type PairStrategy = "adaptive" | "split";
 
 export interface ClassifyOptions {
+  /**
+   * Z3 resource units a query may spend (Z3's rlimit): the limit that decides, because it counts
+   * work, not time, so a verdict is the same on a fast machine, a slow one and a loaded CI runner
+   * (a wall-clock limit left ARM's STRT undecided on a busy runner and decided on an idle one).
+   */
+  readonly rlimit: number;
+  /** A wall-clock guard per query (ms), far above what the resource limit allows on any machine. */
   readonly timeoutMs: number;
   readonly sampleTries: number;
   readonly pairs?: PairStrategy;
@@ -128,8 +135,10 @@ function dumpQuery(s: { toString(): string }, name: string): void {
 /** States drawn per existential claim before the solver is asked. */
 export const DEFAULT_SAMPLE_TRIES = 48;
 
-/** The share of the solver time limit a relaxed pair query (see relaxedPair) gets. */
-const RELAXED_TIME_SHARE = 2;
+/** The share of the solver's limit a relaxed pair query (see relaxedPair) gets: a half. */
+const RELAXED_SHARE = 2;
+/** The share a mode pair's first, whole query gets (most decide at once; see modeQuery): a quarter. */
+const FIRST_SHARE = 4;
 
 export class InstructionClassifier {
   private queries = 0;
@@ -171,14 +180,14 @@ export class InstructionClassifier {
    * Solves a conjunction. A conjunct that is syntactically false (an empty disjunction: every
    * difference compared a term with itself) makes the query unsat without asking the solver.
    */
-  private async check(constraints: readonly (B | null)[], timeoutMs = this.options.timeoutMs): Promise<Answer> {
+  private async check(constraints: readonly (B | null)[], share = 1): Promise<Answer> {
     if (constraints.some((c) => c === null || this.isFalse(c))) return { status: "unsat" };
-    return this.solve(constraints as B[], timeoutMs);
+    return this.solve(constraints as B[], share);
   }
 
   /**
    * A relational question asked without its difference first: two runs that both complete (and
-   * present the same memory), found by the solver under a shorter time limit, then replayed; if
+   * present the same memory), found by the solver under half the limit, then replayed; if
    * their results differ, that pair answers the question. The difference is a disjunction over
    * every result the program sees, which can make the full query far harder than the pair alone
    * (an x86 far call at two privilege levels: both completing takes seconds, with the difference
@@ -188,7 +197,7 @@ export class InstructionClassifier {
    */
   private async relaxedPair(constraints: readonly (B | null)[], ops: SymOperands, instr: IR.Instruction, runs: readonly [RunInfo, RunInfo]): Promise<Answer | null> {
     if (constraints.some((c) => c === null || this.isFalse(c as B))) return null;
-    const a = await this.check(constraints, Math.max(1_000, Math.floor(this.options.timeoutMs / RELAXED_TIME_SHARE)));
+    const a = await this.check(constraints, RELAXED_SHARE);
     if (a.status !== "sat") return null;
     const samples = this.timedPhase("search", () => {
       const value = (t: BV) => modelValue(a.model, t);
@@ -212,23 +221,45 @@ export class InstructionClassifier {
    * solver has seen push/pop it switches to its incremental core, which on these queries is orders of
    * magnitude slower (seconds become minutes on s370's loads).
    */
-  private async solve(constraints: readonly B[], timeoutMs: number): Promise<Answer> {
+  private async solve(constraints: readonly B[], share: number): Promise<Answer> {
     this.queries++;
     const s = new this.Z.Solver();
+    const rlimit = Math.floor(this.options.rlimit / share);
+    const timeoutMs = Math.floor(this.options.timeoutMs / share);
     try {
+      // Z3's rlimit is relative: this query may spend that many more units of the context's count.
+      s.set("rlimit", rlimit);
       s.set("timeout", timeoutMs);
       for (const c of constraints) s.add(c);
       if (SMT_DIR) dumpQuery(s, `${this.instrName}-${this.queries}`);
       const t = performance.now();
       const r = await checkSat(s);
       this.timed.solve += performance.now() - t;
-      if (QUERY_LOG) console.error(`popek: ${this.instrName} query ${this.queries}: ${r} in ${(performance.now() - t).toFixed(0)} ms (limit ${timeoutMs} ms)`);
+      if (QUERY_LOG) this.logQuery(s, r, performance.now() - t, rlimit);
       if (r === "sat") return { status: "sat", model: s.model() };
       if (r === "unsat") return { status: "unsat" };
       return { status: "unknown", reason: s.reasonUnknown?.() ?? "unknown" };
     } finally {
       s.release();
     }
+  }
+
+  /** The context's resource count before this instruction's latest query (see logQuery). */
+  private spent = 0;
+  /** What the queries being asked are about, for the query log. */
+  private topic = "";
+
+  private about<T>(topic: string, ask: () => Promise<T>): Promise<T> {
+    this.topic = topic;
+    return ask();
+  }
+
+  private logQuery(s: Z3Solver, r: string, ms: number, rlimit: number): void {
+    const stats = s.statistics();
+    const count = stats.keys().includes("rlimit count") ? stats.get("rlimit count") : this.spent;
+    stats.release();
+    console.error(`popek: ${this.instrName} query ${this.queries} (${this.topic}): ${r} in ${ms.toFixed(0)} ms, ${count - this.spent} of ${rlimit} resource units`);
+    this.spent = count;
   }
 
   /**
@@ -246,6 +277,7 @@ export class InstructionClassifier {
     let unknown: Answer | null = null;
     for (const combo of combos) {
       const fixed = combo.map((v, i) => this.modeValue(states[i]!).eq(this.Z.BitVec.val(v, w)));
+      this.topic = `${this.topic.replace(/ at .*/, "")} at ${combo.map(hexOf).join(", ")}`;
       const a = disjuncts.length === 0 ? await this.check([...constraints, ...fixed]) : await this.checkEach([...constraints, ...fixed], disjuncts);
       if (a.status === "sat") return a;
       if (a.status === "unknown") unknown ??= a;
@@ -254,10 +286,12 @@ export class InstructionClassifier {
   }
 
   /**
-   * C ∧ (d1 ∨ ... ∨ dn), the disjunction whole and, if the time limit is not enough, one disjunct
-   * at a time: satisfiable exactly when some C ∧ di is, so the first sat answers
-   * and all unsat is unsat. Each disjunct alone (one result of the two runs that differs, an x86 far
-   * call's new ESP) can be far easier than the disjunction of every result.
+   * C ∧ (d1 ∨ ... ∨ dn), the disjunction whole and, if the solver's limit is not enough, one
+   * disjunct at a time: satisfiable exactly when some C ∧ di is, so the first sat answers and all
+   * unsat is unsat. Each disjunct alone (one result of the two runs that differs, an x86 far
+   * call's new ESP) can be far easier than the disjunction of every result. (A whole under a
+   * quarter of the limit first, as for mode pairs, cost more than it saved: ARM's STRT has seven
+   * location questions whose wholes take 3.5-8 million units, and each split cost several times that.)
    */
   private async checkEach(constraints: readonly (B | null)[], disjuncts: readonly B[]): Promise<Answer> {
     if (this.options.pairs !== "split" || disjuncts.length < 2) {
@@ -291,6 +325,7 @@ export class InstructionClassifier {
    */
   private async search(req: Omit<SampleRequest, "tries">, constraints: readonly (B | null)[], tag: string): Promise<Answer> {
     if (constraints.some((c) => c === null || this.isFalse(c as B))) return { status: "unsat" };
+    this.topic = tag;
     const found = this.timedPhase("search", () => this.sampler.search({ ...req, tries: this.options.sampleTries }, new Rng(seedOf(`${this.instrName}/${tag}`))));
     if (found) return { status: "found", samples: [found] };
     return this.check(constraints);
@@ -587,15 +622,16 @@ export class InstructionClassifier {
     if (!general && pairs.length === 0) return { answer: { status: "unsat" }, runs: [] };
     const found = this.timedPhase("search", () => this.sampler.searchModePair(this.options.sampleTries, new Rng(seedOf(`${instr.name}/mode`))));
     if (found) return { answer: { status: "found", samples: found }, runs: [] };
+    this.topic = "mode pairs";
     const queries = (general ? [] : pairs).map(({ mA, mB, d }) => ({
       mA, mB, d, both: [...this.base(ops, mA, mB), this.guest(mB.initial), this.completes(mA), this.completes(mB), ...this.sameMemory(mA, mB)],
     }));
-    // Each pair's full query under a quarter of the time limit (most decide in milliseconds); the
+    // Each pair's full query under a quarter of the solver's limit (most decide in milliseconds); the
     // pairs it leaves open get the relaxed query (any pair that completes, then replayed), and
     // then the full query again under the whole limit, and their differences one at a time.
     const hard: typeof queries = this.options.pairs === "split" ? queries : [];
     for (const q of this.options.pairs === "split" ? [] : queries) {
-      const answer = await this.check([...q.both, Z.Or(...q.d)], Math.max(1_000, Math.floor(this.options.timeoutMs / 4)));
+      const answer = await this.check([...q.both, Z.Or(...q.d)], FIRST_SHARE);
       if (answer.status === "sat") return { answer, runs: [q.mA, q.mB] };
       if (answer.status === "unknown") hard.push(q);
     }
@@ -715,18 +751,20 @@ export class InstructionClassifier {
     const userLocation: Answer = locDiffer === null || neverAtGuest
       ? { status: "unsat" }
       : locationPair("guest", "user-location")
-        ?? (await this.checkByMode([...locBase(), this.guest(lA.initial), this.guest(lB.initial)], [lA.initial], [this.levelValues(this.config.guestLevel)], locDifferences));
+        ?? (await this.about("user location", () => this.checkByMode([...locBase(), this.guest(lA.initial), this.guest(lB.initial)], [lA.initial], [this.levelValues(this.config.guestLevel)], locDifferences)));
     const location: Answer = locDiffer === null
       ? { status: "unsat" }
       : this.tri(userLocation) === true
         ? userLocation
-        : locationPair("any", "location") ?? (await this.checkByMode([...locBase(), this.wellFormed(lA.initial)], [lA.initial], [allValues], locDifferences));
+        : locationPair("any", "location")
+          ?? (await this.about("location", () => this.checkByMode([...locBase(), this.wellFormed(lA.initial)], [lA.initial], [allValues], locDifferences)));
 
     let timing: Answer = { status: "unsat" };
     if (this.sets.timing.size > 0 && !neverAtGuest) {
       const ta = freshState(Z, this.isa, "a");
       const tA = this.runFrom("a", ops, ta, instr);
       const tB = this.runFrom("b", ops, this.timingPair(ta), instr);
+      this.topic = "timing";
       timing = await this.checkByMode([...this.base(ops, tA, tB), this.guest(tA.initial), this.guest(tB.initial),
         this.completes(tA), this.completes(tB), this.differ(tA, tB)], [tA.initial], [this.levelValues(this.config.guestLevel)]);
       if (timing.status === "sat") this.witness("timing-dependent", timing, ops, instr, [tA, tB]);
@@ -838,6 +876,7 @@ export class InstructionClassifier {
     // Otherwise the solver, one pair of mode values at a time: a sensitive run above the guest
     // level whose counterpart completes.
     const combos = this.aboveValues().flatMap((va) => this.levelValues(this.config.guestLevel).map((vb) => [va, vb] as const));
+    this.topic = "theorem 1 counterpart";
     for (const [va, vb] of combos) {
       const pair = this.modePairAt(va, vb);
       if (!pair) {

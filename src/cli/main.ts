@@ -5,6 +5,7 @@
 import { availableParallelism, homedir } from "node:os";
 import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
+import { DEFAULT_RLIMIT, DEFAULT_TIMEOUT_MS } from "../analysis/analyze.js";
 import { checkCommand } from "./commands/check.js";
 import { asmCommand, disasmCommand } from "./commands/asm.js";
 import { runCommand } from "./commands/run.js";
@@ -55,14 +56,15 @@ export function buildProgram(io: Io, setCode: (code: number | Promise<number>) =
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "sarif"]).default("text"))
     .option("--explain <instruction>", "print every witness for one instruction")
     .addOption(new Option("--require <theorem...>", "exit 1 unless these theorems hold").choices(["vmm", "recursive", "hvm"]).default([]))
-    .addOption(new Option("--timeout <ms>", "solver time limit per query").argParser(positiveInt).default(20_000))
+    .addOption(new Option("--rlimit <units>", "Z3 resource units per solver query (deterministic: the verdicts do not depend on the machine's speed or load)").argParser(positiveInt).default(DEFAULT_RLIMIT))
+    .addOption(new Option("--timeout <ms>", "wall-clock guard per solver query").argParser(positiveInt).default(DEFAULT_TIMEOUT_MS))
     .option("--syntax-only", "parse and check the spec without analysing it")
     .option("--cache <dir>", "reuse verdicts of unchanged instructions from this directory", defaultCacheDir())
     .option("--no-cache", "analyse every instruction afresh")
     .addOption(new Option("--workers <n>", "worker threads analysing instructions in parallel (1: none)").argParser(positiveInt).default(availableParallelism(), "the number of CPUs"))
-    .action((files: string[], opts: { config?: string; format: "text" | "json" | "sarif"; explain?: string; require: IR.Theorem[]; timeout: number; syntaxOnly?: boolean; cache: string | false; workers: number }) =>
+    .action((files: string[], opts: { config?: string; format: "text" | "json" | "sarif"; explain?: string; require: IR.Theorem[]; rlimit: number; timeout: number; syntaxOnly?: boolean; cache: string | false; workers: number }) =>
       setCode(checkCommand(files, {
-        config: opts.config, format: opts.format, explain: opts.explain, require: opts.require, timeoutMs: opts.timeout,
+        config: opts.config, format: opts.format, explain: opts.explain, require: opts.require, rlimit: opts.rlimit, timeoutMs: opts.timeout,
         syntaxOnly: opts.syntaxOnly ?? false, cacheDir: cacheDir(opts.cache), workers: opts.workers,
       }, io)));
 

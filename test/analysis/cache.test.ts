@@ -17,11 +17,11 @@ afterAll(async () => {
   await shutdownZ3();
 });
 
-async function analyseText(pgFlawed: string, machine: string, cache: AnalysisCache, timeoutMs?: number): Promise<{ a: Analysis; solved: string[] }> {
+async function analyseText(pgFlawed: string, machine: string, cache: AnalysisCache, limits: { rlimit?: number; timeoutMs?: number } = {}): Promise<{ a: Analysis; solved: string[] }> {
   const files = new Map([["/v/pg-flawed.isa", pgFlawed], ["/v/pg/machine.isa", machine]]);
   const isa = checkSpec(loadSpec("/v/pg-flawed.isa", (p) => files.get(p)!)).isa!;
   const solved: string[] = [];
-  const a = await analyze(isa, isa.configs[0]!, { cache, timeoutMs, onInstruction: (v, cached) => (cached ? null : solved.push(v.name)) });
+  const a = await analyze(isa, isa.configs[0]!, { cache, ...limits, onInstruction: (v, cached) => (cached ? null : solved.push(v.name)) });
   return { a, solved };
 }
 
@@ -35,8 +35,8 @@ test("re-checking solves only what changed", async () => {
   expect(first.solved.length).toBe(first.a.instructions.length);
   const second = await analyseText(flawed, machine, cache);
   expect(second.solved).toEqual([]);
-  // A decided verdict holds whatever time the solver had: another timeout reuses it.
-  expect((await analyseText(flawed, machine, cache, 180_000)).solved).toEqual([]);
+  // A decided verdict holds whatever the solver was allowed: other limits reuse it.
+  expect((await analyseText(flawed, machine, cache, { rlimit: 60_000_000, timeoutMs: 180_000 })).solved).toEqual([]);
   expect(summary(second.a)).toEqual(summary(first.a));
   expect(second.a.theorems.vmm).toEqual(first.a.theorems.vmm);
   // Blank lines and a comment above everything move every span but change no meaning.

@@ -40,7 +40,7 @@ config c { ${config} }
 `;
 }
 
-async function run(source: string, options: { timeoutMs?: number; sampleTries?: number } = {}): Promise<Analysis> {
+async function run(source: string, options: { rlimit?: number; timeoutMs?: number; sampleTries?: number } = {}): Promise<Analysis> {
   const loaded = loadSpec("t.isa", () => source);
   const r = checkSpec(loaded);
   if (!r.isa) throw new Error(r.diagnostics.items.map((d) => renderDiagnostic(d, loaded.sources)).join("\n"));
@@ -215,8 +215,18 @@ describe("inconclusive", () => {
     // Deciding control sensitivity means a square root of a 64-bit product: not in 1 ms. (A plain
     // multiplication by an odd constant was flaky here: Z3's simplifier can invert it at once.)
     const a = await run(spec(`instruction H { encoding 00001101; syntax "h"; semantics { if Y * Y * 0x9E3779B97F4A7C15 == 0x0123456789ABCDEF { L = X; } } }`), { timeoutMs: 1 });
-    const v = verdict(a, "H");
-    expect(v.controlSensitive).toBe("inconclusive");
+    expect(verdict(a, "H").controlSensitive).toBe("inconclusive");
     expect(a.theorems.vmm.holds).not.toBe(true);
+  });
+
+  test("so is a spent resource limit, and the same one gives the same answers", async () => {
+    // A 64-bit cube root (the square root above is refuted from its low bits, within the limit).
+    const hard = spec(`instruction H { encoding 00001101; syntax "h"; semantics { if Y * Y * Y == 0x0123456789ABCDEF { L = X; } } }`);
+    const limited = { rlimit: 1_000, sampleTries: 0 };
+    const a = await run(hard, limited);
+    expect(verdict(a, "H").controlSensitive).toBe("inconclusive");
+    expect(a.theorems.vmm.holds).not.toBe(true);
+    const b = await run(hard, limited);
+    expect(b.instructions.map((v) => [v.controlSensitive, v.queries])).toEqual(a.instructions.map((v) => [v.controlSensitive, v.queries]));
   });
 });

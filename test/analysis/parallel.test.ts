@@ -4,7 +4,7 @@
  * analysed in a Z3 context of its own, in either case).
  */
 import { afterAll, expect, test } from "vitest";
-import { analyze, type Analysis } from "../../src/analysis/analyze.js";
+import { analyze, DEFAULT_RLIMIT, DEFAULT_TIMEOUT_MS, type Analysis } from "../../src/analysis/analyze.js";
 import { closeWorkerPool, WorkerPool } from "../../src/analysis/pool.js";
 import { shutdownZ3 } from "../../src/analysis/z3.js";
 import { checkSpec } from "../../src/check/check.js";
@@ -49,7 +49,7 @@ test("a pool starts workers only for work (regression: idle, never-used workers 
   const pool = new WorkerPool(2);
   expect(pool.started).toBe(0);
   const isa = checkSpec(loadSpec("isas/pg.isa")).isa!;
-  const v = await pool.classify(isa, isa.configs[0]!, 0, { timeoutMs: 20_000, sampleTries: 48 });
+  const v = await pool.classify(isa, isa.configs[0]!, 0, { rlimit: DEFAULT_RLIMIT, timeoutMs: DEFAULT_TIMEOUT_MS, sampleTries: 48 });
   expect(v.name).toBe(isa.instructions[0]!.name);
   expect(pool.started).toBe(1);
   await pool.close();

@@ -129,7 +129,7 @@ describe("exit codes and errors", () => {
     expect((await popek("check", "isas/pg.isa", "--config", "nope")).code).toBe(2);
   });
 
-  test("a timeout makes the verdict inconclusive (exit 3), never a proof", async () => {
+  test("a timeout or a spent resource limit makes the verdict inconclusive (exit 3), never a proof", async () => {
     const { writeFileSync, mkdtempSync, readFileSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
     const { join } = await import("node:path");
@@ -144,5 +144,10 @@ config classic`);
     const r = await popek("check", join(dir, "hard.isa"), "--timeout", "1");
     expect(r.code).toBe(3);
     expect(r.out).toMatch(/Theorem 1 \(VMM\) INCONCLUSIVE: could not decide .*HASH/);
+    // The same with the resource limit spent instead (a 64-bit cube root: far beyond 1,000 units).
+    writeFileSync(join(dir, "cube.isa"), text.replace("Y * 0x9E3779B97F4A7C15", "Y * Y * Y"));
+    const spent = await popek("check", join(dir, "cube.isa"), "--rlimit", "1000");
+    expect(spent.code).toBe(3);
+    expect(spent.out).toMatch(/Theorem 1 \(VMM\) INCONCLUSIVE: could not decide .*HASH/);
   });
 });

@@ -6,8 +6,9 @@
  *
  * Every configuration of every bundled ISA is checked in full. The verdicts come from the test
  * run's one analysis of the bundled specs (test/setup/analyse-bundled.ts), which the equivalence
- * and VMM tests read too. An instruction that analysis left inconclusive fails the test by name,
- * unless it is pinned as slow (see Pinned.slow: then it must be a problem or undecided).
+ * and VMM tests read too. An instruction that analysis left inconclusive fails the test by name:
+ * the solver's limit counts work, not time (docs/analysis.md, "Limits"), so what is decided here is
+ * decided on every machine, however loaded.
  */
 import { availableParallelism } from "node:os";
 import { basename } from "node:path";
@@ -30,21 +31,7 @@ interface Pinned {
   /** Theorem 2's problems: Theorem 1's when it fails, else the timing-dependent instructions. */
   readonly recursive: readonly string[];
   readonly hvm: readonly string[];
-  /**
-   * Problem instructions whose behaviour-sensitivity questions may outrun the solver timeout on a CI
-   * machine: their mode and location sensitivity (and so behaviour sensitivity) may come out
-   * undecided, but every answer a theorem needs - privileged, control sensitive, user sensitive,
-   * the Theorem 1 and 3 problems - must be decided as pinned. Every other instruction must be
-   * decided in full.
-   */
-  readonly slow?: readonly string[];
 }
-
-// CALL_FAR through a call gate (descriptor loads, a privilege change, a stack switch): its mode and
-// location pairs take the solver 10-20 s a query unloaded (`POPEK_QUERY_LOG=1 popek check
-// isas/x86.isa` decides both: sensitive), and on a loaded 2-core CI machine they can time out. Its
-// theorem answers come from cheap one-state queries (a ring-3 far call that loads CS completes).
-const X86_SLOW = ["CALL_FAR"];
 
 const X86_CLASSIC_VMM = ["PUSHF", "POPF", "PUSH_SREG", "POP_SREG", "MOV_TO_SREG", "MOV_FROM_SREG", "JMP_FAR", "CALL_FAR", "RET_FAR", "IRET",
   "SGDT", "SIDT", "SLDT", "STR", "SMSW", "LAR", "LSL", "VERR", "VERW"];
@@ -68,8 +55,8 @@ const PINNED: Record<string, Record<string, Pinned>> = {
   "isas/s370.isa": { classic: { vmm: [], recursive: ["STCK"], hvm: [] } },
   "isas/armv7.isa": { classic: { vmm: ARM_VMM, recursive: ARM_VMM, hvm: [] } },
   "isas/x86.isa": {
-    classic: { vmm: X86_CLASSIC_VMM, recursive: X86_CLASSIC_VMM, hvm: X86_CLASSIC_HVM, slow: X86_SLOW },
-    umip: { vmm: X86_UMIP_VMM, recursive: X86_UMIP_VMM, hvm: X86_CLASSIC_HVM.filter((n) => X86_UMIP_VMM.includes(n)), slow: X86_SLOW },
+    classic: { vmm: X86_CLASSIC_VMM, recursive: X86_CLASSIC_VMM, hvm: X86_CLASSIC_HVM },
+    umip: { vmm: X86_UMIP_VMM, recursive: X86_UMIP_VMM, hvm: X86_CLASSIC_HVM.filter((n) => X86_UMIP_VMM.includes(n)) },
   },
 };
 
@@ -80,11 +67,6 @@ const sorted = (xs: readonly string[]) => [...xs].sort();
 function undecided(v: InstructionVerdict): boolean {
   return [v.privileged, v.controlSensitive, v.behaviorSensitive, v.locationSensitive, v.modeSensitive, v.userSensitive,
     v.timingDependent, v.sensitive, v.vmmProblem, v.hvmProblem].includes("inconclusive");
-}
-
-/** Undecided in an answer a theorem or the class needs (behaviour sensitivity alone may stay open). */
-function undecidedForTheorems(v: InstructionVerdict): boolean {
-  return v.class === "inconclusive" || [v.privileged, v.controlSensitive, v.userSensitive, v.timingDependent, v.sensitive, v.vmmProblem, v.hvmProblem].includes("inconclusive");
 }
 
 test("the verdicts come from the run's one analysis of the bundled specs, not a fresh one", async () => {
@@ -118,8 +100,7 @@ for (const [file, configs] of Object.entries(PINNED)) {
         const a = await analyseBundled(isa, config, { workers });
         expect(a.instructions.map((v) => v.name)).toEqual(names);
         expect(a.internalErrors).toEqual([]);
-        const slow = new Set(pinned!.slow ?? []);
-        const open = a.instructions.filter((v) => (slow.has(v.name) ? undecidedForTheorems(v) : undecided(v))).map((v) => v.name);
+        const open = a.instructions.filter(undecided).map((v) => v.name);
         expect(open, "instructions the analyzer could not decide").toEqual([]);
         expect(sorted(a.theorems.vmm.problems)).toEqual(sorted(pinned!.vmm));
         expect(sorted(a.theorems.recursive.problems)).toEqual(sorted(pinned!.recursive));

@@ -10,10 +10,9 @@
  * again before each rerun; the verdicts are always computed in worker threads started for it,
  * which load the analyzer from the sources as they are then (this process may hold older modules,
  * but it only hashes the IR, and a verdict is found only under the hash of the IR it is for).
- * Inconclusive verdicts (a solver timeout, likelier on a loaded machine) are kept too, as this
- * run's answer: the tests that run guests over a spec's analysis take them as a fresh analysis
- * would have given them, and the problem-set pins fail on any (by name) that is not pinned as
- * slow to prove.
+ * Inconclusive verdicts (a spent solver limit) are kept too, as this run's answer: the tests that
+ * run guests over a spec's analysis take them as a fresh analysis would have given them, and the
+ * problem-set pins fail on any, by name.
  *
  * A run without any such test (e.g. `vitest run test/syntax`) analyses nothing up front;
  * POPEK_BUNDLED (bundled.ts) narrows what a run analyses up front.
@@ -69,7 +68,7 @@ async function analyseBundled(dir: string): Promise<void> {
       jobs.push(analyze(isa, config, { cache, workers }).then((a) => {
         const undecided = a.instructions.filter((v) => !isCacheable(v)).map((v) => v.name);
         return `${basename(file)}/${config.name}: ${a.instructions.length} instructions` +
-          (undecided.length ? `, inconclusive or internal error (the pins fail on them unless pinned as slow): ${undecided.join(", ")}` : "");
+          (undecided.length ? `, inconclusive or internal error (the pins fail on them): ${undecided.join(", ")}` : "");
       }));
     }
   }

@@ -21,6 +21,7 @@ export interface CheckOptions {
   readonly format: "text" | "json" | "sarif";
   readonly explain?: string;
   readonly require: readonly IR.Theorem[];
+  readonly rlimit: number;
   readonly timeoutMs: number;
   /** Parse and check only; no analysis. */
   readonly syntaxOnly: boolean;
@@ -75,7 +76,7 @@ export async function checkCommand(files: readonly string[], options: CheckOptio
         }
       }
       for (const config of configs) {
-        const start = () => analyze(isa, config, { timeoutMs: options.timeoutMs, cache, workers: options.workers });
+        const start = () => analyze(isa, config, { rlimit: options.rlimit, timeoutMs: options.timeoutMs, cache, workers: options.workers });
         if (parallel) {
           const started = start();
           started.catch(() => undefined); // awaited below, in order; this only marks it handled meanwhile
