@@ -36,9 +36,11 @@ export interface Analysis {
 }
 
 /**
- * Z3 resource units per solver query. About 15-25 s of one core of the machine the library was
- * tuned on (2 x AMD EPYC vCPU): every bundled ISA's questions decide well within it, and the count
- * does not depend on the machine or its load, so neither do the verdicts.
+ * Z3 resource units per solver query: about 15-25 s of one core of the machine the library was
+ * tuned on (2 x AMD EPYC vCPU). Every instruction of every bundled ISA is decided under it, x86's
+ * far call with the least room (the query that decides its location sensitivity takes 23.2 million
+ * units in the classic configuration). The count does not depend on the machine or its load, so
+ * neither do the verdicts.
  */
 export const DEFAULT_RLIMIT = 30_000_000;
 /** A wall-clock guard per query, for a query whose work Z3 does not count; not meant to be reached. */
