@@ -5,14 +5,18 @@
 // is; CPU seconds are steadier), and where the time went: concrete search, solver checks, witness
 // replay and the rest (symbolic execution and building terms), summed over the instructions.
 // POPEK_BENCH_SLOWEST=n lists the n slowest instructions of the cold pass with their phases.
-// Instructions are analysed by a pool of worker threads (POPEK_WORKERS, default the CPU count);
-// POPEK_BENCH_THREAD=1 adds a cold pass in one thread, the peer the workers' speed-up is measured
-// against. Also prints each configuration's problem sets.
+// Instructions are analysed by a pool of worker threads (POPEK_WORKERS, default the CPU count), every
+// configuration of every spec in one queue as `popek check isas/*.isa` (npm start) does, so the
+// library's time is what a user waits; each configuration's "work s" is the sum of its
+// instructions' times. POPEK_BENCH_THREAD=1 adds a cold pass in one thread (configurations one
+// after another), the peer the workers' speed-up is measured against. Also prints each
+// configuration's problem sets, and the solver's limit per query (Z3 resource units: the verdicts
+// do not depend on the machine, only the times do).
 // Run: npm run bench:analyze [-- isas/x.isa ...]   (builds first)
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import { analyze } from "../dist/src/analysis/analyze.js";
+import { analyze, DEFAULT_RLIMIT } from "../dist/src/analysis/analyze.js";
 import { AnalysisCache } from "../dist/src/analysis/cache.js";
 import { closeWorkerPool } from "../dist/src/analysis/pool.js";
 import { shutdownZ3 } from "../dist/src/analysis/z3.js";
@@ -25,7 +29,7 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.le
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(" ");
 const specs = files.map((f) => ({ file: f, isa: checkSpec(loadSpec(f)).isa })).filter((s) => s.isa);
 
-const head = ["spec", "config", "instrs", "solved", "seconds", "median ms", "max ms", "queries", "expect"];
+const head = ["spec", "config", "instrs", "solved", "work s", "median ms", "max ms", "queries", "expect"];
 const widths = [18, 14, 6, 6, 8, 9, 7, 7, 6];
 const line = (r) => r.map((c, i) => c.padEnd(widths[i])).join("  ");
 
@@ -43,27 +47,33 @@ async function pass(label, options) {
   const sets = [];
   console.log(`\n${label}`);
   console.log(line(head));
-  for (const { file, isa } of specs) {
-    for (const config of isa.configs) {
-      const t = performance.now();
-      const a = await analyze(isa, config, options);
-      const seconds = (performance.now() - t) / 1000;
-      const solved = a.instructions.filter((v) => v.queries > 0 || v.ms > 0);
-      const ms = solved.map((v) => v.ms);
-      all.push(...ms);
-      for (const v of solved) {
-        for (const k of PHASES) phases[k] += v.phases?.[k] ?? 0;
-        slowest.push({ name: `${isa.name}/${config.name}/${v.name}`, ms: v.ms, queries: v.queries, phases: v.phases });
-      }
-      const failed = a.expectations.filter((e) => e.holds !== true).length;
-      // Printed as it comes: a pass over the library takes minutes on a loaded machine.
-      console.log(line([file, config.name, String(isa.instructions.length), String(solved.length), seconds.toFixed(2),
-        ms.length ? median(ms).toFixed(1) : "-", ms.length ? Math.max(...ms).toFixed(0) : "-",
-        a.instructions.reduce((n, v) => n + v.queries, 0).toString(), `${a.expectations.length - failed}/${a.expectations.length}`]));
-      const t3 = a.theorems;
-      const show = (t) => (t.holds === true ? "holds" : t.holds === false ? `fails [${t.problems.join(", ")}]` : `inconclusive [${t.inconclusive.join(", ")}]`);
-      sets.push(`${file} ${config.name}: vmm ${show(t3.vmm)}; recursive ${show(t3.recursive)}; hvm ${show(t3.hvm)}`);
+  const jobs = specs.flatMap(({ file, isa }) => isa.configs.map((config) => ({ file, isa, config })));
+  // With workers, all at once (one queue, as the CLI has it); in one thread, one after another.
+  const started = (options.workers ?? 0) > 1
+    ? jobs.map((j) => {
+      const p = analyze(j.isa, j.config, options);
+      p.catch(() => undefined); // awaited below, in order; this only marks it handled meanwhile
+      return p;
+    })
+    : [];
+  for (const [i, { file, isa, config }] of jobs.entries()) {
+    const a = await (started[i] ?? analyze(isa, config, options));
+    const solved = a.instructions.filter((v) => v.queries > 0 || v.ms > 0);
+    const ms = solved.map((v) => v.ms);
+    all.push(...ms);
+    for (const v of solved) {
+      for (const k of PHASES) phases[k] += v.phases?.[k] ?? 0;
+      slowest.push({ name: `${isa.name}/${config.name}/${v.name}`, ms: v.ms, queries: v.queries, phases: v.phases });
     }
+    const failed = a.expectations.filter((e) => e.holds !== true).length;
+    // Printed as it comes: a pass over the library takes minutes on a loaded machine.
+    const seconds = ms.reduce((x, y) => x + y, 0) / 1000;
+    console.log(line([file, config.name, String(isa.instructions.length), String(solved.length), seconds.toFixed(2),
+      ms.length ? median(ms).toFixed(1) : "-", ms.length ? Math.max(...ms).toFixed(0) : "-",
+      a.instructions.reduce((n, v) => n + v.queries, 0).toString(), `${a.expectations.length - failed}/${a.expectations.length}`]));
+    const t3 = a.theorems;
+    const show = (t) => (t.holds === true ? "holds" : t.holds === false ? `fails [${t.problems.join(", ")}]` : `inconclusive [${t.inconclusive.join(", ")}]`);
+    sets.push(`${file} ${config.name}: vmm ${show(t3.vmm)}; recursive ${show(t3.recursive)}; hvm ${show(t3.hvm)}`);
   }
   const total = (performance.now() - t0) / 1000;
   console.log(`library: ${total.toFixed(2)} s (${(cpu() - c0).toFixed(1)} CPU s; load average ${load()} at the end), per-instruction median ${all.length ? median(all).toFixed(1) : "-"} ms, max ${all.length ? Math.max(...all).toFixed(0) : "-"} ms over ${all.length} instructions solved`);
@@ -75,6 +85,7 @@ async function pass(label, options) {
 }
 
 console.log(`machine: ${os.availableParallelism()} × ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}; ${workers} worker(s); load average ${load()} at the start`);
+console.log(`solver limit: ${DEFAULT_RLIMIT.toLocaleString("en")} Z3 resource units per query`);
 const dir = mkdtempSync(join(os.tmpdir(), "popek-bench-cache-"));
 try {
   const cache = new AnalysisCache(dir);
