@@ -249,11 +249,6 @@ export class InstructionClassifier {
   /** What the queries being asked are about, for the query log. */
   private topic = "";
 
-  private about<T>(topic: string, ask: () => Promise<T>): Promise<T> {
-    this.topic = topic;
-    return ask();
-  }
-
   private logQuery(s: Z3Solver, r: string, ms: number, rlimit: number): void {
     const stats = s.statistics();
     const count = stats.keys().includes("rlimit count") ? stats.get("rlimit count") : this.spent;
@@ -269,7 +264,7 @@ export class InstructionClassifier {
    * mode queries go from seconds to milliseconds. The first satisfiable case answers; all unsat
    * is unsat; otherwise the answer is unknown.
    */
-  private async checkByMode(constraints: readonly (B | null)[], states: readonly SymState[], values: readonly (readonly bigint[])[], disjuncts: readonly B[] = []): Promise<Answer> {
+  private async checkByMode(topic: string, constraints: readonly (B | null)[], states: readonly SymState[], values: readonly (readonly bigint[])[], disjuncts: readonly B[] = []): Promise<Answer> {
     if (constraints.some((c) => c === null || this.isFalse(c as B))) return { status: "unsat" };
     const w = IR.widthOf(this.isa.privilege.element);
     let combos: bigint[][] = [[]];
@@ -277,7 +272,7 @@ export class InstructionClassifier {
     let unknown: Answer | null = null;
     for (const combo of combos) {
       const fixed = combo.map((v, i) => this.modeValue(states[i]!).eq(this.Z.BitVec.val(v, w)));
-      this.topic = `${this.topic.replace(/ at .*/, "")} at ${combo.map(hexOf).join(", ")}`;
+      this.topic = `${topic} at ${combo.map(hexOf).join(", ")}`;
       const a = disjuncts.length === 0 ? await this.check([...constraints, ...fixed]) : await this.checkEach([...constraints, ...fixed], disjuncts);
       if (a.status === "sat") return a;
       if (a.status === "unknown") unknown ??= a;
@@ -654,7 +649,7 @@ export class InstructionClassifier {
     const d = this.differ(mA, mB);
     const q = [...this.base(ops, mA, mB), this.above(mA.initial), this.guest(mB.initial), ...this.bankedAgree(mA.initial, mB.initial),
       this.completes(mA), this.completes(mB), d, ...(d ? this.sameMemory(mA, mB) : [])];
-    const answer = await this.checkByMode(q, [mA.initial, mB.initial], [this.aboveValues(), this.levelValues(this.config.guestLevel)]);
+    const answer = await this.checkByMode("mode pairs", q, [mA.initial, mB.initial], [this.aboveValues(), this.levelValues(this.config.guestLevel)]);
     return { answer, runs: [mA, mB] };
   }
 
@@ -751,21 +746,19 @@ export class InstructionClassifier {
     const userLocation: Answer = locDiffer === null || neverAtGuest
       ? { status: "unsat" }
       : locationPair("guest", "user-location")
-        ?? (await this.about("user location", () => this.checkByMode([...locBase(), this.guest(lA.initial), this.guest(lB.initial)], [lA.initial], [this.levelValues(this.config.guestLevel)], locDifferences)));
+        ?? (await this.checkByMode("user location", [...locBase(), this.guest(lA.initial), this.guest(lB.initial)], [lA.initial], [this.levelValues(this.config.guestLevel)], locDifferences));
     const location: Answer = locDiffer === null
       ? { status: "unsat" }
       : this.tri(userLocation) === true
         ? userLocation
-        : locationPair("any", "location")
-          ?? (await this.about("location", () => this.checkByMode([...locBase(), this.wellFormed(lA.initial)], [lA.initial], [allValues], locDifferences)));
+        : locationPair("any", "location") ?? (await this.checkByMode("location", [...locBase(), this.wellFormed(lA.initial)], [lA.initial], [allValues], locDifferences));
 
     let timing: Answer = { status: "unsat" };
     if (this.sets.timing.size > 0 && !neverAtGuest) {
       const ta = freshState(Z, this.isa, "a");
       const tA = this.runFrom("a", ops, ta, instr);
       const tB = this.runFrom("b", ops, this.timingPair(ta), instr);
-      this.topic = "timing";
-      timing = await this.checkByMode([...this.base(ops, tA, tB), this.guest(tA.initial), this.guest(tB.initial),
+      timing = await this.checkByMode("timing", [...this.base(ops, tA, tB), this.guest(tA.initial), this.guest(tB.initial),
         this.completes(tA), this.completes(tB), this.differ(tA, tB)], [tA.initial], [this.levelValues(this.config.guestLevel)]);
       if (timing.status === "sat") this.witness("timing-dependent", timing, ops, instr, [tA, tB]);
     }
