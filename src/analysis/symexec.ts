@@ -101,7 +101,7 @@ export class SharedView {
     private readonly isa: IR.Isa,
   ) {
     this.translateFootprint = isa.translate === null
-      ? { reads: new Set(), writes: new Set(), readsMemory: false, writesMemory: false }
+      ? { reads: new Set(), writes: new Set(), readsMemory: false, writesMemory: false, chooses: false, outputs: false }
       : functionFootprint(isa, isa.translate);
   }
 
@@ -174,6 +174,24 @@ export class SharedView {
 export function extractBits(Z: Z3, t: BV, hi: number, lo: number): BV {
   const k = constOf(t);
   if (k !== undefined) return symConst(Z, (k >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n), hi - lo + 1);
+  // Looking into a term takes several calls into Z3, and runs slice the same fields of the same
+  // registers over and over (ARM's condition flags and mode bits): four in five slices are repeats.
+  let known = slices.get(Z);
+  if (!known) slices.set(Z, (known = new Map()));
+  const key = `${termId(t)}:${hi}:${lo}`;
+  let r = known.get(key);
+  if (!r) known.set(key, (r = sliceOf(Z, t, hi, lo)));
+  return r;
+}
+
+/**
+ * The slices made in each context, by term and bit range (see extractBits). Keyed by Z3's term
+ * pointer: an analysis context (withFreshZ3) frees no term before it ends, so within one a pointer
+ * names one term.
+ */
+const slices = new WeakMap<Z3, Map<string, BV>>();
+
+function sliceOf(Z: Z3, t: BV, hi: number, lo: number): BV {
   if (lo === 0 && hi === t.size() - 1) return t;
   if (Z.isAppOf(t, Z3_OP_CONCAT)) {
     let top = t.size();
@@ -233,6 +251,44 @@ interface Ctx {
   readonly ret: { flag: B; value: Sym | null } | null;
 }
 
+/** One translation made on its own (see SymRun.translation). */
+interface Translation {
+  readonly pa: BV;
+  readonly trapped: B;
+  readonly memTrapped: B;
+  readonly halted: B;
+  readonly accesses: readonly Access[];
+}
+
+const truths = new WeakMap<Z3, { T: B; F: B }>();
+const translations = new WeakMap<Z3, Map<string, Translation>>();
+const translateInfos = new WeakMap<IR.Isa, { footprint: Footprint; pure: boolean }>();
+
+/** true and false of a context, one term each, so that runs can recognise them by identity. */
+function truthOf(Z: Z3): { T: B; F: B } {
+  let tf = truths.get(Z);
+  if (!tf) truths.set(Z, (tf = { T: Z.Bool.val(true), F: Z.Bool.val(false) }));
+  return tf;
+}
+
+/** The translations built in a context (it lives for one instruction's analysis). */
+function translationsOf(Z: Z3): Map<string, Translation> {
+  let m = translations.get(Z);
+  if (!m) translations.set(Z, (m = new Map()));
+  return m;
+}
+
+/** What the spec's translate reads, and whether it is a function of that alone (writes nothing, chooses nothing). */
+function translateInfo(isa: IR.Isa): { footprint: Footprint; pure: boolean } {
+  let info = translateInfos.get(isa);
+  if (!info) {
+    const footprint = functionFootprint(isa, isa.translate!);
+    const pure = footprint.writes.size === 0 && !footprint.writesMemory && !footprint.chooses && !footprint.outputs;
+    translateInfos.set(isa, (info = { footprint, pure }));
+  }
+  return info;
+}
+
 /** Executes IR bodies symbolically over one state. */
 export class SymRun {
   private readonly T: B;
@@ -272,8 +328,9 @@ export class SymRun {
     /** Memory as the program sees it, shared with the other run of a location pair. */
     private readonly view: SharedView | null = null,
   ) {
-    this.T = Z.Bool.val(true);
-    this.F = Z.Bool.val(false);
+    const tf = truthOf(Z);
+    this.T = tf.T;
+    this.F = tf.F;
     this.trapped = this.F;
     this.memTrapped = this.F;
     this.halted = this.F;
@@ -363,16 +420,34 @@ export class SymRun {
    * trapping, and the physical memory it looked at (the cell itself and any table it walked).
    */
   probeTranslate(va: BV, access: bigint): { pa: BV; ok: B; accesses: Access[] } {
-    const saved = { trapped: this.trapped, memTrapped: this.memTrapped, halted: this.halted, n: this.accesses.length };
+    const t = this.translation(va, access);
+    const ok = this.not(this.or(t.trapped, t.halted));
+    return { pa: t.pa, ok, accesses: [...t.accesses, { guard: ok, va, offset: 0, pa: t.pa, kind: "read" }] };
+  }
+
+  /**
+   * translate(va) for an access of this kind from the registers as they are now, run on its own
+   * (guard true, nothing trapped before): the physical address, when it traps (a memory trap or
+   * another) or halts, and the tables it read, with guards relative to the call. A translate that
+   * writes no state and makes no choice depends only on va, the registers it reads and the initial
+   * memory (the interpreter's TLB rule), so within one context it is built once: the runs of a
+   * pair, their probes and the view's cells ask for the same translations again and again (on
+   * RISC-V the fetch's page walk was half of an instruction's analysis).
+   */
+  private translation(va: BV, access: bigint): Translation {
+    const { footprint, pure } = translateInfo(this.isa);
+    const cache = translationsOf(this.Z);
+    const key = pure
+      ? `${termId(va)}/${access}/${termId(this.initial.phys as never)}/${[...footprint.reads].map((id) => this.regs[id]!.map(termId).join(",")).join(";")}`
+      : null;
+    const known = key === null ? undefined : cache.get(key);
+    if (known) return known;
+    const run = new SymRun(this.Z, this.isa, { regs: this.regs, phys: this.initial.phys }, "probe");
     const ctx: Ctx = { guard: this.T, locals: [], operands: new Map(), nextPc: va, ret: null };
-    const pa = this.translate(va, access, ctx);
-    const ok = this.not(this.or(this.trapped, this.halted));
-    const accesses = [...this.accesses.slice(saved.n), { guard: ok, va, offset: 0, pa, kind: "read" as const }];
-    this.trapped = saved.trapped;
-    this.memTrapped = saved.memTrapped;
-    this.halted = saved.halted;
-    this.accesses.length = saved.n;
-    return { pa, ok, accesses };
+    const pa = run.translateHere(va, access, ctx);
+    const t: Translation = { pa, trapped: run.trapped, memTrapped: run.memTrapped, halted: run.halted, accesses: run.accesses };
+    if (key !== null) cache.set(key, t);
+    return t;
   }
 
   /** Runs an instruction body (or tick) under guard; an early `return;` ends it. */
@@ -450,9 +525,13 @@ export class SymRun {
         return;
       }
       case "if": {
+        // An arm whose guard folds to false is not run: everything it would do is guarded away
+        // (mode pairs fix the mode, so translation's arms for other modes fold).
         const c = this.eval(s.cond, ctx) as B;
-        this.exec(s.then, { ...ctx, guard: this.and(ctx.guard, c) });
-        if (s.else.length) this.exec(s.else, { ...ctx, guard: this.and(ctx.guard, this.not(c)) });
+        const then = this.and(ctx.guard, c);
+        if (then !== this.F) this.exec(s.then, { ...ctx, guard: then });
+        const otherwise = s.else.length ? this.and(ctx.guard, this.not(c)) : this.F;
+        if (otherwise !== this.F) this.exec(s.else, { ...ctx, guard: otherwise });
         return;
       }
       case "trap": {
@@ -503,6 +582,21 @@ export class SymRun {
 
   private translate(va: BV, access: bigint, ctx: Ctx): BV {
     if (this.isa.translate === null) return va;
+    if (!translateInfo(this.isa).pure) return this.translateHere(va, access, ctx);
+    // The translation on its own (built once per context), placed under this call's guard: the
+    // same flags and accesses guarded execution of the call would give.
+    const t = this.translation(va, access);
+    const a = this.active(ctx);
+    this.trapped = this.or(this.trapped, this.and(a, t.trapped));
+    this.memTrapped = this.or(this.memTrapped, this.and(a, t.memTrapped));
+    this.halted = this.or(this.halted, this.and(this.live(ctx), t.halted));
+    for (const x of t.accesses) this.accesses.push({ ...x, guard: this.and(a, x.guard) });
+    return t.pa;
+  }
+
+  /** translate(va) run in this run, under the call's guard. */
+  private translateHere(va: BV, access: bigint, ctx: Ctx): BV {
+    if (this.isa.translate === null) return va;
     this.translating++;
     try {
       return this.call(this.isa.translate, [va, this.bv(access, IR.ACCESS_WIDTH)], ctx) as BV;
@@ -513,7 +607,7 @@ export class SymRun {
 
   private load(addr: BV, units: number, virtual: boolean, ctx: Ctx): BV {
     const { addrWidth, endian } = this.isa.memory;
-    const viewed = virtual && this.viewUsable();
+    const initialContext = virtual && this.viewUsable();
     const pa = virtual ? this.translate(addr, IR.ACCESS.READ, ctx) : addr;
     const g = this.active(ctx);
     const parts: BV[] = [];
@@ -522,32 +616,38 @@ export class SymRun {
       const p = k === 0 ? pa : pa.add(this.bv(BigInt(k), addrWidth));
       this.accesses.push({ guard: g, va: virtual ? addr : null, offset: k, pa: p, kind: "read" });
       const memory = this.translating > 0 ? this.initial.phys : this.phys;
-      parts.push(viewed ? this.viewRead(this.cell(addr, k, IR.ACCESS.READ)) : (memory.select(p) as BV));
+      const cell = virtual ? this.viewCell(addr, k, IR.ACCESS.READ, initialContext) : null;
+      parts.push(cell ? this.viewRead(cell) : (memory.select(p) as BV));
     }
     return parts.length === 1 ? parts[0]! : this.Z.Concat(...parts);
   }
 
   private store(addr: BV, units: number, value: BV, virtual: boolean, ctx: Ctx): void {
     const { unitWidth, addrWidth, endian } = this.isa.memory;
-    const viewed = virtual && this.viewUsable();
+    const initialContext = virtual && this.viewUsable();
     const pa = virtual ? this.translate(addr, IR.ACCESS.WRITE, ctx) : addr;
     const a = this.active(ctx);
     const live = this.live(ctx);
     let arr = this.phys;
+    const viewed: { cell: Cell; value: BV; guard: B }[] = [];
     for (let k = 0; k < units; k++) {
       const i = endian === "big" ? units - 1 - k : k;
       const unit = units === 1 ? value : value.extract(i * unitWidth + unitWidth - 1, i * unitWidth);
       const p = k === 0 ? pa : pa.add(this.bv(BigInt(k), addrWidth));
       this.accesses.push({ guard: a, va: virtual ? addr : null, offset: k, pa: p, kind: "write" });
       arr = arr.store(p, unit) as Arr;
-      if (viewed) {
-        const cell = this.cell(addr, k, IR.ACCESS.WRITE);
-        this.viewLog.push({ cell, value: unit, guard: live });
-        this.viewSignature = this.view!.extend(this.viewSignature, cell.key, unit, live);
-      }
+      const cell = virtual ? this.viewCell(addr, k, IR.ACCESS.WRITE, initialContext) : null;
+      if (cell) viewed.push({ cell, value: unit, guard: live });
     }
-    // A store the view did not see (physical, or after the view became unusable) ends the view.
-    if (!viewed) this.viewBroken = true;
+    if (viewed.length === units) {
+      for (const w of viewed) {
+        this.viewLog.push(w);
+        this.viewSignature = this.view!.extend(this.viewSignature, w.cell.key, w.value, w.guard);
+      }
+    } else {
+      // A store the view did not see (physical, or one the view cannot place) ends the view.
+      this.viewBroken = true;
+    }
     this.phys = this.ite(live, arr, this.phys);
   }
 
@@ -558,6 +658,26 @@ export class SymRun {
    * of the initial state (translate reads memory as the instruction found it, so a cell's physical
    * address is the one probed from the initial state) and every store so far went through the view.
    */
+  /**
+   * The view's cell for one unit of an access whose translation placed it at p: while translate's
+   * registers are those of the initial state (initialContext), the cell probed from the initial
+   * state is that unit by construction; after an instruction changed one of them (ARM's LDRT and
+   * STRT switch CPSR.M to User around the access), only if the translation gave the very term the
+   * initial state's probe gives - then it is the same physical unit wherever the access completes,
+   * whatever the changed registers decided about permission. Otherwise null: the view cannot place
+   * the unit.
+   */
+  private viewCell(va: BV, offset: number, access: bigint, initialContext: boolean): Cell | null {
+    if (!this.view || this.viewBroken) return null;
+    const cell = this.cell(va, offset, access);
+    if (initialContext) return cell;
+    // The same probe from the initial state with translate's registers as they are now. (The
+    // access's own translation is that term under the guards of the code around it.)
+    const now = this.translation(va, access).pa;
+    const pa = offset === 0 ? now : now.add(this.bv(BigInt(offset), this.isa.memory.addrWidth));
+    return termId(pa) === termId(cell.pa) ? cell : null;
+  }
+
   private viewUsable(): boolean {
     if (!this.view || this.viewBroken) return false;
     for (const e of this.view.translateFootprint.reads) {
@@ -733,6 +853,7 @@ export class SymRun {
     if (e.op === "land" || e.op === "lor") {
       // Short-circuit: the right side's effects (traps in calls) happen only when it is evaluated.
       const l = this.eval(e.left, ctx) as B;
+      if (l === (e.op === "land" ? this.F : this.T)) return l;
       const r = this.eval(e.right, { ...ctx, guard: this.and(ctx.guard, e.op === "land" ? l : this.not(l)) }) as B;
       return e.op === "land" ? this.and(l, r) : this.or(l, r);
     }

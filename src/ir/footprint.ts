@@ -11,6 +11,9 @@ export interface Footprint {
   readonly writes: ReadonlySet<number>;
   readonly readsMemory: boolean;
   readonly writesMemory: boolean;
+  /** Whether it makes a nondeterministic choice (`either`) or an output. */
+  readonly chooses: boolean;
+  readonly outputs: boolean;
 }
 
 /** The footprint of a function (transitively through the functions it calls). */
@@ -29,6 +32,8 @@ export function bodyFootprint(isa: IR.Isa, body: readonly IR.Stmt[], options: { 
   const seen = new Set<number>();
   let readsMemory = false;
   let writesMemory = false;
+  let chooses = false;
+  let outputs = false;
 
   const expr = (e: IR.Expr): void => {
     switch (e.kind) {
@@ -103,12 +108,14 @@ export function bodyFootprint(isa: IR.Isa, body: readonly IR.Stmt[], options: { 
           stmts(s.else);
           break;
         case "either":
+          chooses = true;
           s.branches.forEach(stmts);
           break;
         case "trap":
           if (s.arg) expr(s.arg);
           break;
         case "output":
+          outputs = true;
           expr(s.value);
           break;
         case "return":
@@ -123,5 +130,5 @@ export function bodyFootprint(isa: IR.Isa, body: readonly IR.Stmt[], options: { 
     }
   };
   stmts(body);
-  return { reads, writes, readsMemory, writesMemory };
+  return { reads, writes, readsMemory, writesMemory, chooses, outputs };
 }
