@@ -137,8 +137,10 @@ export const DEFAULT_SAMPLE_TRIES = 48;
 
 /** The share of the solver's limit a relaxed pair query (see relaxedPair) gets: a half. */
 const RELAXED_SHARE = 2;
-/** The share a mode pair's first, whole query gets (most decide at once; see modeQuery): a quarter. */
+/** The share a location question's first, whole query gets (most decide at once; see classify): a quarter. */
 const FIRST_SHARE = 4;
+/** The share a mode pair's first, whole query gets (see modeQuery): an eighth. */
+const PAIR_FIRST_SHARE = 8;
 
 export class InstructionClassifier {
   private queries = 0;
@@ -200,9 +202,7 @@ export class InstructionClassifier {
     const a = await this.check(constraints, RELAXED_SHARE);
     if (a.status !== "sat") return null;
     const samples = this.timedPhase("search", () => {
-      const value = (t: BV) => modelValue(a.model, t);
-      const encoding = ops.selector ? Math.min(Number(value(ops.selector)), ops.words.length - 1) : 0;
-      const word = { encoding, word: value(ops.words[encoding]!) };
+      const word = wordOf(a.model, ops);
       const out: Sample[] = [];
       for (const r of runs) {
         const concrete = concretize(a.model, this.isa, instr, ops, r.initial, r.inst, this.probed.get(r.initial) ?? []);
@@ -214,6 +214,20 @@ export class InstructionClassifier {
       return samePresentation(this.isa, x.outcome, y.outcome) && resultDifferences(this.isa, x.outcome, y.outcome).length > 0 ? out : null;
     });
     return samples ? { status: "found", samples } : null;
+  }
+
+  /**
+   * A found state as a replayed sample: the search's own, or the model's concretized and replayed
+   * (null if the replay does not execute the instruction).
+   */
+  private sampleOf(answer: Answer, ops: SymOperands, instr: IR.Instruction, run: RunInfo): Sample | null {
+    if (answer.status === "found") return answer.samples[0]!;
+    if (answer.status !== "sat") return null;
+    return this.timedPhase("search", () => {
+      const concrete = concretize(answer.model, this.isa, instr, ops, run.initial, run.inst, this.probed.get(run.initial) ?? []);
+      const outcome = replay(this.isa, concrete);
+      return outcome.error || outcome.executed !== instr.name ? null : { concrete, outcome, word: wordOf(answer.model, ops) };
+    });
   }
 
   /**
@@ -264,7 +278,7 @@ export class InstructionClassifier {
    * mode queries go from seconds to milliseconds. The first satisfiable case answers; all unsat
    * is unsat; otherwise the answer is unknown.
    */
-  private async checkByMode(topic: string, constraints: readonly (B | null)[], states: readonly SymState[], values: readonly (readonly bigint[])[], disjuncts: readonly B[] = []): Promise<Answer> {
+  private async checkByMode(topic: string, constraints: readonly (B | null)[], states: readonly SymState[], values: readonly (readonly bigint[])[], disjuncts: readonly B[] = [], share = 1): Promise<Answer> {
     if (constraints.some((c) => c === null || this.isFalse(c as B))) return { status: "unsat" };
     const w = IR.widthOf(this.isa.privilege.element);
     let combos: bigint[][] = [[]];
@@ -273,7 +287,10 @@ export class InstructionClassifier {
     for (const combo of combos) {
       const fixed = combo.map((v, i) => this.modeValue(states[i]!).eq(this.Z.BitVec.val(v, w)));
       this.topic = `${topic} at ${combo.map(hexOf).join(", ")}`;
-      const a = disjuncts.length === 0 ? await this.check([...constraints, ...fixed]) : await this.checkEach([...constraints, ...fixed], disjuncts);
+      // Under a share of the limit, the question whole only (a first try: see its callers).
+      const a = disjuncts.length === 0 || share > 1
+        ? await this.check([...constraints, ...fixed, ...(disjuncts.length ? [this.Z.Or(...disjuncts)] : [])], share)
+        : await this.checkEach([...constraints, ...fixed], disjuncts);
       if (a.status === "sat") return a;
       if (a.status === "unknown") unknown ??= a;
     }
@@ -595,7 +612,7 @@ export class InstructionClassifier {
    * Mode sensitivity, one pair of concrete mode values at a time (each pair built with those values,
    * see modePairAt); the first satisfiable pair answers with its runs.
    */
-  private async modeQuery(ops: SymOperands, instr: IR.Instruction): Promise<{ answer: Answer; runs: RunInfo[] }> {
+  private async modeQuery(ops: SymOperands, instr: IR.Instruction, seeds: { above: Sample | null; guest: Sample | null }): Promise<{ answer: Answer; runs: RunInfo[] }> {
     const Z = this.Z;
     const combos = this.aboveValues().flatMap((va) => this.levelValues(this.config.guestLevel).map((vb) => [va, vb] as const));
     // Each pair of mode values, built first: where the two runs' results are the same terms (most
@@ -615,20 +632,27 @@ export class InstructionClassifier {
       if (d.length) pairs.push({ mA, mB, d });
     }
     if (!general && pairs.length === 0) return { answer: { status: "unsat" }, runs: [] };
+    // States already found in which the instruction completes, above the guest level and at it,
+    // each with the same state at the other level: for an x86 far call, the pair the solver takes
+    // seconds to find.
+    const seeded = this.timedPhase("search", () => (seeds.above && this.sampler.modePairFrom(seeds.above)) || (seeds.guest && this.sampler.modePairBelow(seeds.guest)));
+    if (seeded) return { answer: { status: "found", samples: seeded }, runs: [] };
     const found = this.timedPhase("search", () => this.sampler.searchModePair(this.options.sampleTries, new Rng(seedOf(`${instr.name}/mode`))));
     if (found) return { answer: { status: "found", samples: found }, runs: [] };
     this.topic = "mode pairs";
     const queries = (general ? [] : pairs).map(({ mA, mB, d }) => ({
       mA, mB, d, both: [...this.base(ops, mA, mB), this.guest(mB.initial), this.completes(mA), this.completes(mB), ...this.sameMemory(mA, mB)],
     }));
-    // Each pair's full query under a quarter of the solver's limit (most decide in milliseconds); the
-    // pairs it leaves open get the relaxed query (any pair that completes, then replayed), and
-    // then the full query again under the whole limit, and their differences one at a time.
+    // Each pair's full query under an eighth of the solver's limit (most decide in milliseconds, and
+    // in the library all but an x86 far call's within it); from the first it leaves open, the
+    // pairs get the relaxed query (any pair that completes, then replayed), and then the full query
+    // again under the whole limit, and their differences one at a time.
     const hard: typeof queries = this.options.pairs === "split" ? queries : [];
     for (const q of this.options.pairs === "split" ? [] : queries) {
-      const answer = await this.check([...q.both, Z.Or(...q.d)], FIRST_SHARE);
-      if (answer.status === "sat") return { answer, runs: [q.mA, q.mB] };
-      if (answer.status === "unknown") hard.push(q);
+      // Once one pair's query runs out, the instruction is a hard one: the rest go straight on.
+      const answer = hard.length ? null : await this.check([...q.both, Z.Or(...q.d)], PAIR_FIRST_SHARE);
+      if (answer?.status === "sat") return { answer, runs: [q.mA, q.mB] };
+      if (!answer || answer.status === "unknown") hard.push(q);
     }
     for (const { mA, mB, both } of hard) {
       const relaxed = await this.relaxedPair(both, ops, instr, [mA, mB]);
@@ -651,6 +675,42 @@ export class InstructionClassifier {
       this.completes(mA), this.completes(mB), d, ...(d ? this.sameMemory(mA, mB) : [])];
     const answer = await this.checkByMode("mode pairs", q, [mA.initial, mB.initial], [this.aboveValues(), this.levelValues(this.config.guestLevel)]);
     return { answer, runs: [mA, mB] };
+  }
+
+  /**
+   * Location pairs that differ in one control element only: b is a with that element changed (its
+   * mode bits kept) and the same physical memory - each a special case of the general pair. Asked
+   * as relaxed pairs (relaxedPair: two runs that complete, present the same memory and hold
+   * different values in the element, found by the solver without "some result differs", then
+   * replayed): a replayed pair whose results differ answers the question, and the witness shows
+   * which element matters. With everything else shared most of the two runs' terms coincide, and
+   * without the difference the query is one the solver finds easily: an x86 far call's pair that
+   * differs in CS takes it 7 M units, where the general pair (two independent descriptor tables,
+   * TSSs and page tables, any result differing) took 53 M. An element whose pair cannot change a
+   * result costs no query. Null when no such pair is found; the general question decides then.
+   */
+  private async oneElementLocation(ops: SymOperands, instr: IR.Instruction, a: SymState, level: "guest" | "any", values: readonly bigint[]): Promise<{ answer: Answer; runs: RunInfo[] } | null> {
+    const Z = this.Z;
+    const w = IR.widthOf(this.isa.privilege.element);
+    for (const e of this.isa.state) {
+      if (e.role !== "control" || e.isPc || this.sets.timing.has(e.id)) continue;
+      let b = freshState(Z, this.isa, "b", a, { element: (x) => x.id !== e.id, phys: true });
+      if (this.sets.mode.has(e.id)) b = this.withFreshModeBits(b, "b", a);
+      const view = new SharedView(Z, this.isa);
+      const A = this.runFrom("a", ops, a, instr, view);
+      const B = this.runFrom("b", ops, b, instr, view);
+      const d = this.differences(A, B);
+      if (d.length === 0) continue;
+      const differs = Z.Or(...a.regs[e.id]!.map((t, i) => Z.Not(t.eq(b.regs[e.id]![i]!))));
+      const pair = [...this.base(ops, A, B), this.completes(A), this.completes(B), ...this.sameMemory(A, B), differs,
+        ...(level === "guest" ? [this.guest(A.initial), this.guest(B.initial)] : [this.wellFormed(A.initial)])];
+      for (const v of values) {
+        this.topic = `location, ${e.name} alone, at ${hexOf(v)}`;
+        const found = await this.relaxedPair([...pair, this.modeValue(a).eq(Z.BitVec.val(v, w))], ops, instr, [A, B]);
+        if (found) return { answer: found, runs: [] };
+      }
+    }
+    return null;
   }
 
   private withFreshModeBits(s: SymState, tag: string, from?: SymState): SymState {
@@ -717,7 +777,10 @@ export class InstructionClassifier {
     const userControl: Answer = neverAtGuest ? { status: "unsat" } : userControlFirst;
 
     // Two states: behaviour sensitivity and timing.
-    const { answer: mode, runs: modeRuns } = await this.modeQuery(ops, instr);
+    const { answer: mode, runs: modeRuns } = await this.modeQuery(ops, instr, {
+      above: this.sampleOf(aboveCompletes, ops, instr, s),
+      guest: this.sampleOf(userCompletes, ops, instr, s),
+    });
 
     const la = freshState(Z, this.isa, "a");
     const view = new SharedView(Z, this.isa);
@@ -743,15 +806,30 @@ export class InstructionClassifier {
     // The guest-level question first: its query is the general one with both states at the guest
     // level added, so a pair it finds answers both (for x86's descriptor instructions each is a
     // solver call of seconds). Only when it finds none is the general one asked.
+    // Each: the concrete search, the general query under a quarter of the limit, pairs that differ
+    // in one control element (oneElementLocation), then the general query in full.
+    let userLocationRuns: RunInfo[] = [lA, lB];
+    let locationRuns: RunInfo[] = [lA, lB];
+    const ask = async (topic: string, level: "guest" | "any", extra: B[], values: bigint[], setRuns: (r: RunInfo[]) => void): Promise<Answer> => {
+      const first = await this.checkByMode(topic, [...locBase(), ...extra], [lA.initial], [values], locDifferences, FIRST_SHARE);
+      if (first.status !== "unknown") return first;
+      const narrow = await this.oneElementLocation(ops, instr, la, level, values);
+      if (narrow) {
+        setRuns(narrow.runs);
+        return narrow.answer;
+      }
+      return this.checkByMode(topic, [...locBase(), ...extra], [lA.initial], [values], locDifferences);
+    };
     const userLocation: Answer = locDiffer === null || neverAtGuest
       ? { status: "unsat" }
       : locationPair("guest", "user-location")
-        ?? (await this.checkByMode("user location", [...locBase(), this.guest(lA.initial), this.guest(lB.initial)], [lA.initial], [this.levelValues(this.config.guestLevel)], locDifferences));
+        ?? (await ask("user location", "guest", [this.guest(lA.initial), this.guest(lB.initial)], this.levelValues(this.config.guestLevel), (r) => (userLocationRuns = r)));
+    if (this.tri(userLocation) === true) locationRuns = userLocationRuns;
     const location: Answer = locDiffer === null
       ? { status: "unsat" }
       : this.tri(userLocation) === true
         ? userLocation
-        : locationPair("any", "location") ?? (await this.checkByMode("location", [...locBase(), this.wellFormed(lA.initial)], [lA.initial], [allValues], locDifferences));
+        : locationPair("any", "location") ?? (await ask("location", "any", [this.wellFormed(lA.initial)], allValues, (r) => (locationRuns = r)));
 
     let timing: Answer = { status: "unsat" };
     if (this.sets.timing.size > 0 && !neverAtGuest) {
@@ -769,8 +847,8 @@ export class InstructionClassifier {
     if (this.tri(control) === true) this.witness("control-sensitive", control, ops, instr, [s]);
     if (this.tri(userControl) === true) this.witness("user-control-sensitive", userControl, ops, instr, [s]);
     if (this.tri(mode) === true) this.witness("mode-sensitive", mode, ops, instr, modeRuns);
-    if (this.tri(location) === true) this.witness("location-sensitive", location, ops, instr, [lA, lB]);
-    if (this.tri(userLocation) === true) this.witness("user-location-sensitive", userLocation, ops, instr, [lA, lB]);
+    if (this.tri(location) === true) this.witness("location-sensitive", location, ops, instr, locationRuns);
+    if (this.tri(userLocation) === true) this.witness("user-location-sensitive", userLocation, ops, instr, userLocationRuns);
 
     const privileged = and3(not3(this.tri(userCompletes)), this.tri(aboveCompletes));
     const controlSensitive = this.tri(control);
@@ -784,7 +862,7 @@ export class InstructionClassifier {
     // level (its counterpart: what a VMM runs) must trap.
     let vmmProblem: Tri = false;
     if (sensitive !== false && userCompletes.status !== "unsat") {
-      vmmProblem = await this.problem(instr, ops, { s, userControl, control, mode, modeRuns, location, userLocation, lA, lB });
+      vmmProblem = await this.problem(instr, ops, { s, userControl, control, mode, modeRuns, location, userLocation, userLocationRuns });
     }
     const hvmProblem = userSensitive;
     const timingDependent = this.tri(timing);
@@ -836,7 +914,7 @@ export class InstructionClassifier {
     ops: SymOperands,
     q: {
       s: RunInfo; userControl: Answer; control: Answer; mode: Answer; modeRuns: RunInfo[];
-      location: Answer; userLocation: Answer; lA: RunInfo; lB: RunInfo;
+      location: Answer; userLocation: Answer; userLocationRuns: RunInfo[];
     },
   ): Promise<Tri> {
     const results: Tri[] = [];
@@ -861,7 +939,7 @@ export class InstructionClassifier {
     }
     if (q.mode.status === "sat") return shown(q.mode, [...q.modeRuns, q.modeRuns[1]!], itself("mode"));
     if (q.mode.status === "found") return shown({ status: "found", samples: [...q.mode.samples, q.mode.samples[1]!] }, [], itself("mode"));
-    if (q.userLocation.status === "sat") return shown(q.userLocation, [q.lA, q.lB, q.lB], itself("location"));
+    if (q.userLocation.status === "sat") return shown(q.userLocation, [...q.userLocationRuns, q.userLocationRuns[1]!], itself("location"));
     if (q.userLocation.status === "found") return shown({ status: "found", samples: [...q.userLocation.samples, q.userLocation.samples[1]!] }, [], itself("location"));
     if (q.mode.status === "unknown") results.push("inconclusive");
     if (q.userLocation.status === "unknown") results.push("inconclusive");
@@ -1013,3 +1091,9 @@ function describe(isa: IR.Isa, label: string, c: Concrete): WitnessState {
   return { label, level: levelOf(isa, c.state), pc: hexOf(c.state.pc), registers, memory };
 }
 
+/** The instruction word a model chose (the encoding, then its bits). */
+function wordOf(model: Z3Model, ops: SymOperands): { encoding: number; word: bigint } {
+  const value = (t: BV) => modelValue(model, t);
+  const encoding = ops.selector ? Math.min(Number(value(ops.selector)), ops.words.length - 1) : 0;
+  return { encoding, word: value(ops.words[encoding]!) };
+}

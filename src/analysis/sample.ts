@@ -181,13 +181,25 @@ export class StateSampler {
       if (!drawn) continue;
       const oa = replay(this.isa, drawn.concrete);
       if (oa.error || oa.executed !== this.instr.name || oa.trap !== null) continue;
-      for (const s of this.counterpartStates(drawn.concrete.state)) {
-        const concrete = withState(drawn.concrete, s);
-        const ob = replay(this.isa, concrete);
-        if (ob.error || ob.executed !== this.instr.name || ob.trap !== null) continue;
-        if (!samePresentation(this.isa, oa, ob) || resultDifferences(this.isa, oa, ob).length === 0) continue;
-        return [{ concrete: drawn.concrete, outcome: oa, word: drawn.word }, { concrete, outcome: ob, word: drawn.word }];
-      }
+      const pair = this.modePairFrom({ concrete: drawn.concrete, outcome: oa, word: drawn.word });
+      if (pair) return pair;
+    }
+    return null;
+  }
+
+  /**
+   * A mode-sensitivity witness from a state above the guest level in which the instruction
+   * completes (one already found, e.g. by the solver): it and its counterpart at the guest level,
+   * if that completes too, presents the same memory and gives different results.
+   */
+  modePairFrom(a: Sample): [Sample, Sample] | null {
+    if (a.outcome.error || a.outcome.executed !== this.instr.name || a.outcome.trap !== null) return null;
+    for (const s of this.counterpartStates(a.concrete.state)) {
+      const concrete = withState(a.concrete, s);
+      const ob = replay(this.isa, concrete);
+      if (ob.error || ob.executed !== this.instr.name || ob.trap !== null) continue;
+      if (!samePresentation(this.isa, a.outcome, ob) || resultDifferences(this.isa, a.outcome, ob).length === 0) continue;
+      return [a, { concrete, outcome: ob, word: a.word }];
     }
     return null;
   }
@@ -236,11 +248,32 @@ export class StateSampler {
     return null;
   }
 
+  /**
+   * The same from a state at the guest level in which the instruction completes: it is the pair's
+   * guest run, and the same state at each mode value above the guest level (banked registers
+   * presented) the other.
+   */
+  modePairBelow(b: Sample): [Sample, Sample] | null {
+    if (b.outcome.error || b.outcome.executed !== this.instr.name || b.outcome.trap !== null) return null;
+    const above = this.isa.privilege.levels.slice(0, this.config.guestLevel).flatMap((l) => l.values);
+    for (const s of this.statesAt(b.concrete.state, above, false)) {
+      const a: Sample = { concrete: withState(b.concrete, s), outcome: replay(this.isa, withState(b.concrete, s)), word: b.word };
+      const pair = this.modePairFrom(a);
+      if (pair) return pair;
+    }
+    return null;
+  }
+
   /** The state at each guest mode value that meets the configuration, banked registers presented. */
   private counterpartStates(from: MachineState): MachineState[] {
+    return this.statesAt(from, this.isa.privilege.levels[this.config.guestLevel]!.values, true);
+  }
+
+  /** The state at each of these mode values (meeting the configuration if asked), banked registers presented. */
+  private statesAt(from: MachineState, values: readonly bigint[], guest: boolean): MachineState[] {
     const isa = this.isa;
     const out: MachineState[] = [];
-    for (const value of isa.privilege.levels[this.config.guestLevel]!.values) {
+    for (const value of values) {
       const s = from.clone();
       if (!this.setMode(s, value)) continue;
       for (const bank of isa.banked) {
@@ -249,7 +282,7 @@ export class StateSampler {
         const b = this.bankElement(s, bank);
         if (a !== b) s.setReg(b, 0, from.reg(a));
       }
-      if (this.config.requires.every((r) => this.evalState(s, r) === 1n)) out.push(s);
+      if (!guest || this.config.requires.every((r) => this.evalState(s, r) === 1n)) out.push(s);
     }
     return out;
   }
