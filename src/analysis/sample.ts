@@ -121,7 +121,10 @@ export class StateSampler {
     if (levels.length === 0) return null;
     const level = isa.privilege.levels[levels[rng.int(levels.length)]!]!;
     if (!this.setMode(s, level.values[rng.int(level.values.length)]!)) return null;
-    if (req.level === "guest" && !this.config.requires.every((r) => this.evalState(s, r) === 1n)) return null;
+    if (req.level === "guest") {
+      for (const r of this.config.requires) this.meet(s, r);
+      if (!this.config.requires.every((r) => this.evalState(s, r) === 1n)) return null;
+    }
 
     const word = req.word ?? this.randomWord(rng);
     if (!word) return null;
@@ -226,6 +229,7 @@ export class StateSampler {
       const redraw = rng.int(2) === 0 ? others : [others[rng.int(others.length)]!];
       for (const e of redraw) for (let i = 0; i < (e.count ?? 1); i++) s.setReg(e.id, i, rng.interesting(e.width));
       if (!this.setMode(s, mode)) continue;
+      if (level === "guest") for (const r of this.config.requires) this.meet(s, r);
       if (level === "guest" && !this.config.requires.every((r) => this.evalState(s, r) === 1n)) continue;
       // Present the same memory: what a holds at each unit either run touches, where s places it.
       let ob: ReplayOutcome | null = null;
@@ -326,6 +330,26 @@ export class StateSampler {
     return this.evalState(s, this.isa.privilege.element) === value;
   }
 
+  /**
+   * Makes a requirement of the form `register == constant` or `register.field == constant` hold by
+   * writing the constant there (x86's `CR4.UMIP == 1` held in almost no random state, so the search
+   * for a guest-level state found none and every instruction went to the solver). Other forms are
+   * left to chance.
+   */
+  private meet(s: MachineState, r: IR.Expr): void {
+    if (r.kind !== "binary" || r.op !== "eq") return;
+    const value = constValueOf(r.right);
+    if (value === null) return;
+    const target = r.left;
+    if (target.kind === "reg") {
+      s.setReg(target.element, 0, value);
+    } else if (target.kind === "slice" && target.value.kind === "reg") {
+      const id = target.value.element;
+      const mask = ((1n << BigInt(target.hi - target.lo + 1)) - 1n) << BigInt(target.lo);
+      s.setReg(id, 0, (s.reg(id) & ~mask) | ((value << BigInt(target.lo)) & mask));
+    }
+  }
+
   private evalState(s: MachineState, e: IR.Expr): bigint {
     return new Interpreter(this.isa, s).eval(e, { locals: [], operands: new Map(), nextPc: 0n });
   }
@@ -377,4 +401,8 @@ function lazyAssembly(c: Omit<Concrete, "assembly">, text: () => string): Concre
 /** The same instruction and choices from another state (the assembly is the same: same word, same PC). */
 function withState(c: Concrete, state: MachineState): Concrete {
   return lazyAssembly({ state, decoded: c.decoded, choices: c.choices }, () => c.assembly);
+}
+
+function constValueOf(e: IR.Expr): bigint | null {
+  return e.kind === "const" ? e.value : null;
 }

@@ -1,12 +1,27 @@
 /**
- * The concrete search draws states the machine can be in: every drawn value fits its register.
+ * The concrete search draws states the machine can be in: every drawn value fits its register, and
+ * guest-level states meet the configuration.
  */
 import { expect, test } from "vitest";
-import { Rng } from "../../src/analysis/sample.js";
+import { Rng, StateSampler } from "../../src/analysis/sample.js";
+import { stateSets } from "../../src/analysis/state-sets.js";
+import { checkSpec } from "../../src/check/check.js";
+import { loadSpec } from "../../src/syntax/load.js";
 
 test("interesting values fit their width (regression: small values reached 15 in a 1-bit register, and a concrete location witness the definition refutes was accepted)", () => {
   const rng = new Rng(20261201);
   for (const width of [1, 2, 3, 5, 32]) {
     for (let i = 0; i < 2000; i++) expect(rng.interesting(width) < 1n << BigInt(width)).toBe(true);
   }
+});
+
+test("a guest-level search meets the configuration's `register.field == constant` requirements (regression: x86's umip configuration requires CR4.UMIP == 1, which almost no drawn state held, so every instruction went to the solver)", () => {
+  const isa = checkSpec(loadSpec("isas/x86.isa")).isa!;
+  const config = isa.configs.find((c) => c.name === "umip")!;
+  const mov = isa.instructions.find((i) => i.name === "MOV")!;
+  const sampler = new StateSampler(isa, mov, config, stateSets(isa));
+  const found = sampler.search({ level: "guest", want: (o) => o.trap === null, tries: 48 }, new Rng(1));
+  expect(found).not.toBeNull();
+  const cr4 = isa.state.find((e) => e.name === "CR4")!;
+  expect(found!.concrete.state.reg(cr4.id) & 1n << 11n).toBe(1n << 11n);
 });
