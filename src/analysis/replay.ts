@@ -28,33 +28,58 @@ export function modelValue(model: Z3Model, t: BV): bigint {
   return v.value();
 }
 
-function truth(model: Z3Model, t: B): boolean {
-  return model.eval(t, true).toString() === "true";
+/**
+ * The values of many terms in one model, evaluated together: one walk over their shared subterms
+ * (page-table walks, descriptor reads) where a call per term walks them again each time - a model's
+ * concrete state took seconds for ARM's LDM (user registers) term by term. Booleans come back as 0
+ * or 1.
+ */
+export function modelValues(model: Z3Model, terms: readonly (BV | B)[]): bigint[] {
+  if (terms.length === 0) return [];
+  const Z = model.ctx;
+  const one = Z.BitVec.val(1, 1);
+  const zero = Z.BitVec.val(0, 1);
+  const parts = terms.map((t) => (Z.isBool(t) ? (Z.If(t, one, zero) as BV) : (t as BV)));
+  const all = modelValue(model, parts.length === 1 ? parts[0]! : Z.Concat(...parts));
+  const out = new Array<bigint>(parts.length);
+  let shift = 0n;
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const w = BigInt(parts[i]!.size());
+    out[i] = (all >> shift) & ((1n << w) - 1n);
+    shift += w;
+  }
+  return out;
 }
 
 /** The concrete state a model describes: registers, and physical memory wherever the run looked. */
 export function concretize(model: Z3Model, isa: IR.Isa, instr: IR.Instruction, ops: SymOperands, initial: SymState, inst: InstructionRun, probed: readonly Access[] = []): Concrete {
   const state = new MachineState(isa);
-  isa.state.forEach((e) => {
-    initial.regs[e.id]!.forEach((t, i) => state.setReg(e.id, i, modelValue(model, t)));
-  });
+  const regs = isa.state.flatMap((e) => initial.regs[e.id]!.map((t, i) => ({ id: e.id, i, t })));
+  const accesses = [...inst.run.accesses, ...probed];
+  const k = ops.selector ? Number(modelValue(model, ops.selector)) : 0;
+  const enc = instr.encodings[Math.min(k, instr.encodings.length - 1)]!;
+  const values = modelValues(model, [
+    ...regs.map((r) => r.t),
+    ...accesses.flatMap((a) => [a.guard, a.pa, initial.phys.select(a.pa) as BV]),
+    ...inst.run.eithers.flatMap((e) => [e.guard, e.choice]),
+    ops.words[Math.min(k, ops.words.length - 1)]!,
+  ]);
+  let at = 0;
+  for (const r of regs) state.setReg(r.id, r.i, values[at++]!);
   // Physical memory the run read or wrote, or that a query compared: the initial contents there.
   // (Reads of a cell the run itself wrote earlier are reads of the initial array at that address too.)
-  for (const a of [...inst.run.accesses, ...probed]) {
-    if (!truth(model, a.guard)) continue;
-    state.writeUnit(modelValue(model, a.pa), modelValue(model, initial.phys.select(a.pa) as BV));
+  for (let n = 0; n < accesses.length; n++, at += 3) {
+    if (values[at] === 1n) state.writeUnit(values[at + 1]!, values[at + 2]!);
   }
   const choices = new Map<IR.Stmt, number[]>();
   for (const e of inst.run.eithers) {
-    if (!truth(model, e.guard)) continue;
+    const [guard, choice] = [values[at++]!, values[at++]!];
+    if (guard !== 1n) continue;
     const list = choices.get(e.stmt) ?? [];
-    list.push(Number(modelValue(model, e.choice)));
+    list.push(Number(choice));
     choices.set(e.stmt, list);
   }
-  let k = 0;
-  if (ops.selector) k = Number(modelValue(model, ops.selector));
-  const enc = instr.encodings[Math.min(k, instr.encodings.length - 1)]!;
-  const word = modelValue(model, ops.words[Math.min(k, ops.words.length - 1)]!);
+  const word = values[at++]!;
   const decoded = new Decoder(isa).decodeWord(word, enc.length);
   const assembly = decoded ? formatInstruction(decoded, { pc: state.pc, isa }) : `(word 0x${word.toString(16)} does not decode)`;
   return { state, decoded, assembly, choices };
