@@ -755,7 +755,10 @@ export class InstructionClassifier {
     // One state: privilege and control sensitivity.
     this.sampler = new StateSampler(this.isa, instr, this.config, this.sets);
     this.instrName = instr.name;
-    const s = this.runFrom("s", ops, freshState(Z, this.isa, "s"), instr);
+    // The one-state questions and the location pair start from the same state (variables named
+    // alike): separate queries, but the runs share their translations (built once per context).
+    const la = freshState(Z, this.isa, "a");
+    const s = this.runFrom("s", ops, la, instr);
     const sBase = this.base(ops, s);
     const completes = (o: ReplayOutcome) => o.trap === null;
     const changes = (o: ReplayOutcome) => completes(o) && controlChanges(this.isa, o).length > 0;
@@ -782,7 +785,6 @@ export class InstructionClassifier {
       guest: this.sampleOf(userCompletes, ops, instr, s),
     });
 
-    const la = freshState(Z, this.isa, "a");
     const view = new SharedView(Z, this.isa);
     const lA = this.runFrom("a", ops, la, instr, view);
     const lB = this.runFrom("b", ops, this.locationPair(la), instr, view);
