@@ -135,6 +135,7 @@ export class StateSampler {
     const slots = rng.int(4) === 0 ? 1n << BigInt(isa.vaddrWidth) : 4096n;
     s.pc = BigInt.asUintN(isa.vaddrWidth, (rng.bits(isa.vaddrWidth) % slots) / BigInt(per) * BigInt(per));
     const interp = new Interpreter(isa, s.clone());
+    const code = new Set<bigint>();
     for (let f = 0; f < enc.length / fetchUnit; f++) {
       const va = BigInt.asUintN(isa.vaddrWidth, s.pc + BigInt(f * per));
       let pa: bigint;
@@ -147,7 +148,9 @@ export class StateSampler {
       for (let u = 0; u < per; u++) {
         const inFetch = endian === "big" ? u : per - 1 - u;
         const lo = enc.length - f * fetchUnit - inFetch * unitWidth - unitWidth;
-        s.writeUnit(BigInt.asUintN(isa.memory.addrWidth, pa + BigInt(u)), BigInt.asUintN(unitWidth, word.word >> BigInt(lo)));
+        const at = BigInt.asUintN(isa.memory.addrWidth, pa + BigInt(u));
+        code.add(at);
+        s.writeUnit(at, BigInt.asUintN(unitWidth, word.word >> BigInt(lo)));
       }
     }
     const choices = new Map<IR.Stmt, number[]>();
@@ -156,7 +159,30 @@ export class StateSampler {
       choices.set(st, Array.from({ length: 8 }, () => rng.int(n)));
     }
     const decoded = this.decoder.decodeWord(word.word, enc.length);
-    return { concrete: lazyAssembly({ state: s, decoded, choices }, () => (decoded ? formatInstruction(decoded, { pc: s.pc, isa }) : `(word 0x${word.word.toString(16)})`)), word };
+    const concrete = lazyAssembly({ state: s, decoded, choices }, () => (decoded ? formatInstruction(decoded, { pc: s.pc, isa }) : `(word 0x${word.word.toString(16)})`));
+    if (t % 2 === 1) this.fillReads(concrete, code, rng);
+    return { concrete, word };
+  }
+
+  /**
+   * Gives the memory the instruction reads random contents (twice: what it reads may depend on
+   * what it read): in a state whose memory is zero, table-driven instructions fail the same way
+   * everywhere (an x86 LSL finds no valid descriptor, in either state of a location pair).
+   */
+  private fillReads(concrete: Concrete, code: ReadonlySet<bigint>, rng: Rng): void {
+    const s = concrete.state;
+    const w = this.isa.memory.addrWidth;
+    for (let round = 0; round < 2; round++) {
+      const outcome = replay(this.isa, concrete);
+      if (outcome.error) return;
+      for (const u of outcome.units) {
+        if (u.kind !== "read") continue;
+        const base = translateIn(this.isa, s, u.va);
+        if (base === null) continue;
+        const pa = BigInt.asUintN(w, base + BigInt(u.offset));
+        if (!code.has(pa)) s.writeUnit(pa, rng.interesting(this.isa.memory.unitWidth));
+      }
+    }
   }
 
   /**

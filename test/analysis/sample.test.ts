@@ -3,7 +3,7 @@
  * guest-level states meet the configuration.
  */
 import { expect, test } from "vitest";
-import { Rng, StateSampler } from "../../src/analysis/sample.js";
+import { Rng, seedOf, StateSampler } from "../../src/analysis/sample.js";
 import { stateSets } from "../../src/analysis/state-sets.js";
 import { checkSpec } from "../../src/check/check.js";
 import { loadSpec } from "../../src/syntax/load.js";
@@ -24,4 +24,14 @@ test("a guest-level search meets the configuration's `register.field == constant
   expect(found).not.toBeNull();
   const cr4 = isa.state.find((e) => e.name === "CR4")!;
   expect(found!.concrete.state.reg(cr4.id) & 1n << 11n).toBe(1n << 11n);
+});
+
+test("drawn states give the memory the instruction reads random contents (S/370's D: with zero memory every drawn divide overflowed or divided by zero, and the solver had to find a state in which it completes)", () => {
+  const isa = checkSpec(loadSpec("isas/s370.isa")).isa!;
+  const config = isa.configs[0]!;
+  const d = isa.instructions.find((i) => i.name === "D")!;
+  const sampler = new StateSampler(isa, d, config, stateSets(isa));
+  const found = sampler.search({ level: "guest", want: (o) => o.trap === null, tries: 48 }, new Rng(seedOf("D/guest")));
+  expect(found).not.toBeNull();
+  expect(found!.outcome.executed).toBe("D");
 });
