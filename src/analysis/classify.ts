@@ -139,6 +139,12 @@ export const DEFAULT_SAMPLE_TRIES = 48;
 const RELAXED_SHARE = 2;
 /** The share a location question's first, whole query gets (most decide at once; see classify): a quarter. */
 const FIRST_SHARE = 4;
+/**
+ * A pair with more constraints than this is a large one (its "same memory" is quadratic in the units
+ * the runs touch): its general query is not tried first. In the library, x86's far call's mode pairs
+ * have 919 constraints and its location pair 8,762; no other instruction's pair more than 250.
+ */
+const LARGE_PAIR = 500;
 /** The share a mode pair's first, whole query gets (see modeQuery): an eighth. */
 const PAIR_FIRST_SHARE = 8;
 
@@ -649,8 +655,9 @@ export class InstructionClassifier {
     // again under the whole limit, and their differences one at a time.
     const hard: typeof queries = this.options.pairs === "split" ? queries : [];
     for (const q of this.options.pairs === "split" ? [] : queries) {
-      // Once one pair's query runs out, the instruction is a hard one: the rest go straight on.
-      const answer = hard.length ? null : await this.check([...q.both, Z.Or(...q.d)], PAIR_FIRST_SHARE);
+      // Once one pair's query runs out, the instruction is a hard one: the rest go straight on; so
+      // do large pairs (LARGE_PAIR).
+      const answer = hard.length || q.both.length > LARGE_PAIR ? null : await this.check([...q.both, Z.Or(...q.d)], PAIR_FIRST_SHARE);
       if (answer?.status === "sat") return { answer, runs: [q.mA, q.mB] };
       if (!answer || answer.status === "unknown") hard.push(q);
     }
@@ -813,13 +820,20 @@ export class InstructionClassifier {
     let userLocationRuns: RunInfo[] = [lA, lB];
     let locationRuns: RunInfo[] = [lA, lB];
     const ask = async (topic: string, level: "guest" | "any", extra: B[], values: bigint[], setRuns: (r: RunInfo[]) => void): Promise<Answer> => {
+      const narrowed = async () => {
+        const narrow = await this.oneElementLocation(ops, instr, la, level, values);
+        if (narrow) setRuns(narrow.runs);
+        return narrow?.answer ?? null;
+      };
+      // A large pair's general query runs out (LARGE_PAIR): the one-element pairs, where most of
+      // its constraints fold away, are asked first.
+      const large = locBase().length > LARGE_PAIR;
+      const early = large ? await narrowed() : null;
+      if (early) return early;
       const first = await this.checkByMode(topic, [...locBase(), ...extra], [lA.initial], [values], locDifferences, FIRST_SHARE);
       if (first.status !== "unknown") return first;
-      const narrow = await this.oneElementLocation(ops, instr, la, level, values);
-      if (narrow) {
-        setRuns(narrow.runs);
-        return narrow.answer;
-      }
+      const late = large ? null : await narrowed();
+      if (late) return late;
       return this.checkByMode(topic, [...locBase(), ...extra], [lA.initial], [values], locDifferences);
     };
     const userLocation: Answer = locDiffer === null || neverAtGuest
