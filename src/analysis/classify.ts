@@ -141,8 +141,9 @@ const RELAXED_SHARE = 2;
 const FIRST_SHARE = 4;
 /**
  * A pair with more constraints than this is a large one (its "same memory" is quadratic in the units
- * the runs touch): its general query is not tried first. In the library, x86's far call's mode pairs
- * have 919 constraints and its location pair 8,762; no other instruction's pair more than 250.
+ * the runs touch): its general query is not tried first. In the library: x86's far call's mode pairs
+ * (919 constraints) and location pair (8,762), and S/370's STCTL's location pair (8,393: it stores up
+ * to sixteen control registers); no other pair has more than 466.
  */
 const LARGE_PAIR = 500;
 /** The share a mode pair's first, whole query gets (see modeQuery): an eighth. */
