@@ -626,15 +626,21 @@ export class InstructionClassifier {
     // instructions, in every pair) the answer is unsat by construction, with no search and no solver.
     const pairs: { mA: RunInfo; mB: RunInfo; d: B[] }[] = [];
     let general = false;
+    // One view for every pair (a query links it to its own two runs only), so that a guest-level
+    // state that is the same terms in several pairs - wherever no banked register is presented
+    // differently: x86's three rings above ring 3, RISC-V's M and S - is run once.
+    const view = new SharedView(Z, this.isa);
+    const guestRuns = new Map<string, RunInfo>();
     for (const [va, vb] of combos) {
       const pair = this.modePairAt(va, vb);
       if (!pair) {
         general = true;
         break;
       }
-      const view = new SharedView(Z, this.isa);
       const mA = this.runFrom("a", ops, pair.a, instr, view);
-      const mB = this.runFrom("b", ops, pair.b, instr, view);
+      const key = pair.b.regs.map((r) => r.map(termId).join(",")).join(";");
+      let mB = guestRuns.get(key);
+      if (!mB) guestRuns.set(key, (mB = this.runFrom("b", ops, pair.b, instr, view)));
       const d = this.differences(mA, mB);
       if (d.length) pairs.push({ mA, mB, d });
     }
@@ -675,9 +681,9 @@ export class InstructionClassifier {
     if (!general) return unknown ?? { answer: { status: "unsat" }, runs: [] };
     // The general form: symbolic mode bits, banked registers that agree by constraint.
     const ma = freshState(Z, this.isa, "a");
-    const view = new SharedView(Z, this.isa);
-    const mA = this.runFrom("a", ops, ma, instr, view);
-    const mB = this.runFrom("b", ops, this.modePair(ma), instr, view);
+    const generalView = new SharedView(Z, this.isa);
+    const mA = this.runFrom("a", ops, ma, instr, generalView);
+    const mB = this.runFrom("b", ops, this.modePair(ma), instr, generalView);
     const d = this.differ(mA, mB);
     const q = [...this.base(ops, mA, mB), this.above(mA.initial), this.guest(mB.initial), ...this.bankedAgree(mA.initial, mB.initial),
       this.completes(mA), this.completes(mB), d, ...(d ? this.sameMemory(mA, mB) : [])];
