@@ -6,7 +6,7 @@
  * tied to the instruction's own encoding.
  */
 import * as IR from "../ir/ir.js";
-import { SymRun, type RunResult, type SharedView, type SymState } from "./symexec.js";
+import { memoTerm, SymRun, termId, type RunResult, type SharedView, type SymState } from "./symexec.js";
 import type { B, BV, Z3 } from "./z3.js";
 
 export interface SymOperands {
@@ -184,7 +184,9 @@ export function runInstruction(
         // Unit u of fetch unit f, in memory order (as the assembler lays it out).
         const inFetch = endian === "big" ? u : per - 1 - u;
         const hi = enc.length - f * fetchUnit - inFetch * unitWidth - 1;
-        eqs.push(Z.Implies(ok, state.phys.select(pas[u]!).eq(word.extract(hi, hi - unitWidth + 1))));
+        const pa = pas[u]!;
+        eqs.push(memoTerm(Z, `fetched ${termId(ok)} ${termId(state.phys as never)} ${termId(pa)} ${termId(word)} ${hi}`,
+          () => Z.Implies(ok, state.phys.select(pa).eq(word.extract(hi, hi - unitWidth + 1)))));
       }
     }
     fetchedParts.push(Z.Implies(ops.chosen[k]!, Z.And(...eqs)));

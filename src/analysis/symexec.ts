@@ -264,6 +264,22 @@ const truths = new WeakMap<Z3, { T: B; F: B }>();
 const translations = new WeakMap<Z3, Map<string, Translation>>();
 const translateInfos = new WeakMap<IR.Isa, { footprint: Footprint; pure: boolean }>();
 
+const made = new WeakMap<Z3, Map<string, unknown>>();
+
+/**
+ * A term made once per context: the runs of one instruction's pairs build the same terms over and
+ * over (everything the mode or the placement does not touch), and each construction is several calls
+ * into Z3's WebAssembly where a lookup is a string and a map. Keyed by operation and Z3's term
+ * pointers, which name one term each within an analysis context (see `slices`).
+ */
+export function memoTerm<T>(Z: Z3, key: string, build: () => T): T {
+  let m = made.get(Z);
+  if (!m) made.set(Z, (m = new Map()));
+  let t = m.get(key) as T | undefined;
+  if (t === undefined) m.set(key, (t = build()));
+  return t;
+}
+
 /** true and false of a context, one term each, so that runs can recognise them by identity. */
 function truthOf(Z: Z3): { T: B; F: B } {
   let tf = truths.get(Z);
@@ -346,26 +362,26 @@ export class SymRun {
     if (a === this.T) return b;
     if (b === this.T) return a;
     if (a === this.F || b === this.F) return this.F;
-    return this.Z.And(a, b);
+    return memoTerm(this.Z, `and ${termId(a)} ${termId(b)}`, () => this.Z.And(a, b));
   }
 
   or(a: B, b: B): B {
     if (a === this.F) return b;
     if (b === this.F) return a;
     if (a === this.T || b === this.T) return this.T;
-    return this.Z.Or(a, b);
+    return memoTerm(this.Z, `or ${termId(a)} ${termId(b)}`, () => this.Z.Or(a, b));
   }
 
   not(a: B): B {
     if (a === this.T) return this.F;
     if (a === this.F) return this.T;
-    return this.Z.Not(a);
+    return memoTerm(this.Z, `not ${termId(a)}`, () => this.Z.Not(a));
   }
 
   private ite<X extends Sym | Arr>(c: B, a: X, b: X): X {
     if (c === this.T || a === b) return a;
     if (c === this.F) return b;
-    return this.Z.If(c, a as never, b as never) as unknown as X;
+    return memoTerm(this.Z, `ite ${termId(c)} ${termId(a as never)} ${termId(b as never)}`, () => this.Z.If(c, a as never, b as never) as unknown as X);
   }
 
   /** This statement runs: its path is taken, nothing trapped or halted before it, no early return. */
@@ -617,7 +633,7 @@ export class SymRun {
       this.accesses.push({ guard: g, va: virtual ? addr : null, offset: k, pa: p, kind: "read" });
       const memory = this.translating > 0 ? this.initial.phys : this.phys;
       const cell = virtual ? this.viewCell(addr, k, IR.ACCESS.READ, initialContext) : null;
-      parts.push(cell ? this.viewRead(cell) : (memory.select(p) as BV));
+      parts.push(cell ? this.viewRead(cell) : memoTerm(this.Z, `select ${termId(memory as never)} ${termId(p)}`, () => memory.select(p) as BV));
     }
     return parts.length === 1 ? parts[0]! : this.Z.Concat(...parts);
   }
@@ -874,7 +890,11 @@ export class SymRun {
       const v = binop(e.op, ka, kb, w);
       return e.type.kind === "bool" ? this.bool(v === 1n) : this.bv(v, e.type.width);
     }
-    switch (e.op) {
+    return memoTerm(this.Z, `${e.op} ${termId(a)} ${termId(b)}`, () => this.binaryTerm(e.op, a, b, w));
+  }
+
+  private binaryTerm(op: IR.BinOp, a: BV, b: BV, w: number): Sym {
+    switch (op) {
       case "add": return a.add(b);
       case "sub": return a.sub(b);
       case "mul": return a.mul(b);
@@ -892,7 +912,7 @@ export class SymRun {
       case "ror": {
         const k = b.urem(this.bv(BigInt(w), w));
         const back = this.bv(BigInt(w), w).sub(k);
-        return e.op === "rol" ? a.shl(k).or(a.lshr(back)) : a.lshr(k).or(a.shl(back));
+        return op === "rol" ? a.shl(k).or(a.lshr(back)) : a.lshr(k).or(a.shl(back));
       }
       case "eq": return a.eq(b);
       case "ne": return this.not(a.eq(b));
@@ -905,7 +925,7 @@ export class SymRun {
       case "sgt": return a.sgt(b);
       case "sge": return a.sge(b);
       default:
-        throw new Error(`internal: binary ${e.op}`);
+        throw new Error(`internal: binary ${op}`);
     }
   }
 
