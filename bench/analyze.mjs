@@ -11,7 +11,9 @@
 // instructions' times. POPEK_BENCH_THREAD=1 adds a cold pass in one thread (configurations one
 // after another), the peer the workers' speed-up is measured against. Also prints each
 // configuration's problem sets, and the solver's limit per query (Z3 resource units: the verdicts
-// do not depend on the machine, only the times do).
+// do not depend on the machine, only the times do). "units M" is the solver's work in millions of
+// resource units, the same on any machine and under any load: the figure to compare across runs
+// when the machine's speed varies (a shared machine's may, by half within an hour).
 // Run: npm run bench:analyze [-- isas/x.isa ...]   (builds first)
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -29,8 +31,8 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.le
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(" ");
 const specs = files.map((f) => ({ file: f, isa: checkSpec(loadSpec(f)).isa })).filter((s) => s.isa);
 
-const head = ["spec", "config", "instrs", "solved", "work s", "median ms", "max ms", "queries", "expect"];
-const widths = [18, 14, 6, 6, 8, 9, 7, 7, 6];
+const head = ["spec", "config", "instrs", "solved", "work s", "median ms", "max ms", "queries", "units M", "expect"];
+const widths = [18, 14, 6, 6, 8, 9, 7, 7, 7, 6];
 const line = (r) => r.map((c, i) => c.padEnd(widths[i])).join("  ");
 
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
@@ -43,6 +45,7 @@ async function pass(label, options) {
   const c0 = cpu();
   const all = [];
   const phases = Object.fromEntries(PHASES.map((k) => [k, 0]));
+  let units = 0;
   const slowest = [];
   const sets = [];
   console.log(`\n${label}`);
@@ -70,14 +73,16 @@ async function pass(label, options) {
     const seconds = ms.reduce((x, y) => x + y, 0) / 1000;
     console.log(line([file, config.name, String(isa.instructions.length), String(solved.length), seconds.toFixed(2),
       ms.length ? median(ms).toFixed(1) : "-", ms.length ? Math.max(...ms).toFixed(0) : "-",
-      a.instructions.reduce((n, v) => n + v.queries, 0).toString(), `${a.expectations.length - failed}/${a.expectations.length}`]));
+      a.instructions.reduce((n, v) => n + v.queries, 0).toString(), (a.instructions.reduce((n, v) => n + (v.units ?? 0), 0) / 1e6).toFixed(1),
+      `${a.expectations.length - failed}/${a.expectations.length}`]));
+    units += a.instructions.reduce((n, v) => n + (v.units ?? 0), 0);
     const t3 = a.theorems;
     const show = (t) => (t.holds === true ? "holds" : t.holds === false ? `fails [${t.problems.join(", ")}]` : `inconclusive [${t.inconclusive.join(", ")}]`);
     sets.push(`${file} ${config.name}: vmm ${show(t3.vmm)}; recursive ${show(t3.recursive)}; hvm ${show(t3.hvm)}`);
   }
   const total = (performance.now() - t0) / 1000;
   console.log(`library: ${total.toFixed(2)} s (${(cpu() - c0).toFixed(1)} CPU s; load average ${load()} at the end), per-instruction median ${all.length ? median(all).toFixed(1) : "-"} ms, max ${all.length ? Math.max(...all).toFixed(0) : "-"} ms over ${all.length} instructions solved`);
-  if (all.length) console.log(`phases, seconds summed over instructions: ${phaseText(phases)}`);
+  if (all.length) console.log(`phases, seconds summed over instructions: ${phaseText(phases)}; solver work ${(units / 1e6).toFixed(1)} M resource units (the same on any machine)`);
   for (const v of slowest.sort((a, b) => b.ms - a.ms).slice(0, slowestShown)) {
     console.log(`  ${v.name.padEnd(32)} ${v.ms.toFixed(0).padStart(8)} ms  ${String(v.queries).padStart(3)} queries  ${PHASES.map((k) => `${k} ${(v.phases?.[k] ?? 0).toFixed(0)}`).join(" ")}`);
   }

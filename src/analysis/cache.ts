@@ -16,7 +16,7 @@ import type * as IR from "../ir/ir.js";
 import type { InstructionVerdict } from "./classify.js";
 
 /** Bump when the analyzer's definitions or encodings of them change. */
-export const ANALYZER_VERSION = "2026-12-01.5";
+export const ANALYZER_VERSION = "2026-12-02.1";
 
 export class AnalysisCache {
   /**
@@ -31,7 +31,7 @@ export class AnalysisCache {
     let v: InstructionVerdict;
     try {
       const stored = JSON.parse(readFileSync(join(this.dir, `${key}.json`), "utf8"), revive) as Omit<InstructionVerdict, "instruction">;
-      v = { ...stored, instruction, ms: 0, queries: 0, phases: { search: 0, solve: 0, witness: 0, build: 0 } };
+      v = { ...stored, instruction, ms: 0, queries: 0, units: 0, phases: { search: 0, solve: 0, witness: 0, build: 0 } };
     } catch {
       return null;
     }

@@ -72,6 +72,11 @@ export interface InstructionVerdict {
   /** Replay failures: bugs in popek, reported loudly. */
   readonly internalErrors: readonly string[];
   readonly queries: number;
+  /**
+   * Z3 resource units the queries spent, summed: the solver's work, which (unlike its time) is the
+   * same on every machine and under any load.
+   */
+  readonly units: number;
   readonly ms: number;
   /** Where the time went (ms): see Phases. */
   readonly phases: Phases;
@@ -256,7 +261,8 @@ export class InstructionClassifier {
       const t = performance.now();
       const r = await checkSat(s);
       this.timed.solve += performance.now() - t;
-      if (QUERY_LOG) this.logQuery(s, r, performance.now() - t, rlimit);
+      const units = this.unitsSpent(s);
+      if (QUERY_LOG) console.error(`popek: ${this.instrName} query ${this.queries} (${this.topic}): ${r} in ${(performance.now() - t).toFixed(0)} ms, ${units} of ${rlimit} resource units`);
       if (r === "sat") return { status: "sat", model: s.model() };
       if (r === "unsat") return { status: "unsat" };
       return { status: "unknown", reason: s.reasonUnknown?.() ?? "unknown" };
@@ -265,17 +271,22 @@ export class InstructionClassifier {
     }
   }
 
-  /** The context's resource count before this instruction's latest query (see logQuery). */
+  /** The context's resource count before this instruction's latest query (see unitsSpent). */
   private spent = 0;
+  /** Resource units this instruction's queries spent. */
+  private units = 0;
   /** What the queries being asked are about, for the query log. */
   private topic = "";
 
-  private logQuery(s: Z3Solver, r: string, ms: number, rlimit: number): void {
+  /** The resource units the query just checked spent (Z3 counts per context; see solve). */
+  private unitsSpent(s: Z3Solver): number {
     const stats = s.statistics();
     const count = stats.keys().includes("rlimit count") ? stats.get("rlimit count") : this.spent;
     stats.release();
-    console.error(`popek: ${this.instrName} query ${this.queries} (${this.topic}): ${r} in ${ms.toFixed(0)} ms, ${count - this.spent} of ${rlimit} resource units`);
+    const units = count - this.spent;
     this.spent = count;
+    this.units += units;
+    return units;
   }
 
   /**
@@ -917,6 +928,7 @@ export class InstructionClassifier {
       evidence: this.evidence,
       internalErrors: this.internalErrors,
       queries: this.queries,
+      units: this.units,
       ms,
       phases: { ...this.timed, build: ms - this.timed.search - this.timed.solve - this.timed.witness },
     };
