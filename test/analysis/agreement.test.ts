@@ -10,7 +10,7 @@ import { shutdownZ3 } from "../../src/analysis/z3.js";
 import { checkSpec } from "../../src/check/check.js";
 import { renderDiagnostic } from "../../src/syntax/diagnostics.js";
 import { loadSpec } from "../../src/syntax/load.js";
-import { bruteForce } from "./brute-force.js";
+import { bruteForce, solverFlags } from "./brute-force.js";
 import { randomIsa } from "./random-isa.js";
 
 const RUNS = Number(process.env.POPEK_RUNS ?? 25);
@@ -31,16 +31,7 @@ async function agrees({ source, semantics }: { source: string; semantics: string
   const config = isa.configs[0]!;
   const a = await analyze(isa, config, { sampleTries: sampling ? 48 : 0, pairs: split ? "split" : "adaptive" });
   expect(a.internalErrors, `witnesses must replay; semantics:\n${semantics}`).toEqual([]);
-  const v = a.instructions[0]!;
-  const solver = {
-    privileged: v.privileged,
-    controlSensitive: v.controlSensitive,
-    modeSensitive: v.modeSensitive,
-    locationSensitive: v.locationSensitive,
-    userSensitive: v.userSensitive,
-    timingDependent: v.timingDependent,
-    vmmProblem: v.vmmProblem,
-  };
+  const solver = solverFlags(a.instructions[0]!);
   const brute = bruteForce(isa, isa.instructions[0]!, config);
   expect(solver, `semantics:\n${semantics}\nconfig requires: ${config.requires.length}`).toEqual(brute);
 }

@@ -3,6 +3,7 @@
  * them) evaluated over every concrete state of a tiny ISA with the reference interpreter,
  * independently of the solver. A state is its registers and its physical memory.
  */
+import type { InstructionVerdict } from "../../src/analysis/classify.js";
 import * as IR from "../../src/ir/ir.js";
 import { evalPure } from "../../src/ir/pure.js";
 import { Interpreter, TrapSignal } from "../../src/machine/interpreter.js";
@@ -43,6 +44,19 @@ function* assignments(widths: readonly number[]): Generator<bigint[]> {
     }
     yield out;
   }
+}
+
+/** The solver's answers to the questions brute force answers. */
+export function solverFlags(v: InstructionVerdict): Record<keyof Flags, boolean | "inconclusive"> {
+  return {
+    privileged: v.privileged,
+    controlSensitive: v.controlSensitive,
+    modeSensitive: v.modeSensitive,
+    locationSensitive: v.locationSensitive,
+    userSensitive: v.userSensitive,
+    timingDependent: v.timingDependent,
+    vmmProblem: v.vmmProblem,
+  };
 }
 
 export function bruteForce(isa: IR.Isa, instr: IR.Instruction, config: IR.GuestConfig): Flags {
