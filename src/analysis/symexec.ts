@@ -176,20 +176,8 @@ export function extractBits(Z: Z3, t: BV, hi: number, lo: number): BV {
   if (k !== undefined) return symConst(Z, (k >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n), hi - lo + 1);
   // Looking into a term takes several calls into Z3, and runs slice the same fields of the same
   // registers over and over (ARM's condition flags and mode bits): four in five slices are repeats.
-  let known = slices.get(Z);
-  if (!known) slices.set(Z, (known = new Map()));
-  const key = `${termId(t)}:${hi}:${lo}`;
-  let r = known.get(key);
-  if (!r) known.set(key, (r = sliceOf(Z, t, hi, lo)));
-  return r;
+  return memoTerm(Z, `slice ${termId(t)} ${hi} ${lo}`, () => sliceOf(Z, t, hi, lo));
 }
-
-/**
- * The slices made in each context, by term and bit range (see extractBits). Keyed by Z3's term
- * pointer: an analysis context (withFreshZ3) frees no term before it ends, so within one a pointer
- * names one term.
- */
-const slices = new WeakMap<Z3, Map<string, BV>>();
 
 function sliceOf(Z: Z3, t: BV, hi: number, lo: number): BV {
   if (lo === 0 && hi === t.size() - 1) return t;
@@ -260,17 +248,16 @@ interface Translation {
   readonly accesses: readonly Access[];
 }
 
-const truths = new WeakMap<Z3, { T: B; F: B }>();
-const translations = new WeakMap<Z3, Map<string, Translation>>();
 const translateInfos = new WeakMap<IR.Isa, { footprint: Footprint; pure: boolean }>();
 
 const made = new WeakMap<Z3, Map<string, unknown>>();
 
 /**
- * A term made once per context: the runs of one instruction's pairs build the same terms over and
- * over (everything the mode or the placement does not touch), and each construction is several calls
- * into Z3's WebAssembly where a lookup is a string and a map. Keyed by operation and Z3's term
- * pointers, which name one term each within an analysis context (see `slices`).
+ * A term (slice, translation, ...) made once per context: the runs of one instruction's pairs
+ * build the same terms over and over (everything the mode or the placement does not touch), and
+ * each construction is several calls into Z3's WebAssembly where a lookup is a string and a map.
+ * Keyed by operation and Z3's term pointers: an analysis context (withFreshZ3) frees no term before
+ * it ends, so within one a pointer names one term.
  */
 export function memoTerm<T>(Z: Z3, key: string, build: () => T): T {
   let m = made.get(Z);
@@ -282,16 +269,7 @@ export function memoTerm<T>(Z: Z3, key: string, build: () => T): T {
 
 /** true and false of a context, one term each, so that runs can recognise them by identity. */
 function truthOf(Z: Z3): { T: B; F: B } {
-  let tf = truths.get(Z);
-  if (!tf) truths.set(Z, (tf = { T: Z.Bool.val(true), F: Z.Bool.val(false) }));
-  return tf;
-}
-
-/** The translations built in a context (it lives for one instruction's analysis). */
-function translationsOf(Z: Z3): Map<string, Translation> {
-  let m = translations.get(Z);
-  if (!m) translations.set(Z, (m = new Map()));
-  return m;
+  return memoTerm(Z, "true false", () => ({ T: Z.Bool.val(true), F: Z.Bool.val(false) }));
 }
 
 /** What the spec's translate reads, and whether it is a function of that alone (writes nothing, chooses nothing). */
@@ -451,19 +429,16 @@ export class SymRun {
    * RISC-V the fetch's page walk was half of an instruction's analysis).
    */
   private translation(va: BV, access: bigint): Translation {
+    const build = (): Translation => {
+      const run = new SymRun(this.Z, this.isa, { regs: this.regs, phys: this.initial.phys }, "probe");
+      const ctx: Ctx = { guard: this.T, locals: [], operands: new Map(), nextPc: va, ret: null };
+      const pa = run.translateHere(va, access, ctx);
+      return { pa, trapped: run.trapped, memTrapped: run.memTrapped, halted: run.halted, accesses: run.accesses };
+    };
     const { footprint, pure } = translateInfo(this.isa);
-    const cache = translationsOf(this.Z);
-    const key = pure
-      ? `${termId(va)}/${access}/${termId(this.initial.phys as never)}/${[...footprint.reads].map((id) => this.regs[id]!.map(termId).join(",")).join(";")}`
-      : null;
-    const known = key === null ? undefined : cache.get(key);
-    if (known) return known;
-    const run = new SymRun(this.Z, this.isa, { regs: this.regs, phys: this.initial.phys }, "probe");
-    const ctx: Ctx = { guard: this.T, locals: [], operands: new Map(), nextPc: va, ret: null };
-    const pa = run.translateHere(va, access, ctx);
-    const t: Translation = { pa, trapped: run.trapped, memTrapped: run.memTrapped, halted: run.halted, accesses: run.accesses };
-    if (key !== null) cache.set(key, t);
-    return t;
+    if (!pure) return build();
+    const regs = [...footprint.reads].map((id) => this.regs[id]!.map(termId).join(",")).join(";");
+    return memoTerm(this.Z, `translate ${termId(va)} ${access} ${termId(this.initial.phys as never)} ${regs}`, build);
   }
 
   /** Runs an instruction body (or tick) under guard; an early `return;` ends it. */
@@ -670,11 +645,6 @@ export class SymRun {
   // ------------------------------------------------------------ the shared view (location pairs)
 
   /**
-   * The view may stand in for physical memory while the registers translate reads are still those
-   * of the initial state (translate reads memory as the instruction found it, so a cell's physical
-   * address is the one probed from the initial state) and every store so far went through the view.
-   */
-  /**
    * The view's cell for one unit of an access whose translation placed it at p: while translate's
    * registers are those of the initial state (initialContext), the cell probed from the initial
    * state is that unit by construction; after an instruction changed one of them (ARM's LDRT and
@@ -694,6 +664,11 @@ export class SymRun {
     return termId(pa) === termId(cell.pa) ? cell : null;
   }
 
+  /**
+   * The view may stand in for physical memory while the registers translate reads are still those
+   * of the initial state (translate reads memory as the instruction found it, so a cell's physical
+   * address is the one probed from the initial state) and every store so far went through the view.
+   */
   private viewUsable(): boolean {
     if (!this.view || this.viewBroken) return false;
     for (const e of this.view.translateFootprint.reads) {
@@ -890,7 +865,7 @@ export class SymRun {
       const v = binop(e.op, ka, kb, w);
       return e.type.kind === "bool" ? this.bool(v === 1n) : this.bv(v, e.type.width);
     }
-    return memoTerm(this.Z, `${e.op} ${termId(a)} ${termId(b)}`, () => this.binaryTerm(e.op, a, b, w));
+    return memoTerm(this.Z, `binary ${e.op} ${termId(a)} ${termId(b)}`, () => this.binaryTerm(e.op, a, b, w));
   }
 
   private binaryTerm(op: IR.BinOp, a: BV, b: BV, w: number): Sym {
