@@ -717,12 +717,15 @@ export class InstructionClassifier {
   private async oneElementLocation(ops: SymOperands, instr: IR.Instruction, a: SymState, level: "guest" | "any", values: readonly bigint[]): Promise<{ answer: Answer; runs: RunInfo[] } | null> {
     const Z = this.Z;
     const w = IR.widthOf(this.isa.privilege.element);
+    // One view and one run of a for every element's pair (a query links the view to its own two
+    // runs only, as for mode pairs).
+    const view = new SharedView(Z, this.isa);
+    let A: RunInfo | null = null;
     for (const e of this.isa.state) {
       if (e.role !== "control" || e.isPc || this.sets.timing.has(e.id)) continue;
       let b = freshState(Z, this.isa, "b", a, { element: (x) => x.id !== e.id, phys: true });
       if (this.sets.mode.has(e.id)) b = this.withFreshModeBits(b, "b", a);
-      const view = new SharedView(Z, this.isa);
-      const A = this.runFrom("a", ops, a, instr, view);
+      A ??= this.runFrom("a", ops, a, instr, view);
       const B = this.runFrom("b", ops, b, instr, view);
       const d = this.differences(A, B);
       if (d.length === 0) continue;
