@@ -121,10 +121,7 @@ export class StateSampler {
     if (levels.length === 0) return null;
     const level = isa.privilege.levels[levels[rng.int(levels.length)]!]!;
     if (!this.setMode(s, level.values[rng.int(level.values.length)]!)) return null;
-    if (req.level === "guest") {
-      for (const r of this.config.requires) this.meet(s, r);
-      if (!this.config.requires.every((r) => this.evalState(s, r) === 1n)) return null;
-    }
+    if (req.level === "guest" && !this.meetConfig(s)) return null;
 
     const word = req.word ?? this.randomWord(rng);
     if (!word) return null;
@@ -255,8 +252,7 @@ export class StateSampler {
       const redraw = rng.int(2) === 0 ? others : [others[rng.int(others.length)]!];
       for (const e of redraw) for (let i = 0; i < (e.count ?? 1); i++) s.setReg(e.id, i, rng.interesting(e.width));
       if (!this.setMode(s, mode)) continue;
-      if (level === "guest") for (const r of this.config.requires) this.meet(s, r);
-      if (level === "guest" && !this.config.requires.every((r) => this.evalState(s, r) === 1n)) continue;
+      if (level === "guest" && !this.meetConfig(s)) continue;
       // Present the same memory: what a holds at each unit either run touches, where s places it.
       let ob: ReplayOutcome | null = null;
       for (let round = 0; round < 3; round++) {
@@ -287,8 +283,8 @@ export class StateSampler {
     if (b.outcome.error || b.outcome.executed !== this.instr.name || b.outcome.trap !== null) return null;
     const above = this.isa.privilege.levels.slice(0, this.config.guestLevel).flatMap((l) => l.values);
     for (const s of this.statesAt(b.concrete.state, above, false)) {
-      const a: Sample = { concrete: withState(b.concrete, s), outcome: replay(this.isa, withState(b.concrete, s)), word: b.word };
-      const pair = this.modePairFrom(a);
+      const concrete = withState(b.concrete, s);
+      const pair = this.modePairFrom({ concrete, outcome: replay(this.isa, concrete), word: b.word });
       if (pair) return pair;
     }
     return null;
@@ -356,6 +352,12 @@ export class StateSampler {
     return this.evalState(s, this.isa.privilege.element) === value;
   }
 
+  /** Makes the requirements it can hold (see meet), then whether the state meets the configuration. */
+  private meetConfig(s: MachineState): boolean {
+    for (const r of this.config.requires) this.meet(s, r);
+    return this.config.requires.every((r) => this.evalState(s, r) === 1n);
+  }
+
   /**
    * Makes a requirement of the form `register == constant` or `register.field == constant` hold by
    * writing the constant there (x86's `CR4.UMIP == 1` held in almost no random state, so the search
@@ -363,9 +365,8 @@ export class StateSampler {
    * left to chance.
    */
   private meet(s: MachineState, r: IR.Expr): void {
-    if (r.kind !== "binary" || r.op !== "eq") return;
-    const value = constValueOf(r.right);
-    if (value === null) return;
+    if (r.kind !== "binary" || r.op !== "eq" || r.right.kind !== "const") return;
+    const value = r.right.value;
     const target = r.left;
     if (target.kind === "reg") {
       s.setReg(target.element, 0, value);
@@ -427,8 +428,4 @@ function lazyAssembly(c: Omit<Concrete, "assembly">, text: () => string): Concre
 /** The same instruction and choices from another state (the assembly is the same: same word, same PC). */
 function withState(c: Concrete, state: MachineState): Concrete {
   return lazyAssembly({ state, decoded: c.decoded, choices: c.choices }, () => c.assembly);
-}
-
-function constValueOf(e: IR.Expr): bigint | null {
-  return e.kind === "const" ? e.value : null;
 }
