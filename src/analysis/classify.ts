@@ -142,6 +142,12 @@ export const DEFAULT_SAMPLE_TRIES = 48;
 
 /** The share of the solver's limit a relaxed pair query (see relaxedPair) gets: a half. */
 const RELAXED_SHARE = 2;
+/**
+ * Location pairs get this many times the concrete search's draws: their solver questions are the
+ * costliest (two states, each with its own translation, presenting the same memory), and a drawn
+ * pair costs a few interpreter runs (S/370's STCTL: found in 96 draws, not in 48; 5.5 M units).
+ */
+const LOCATION_TRIES_FACTOR = 2;
 /** The share a location question's first, whole query gets (most decide at once; see classify): a quarter. */
 const FIRST_SHARE = 4;
 /**
@@ -830,7 +836,7 @@ export class InstructionClassifier {
     const allValues = [...this.isa.privilege.levels.keys()].flatMap((l) => this.levelValues(l));
     // A concrete pair first (as good as a model: it is replayed), then the solver.
     const locationPair = (level: "guest" | "any", tag: string): Answer | null => {
-      const found = this.timedPhase("search", () => this.sampler.searchLocationPair(this.options.sampleTries, new Rng(seedOf(`${this.instrName}/${tag}`)), level));
+      const found = this.timedPhase("search", () => this.sampler.searchLocationPair(this.options.sampleTries * LOCATION_TRIES_FACTOR, new Rng(seedOf(`${this.instrName}/${tag}`)), level));
       return found ? { status: "found", samples: found } : null;
     };
     // The guest-level question first: its query is the general one with both states at the guest

@@ -29,6 +29,13 @@ export function controlChanges(isa: IR.Isa, o: ReplayOutcome): Difference[] {
   return out;
 }
 
+/** The user-visible results (registers by name, as visibleState names them) one run changed. */
+export function changedResults(isa: IR.Isa, o: ReplayOutcome): string[] {
+  const before = visibleState(isa, o.initial);
+  const after = visibleState(isa, o.final);
+  return [...after].filter(([k, v]) => before.get(k) !== v).map(([k]) => k);
+}
+
 /** How the two initial states differ: control state and single user registers. */
 export function initialDifferences(isa: IR.Isa, a: ReplayOutcome, b: ReplayOutcome): Difference[] {
   const out: Difference[] = [];

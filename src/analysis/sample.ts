@@ -12,7 +12,8 @@ import { Decoder } from "../machine/decoder.js";
 import { formatInstruction } from "../machine/disassembler.js";
 import { Interpreter, TrapSignal } from "../machine/interpreter.js";
 import { MachineState } from "../machine/state.js";
-import { resultDifferences, samePresentation } from "./compare.js";
+import { changedResults, controlChanges, resultDifferences, samePresentation } from "./compare.js";
+import { comparedConstants } from "./dictionary.js";
 import { replay, translateIn, type Concrete, type ReplayOutcome } from "./replay.js";
 import type { StateSets } from "./state-sets.js";
 
@@ -82,6 +83,8 @@ export function seedOf(text: string): number {
 export class StateSampler {
   private readonly decoder: Decoder;
   private readonly eithers: readonly IR.Stmt[];
+  /** Constants the semantics compare against, by width: field values drawn half the time (see dictionary.ts). */
+  private readonly dictionary: ReadonlyMap<number, readonly bigint[]>;
 
   constructor(
     private readonly isa: IR.Isa,
@@ -91,6 +94,7 @@ export class StateSampler {
   ) {
     this.decoder = new Decoder(isa);
     this.eithers = collectEithers(isa, instr.body);
+    this.dictionary = comparedConstants(isa, instr.body);
   }
 
   /** Draws up to `tries` states; the first that shows the claim, or null. */
@@ -232,46 +236,104 @@ export class StateSampler {
 
   /**
    * A location-sensitivity witness by concrete search: a state (at the guest level, or at any level)
-   * and a second one with the same user state, time and mode but other control state (one element
-   * or all of them redrawn), whose memory is filled so that it presents the program what the first
-   * one does at every unit either run touches; both complete, with different results. The pair is
-   * then checked exactly as a solver's would be (samePresentation, resultDifferences) and replayed.
+   * and a second one with the same user state, time and mode but other control state, whose memory
+   * is filled so that it presents the program what the first one does at every unit either run
+   * touches; both complete, with different results. The pair is then checked exactly as a solver's
+   * would be (samePresentation, resultDifferences) and replayed.
+   *
+   * What the second state changes is directed by the first run: a run that reads none of the cells
+   * changed is the same run in both states, so most second states change control cells the first
+   * run read - one of them, or some of them - and the rest redraw every control element (as a new
+   * placement would). A first state whose run does something no earlier one did (a new set of
+   * changed results: an x86 LSL that finds a valid descriptor and writes its destination) gets
+   * several second states, since the pairs worth having are usually around the rare runs.
    */
   searchLocationPair(tries: number, rng: Rng, level: "guest" | "any"): [Sample, Sample] | null {
-    const isa = this.isa;
-    const others = isa.state.filter((e) => e.role === "control" && !this.sets.timing.has(e.id));
-    if (others.length === 0) return null;
+    const seen = new Set<string>();
     for (let t = 0; t < tries; t++) {
       const drawn = this.draw({ level, want: () => true, tries: 1 }, rng, t);
       if (!drawn) continue;
-      const a = drawn.concrete.state;
-      const oa = replay(isa, drawn.concrete);
-      if (oa.error || oa.executed !== this.instr.name || oa.trap !== null) continue;
-      const mode = this.evalState(a, isa.privilege.element);
-      const s = a.clone();
-      const redraw = rng.int(2) === 0 ? others : [others[rng.int(others.length)]!];
-      for (const e of redraw) for (let i = 0; i < (e.count ?? 1); i++) s.setReg(e.id, i, rng.interesting(e.width));
-      if (!this.setMode(s, mode)) continue;
-      if (level === "guest" && !this.meetConfig(s)) continue;
-      // Present the same memory: what a holds at each unit either run touches, where s places it.
-      let ob: ReplayOutcome | null = null;
-      for (let round = 0; round < 3; round++) {
-        ob = replay(isa, withState(drawn.concrete, s));
-        for (const u of [...oa.units, ...ob.units]) {
-          const pa = translateIn(isa, a, u.va);
-          const pb = translateIn(isa, s, u.va);
-          if (pa === null || pb === null) continue;
-          const w = isa.memory.addrWidth;
-          s.writeUnit(BigInt.asUintN(w, pb + BigInt(u.offset)), a.readUnit(BigInt.asUintN(w, pa + BigInt(u.offset))));
-        }
-      }
-      const concrete = withState(drawn.concrete, s);
-      ob = replay(isa, concrete);
-      if (ob.error || ob.executed !== this.instr.name || ob.trap !== null) continue;
-      if (!samePresentation(isa, oa, ob) || resultDifferences(isa, oa, ob).length === 0) continue;
-      return [{ concrete: drawn.concrete, outcome: oa, word: drawn.word }, { concrete, outcome: ob, word: drawn.word }];
+      const { outcome, reads } = this.replayReading(drawn.concrete);
+      if (outcome.error || outcome.executed !== this.instr.name || outcome.trap !== null) continue;
+      const signature = runSignature(this.isa, outcome);
+      const seconds = seen.has(signature) ? 1 : NOVEL_RUN_SECONDS;
+      seen.add(signature);
+      const pair = this.locationPairFrom({ concrete: drawn.concrete, outcome, word: drawn.word }, seconds, rng, level, reads);
+      if (pair) return pair;
     }
     return null;
+  }
+
+  /**
+   * Location pairs whose first state is this one (a completing run at the wanted level, which read
+   * these register cells): `tries` second states with other control state (redrawControl), each
+   * presented the same memory.
+   */
+  private locationPairFrom(first: Sample, tries: number, rng: Rng, level: "guest" | "any", reads: readonly (readonly [number, number])[]): [Sample, Sample] | null {
+    const isa = this.isa;
+    const others = isa.state.filter((e) => e.role === "control" && !this.sets.timing.has(e.id));
+    if (others.length === 0) return null;
+    const a = first.concrete.state;
+    const cells = reads.filter(([id]) => others.some((e) => e.id === id));
+    const mode = this.evalState(a, isa.privilege.element);
+    for (let k = 0; k < tries; k++) {
+      const s = a.clone();
+      this.redrawControl(s, others, cells, rng);
+      if (!this.setMode(s, mode)) continue;
+      if (level === "guest" && !this.meetConfig(s)) continue;
+      const pair = this.presentedPair(first, s);
+      if (pair) return pair;
+    }
+    return null;
+  }
+
+  /**
+   * Other control state for a location pair's second state: one control cell the first run read
+   * (half the time), a random half of them (a quarter), or every control element (a quarter; also
+   * when the run read none).
+   */
+  private redrawControl(s: MachineState, others: readonly IR.StateElement[], cells: readonly (readonly [number, number])[], rng: Rng): void {
+    const pick = rng.int(4);
+    if (cells.length === 0 || pick === 0) {
+      for (const e of others) for (let i = 0; i < (e.count ?? 1); i++) s.setReg(e.id, i, rng.interesting(e.width));
+      return;
+    }
+    const chosen = pick <= 2 ? [cells[rng.int(cells.length)]!] : cells.filter(() => rng.int(2) === 0);
+    for (const [id, i] of chosen.length ? chosen : [cells[0]!]) s.setReg(id, i, rng.interesting(this.isa.state[id]!.width));
+  }
+
+  /**
+   * The pair of a first run and a second state: the second's memory filled so that it presents what
+   * the first presents at every unit either run touches (three rounds: what the second run touches
+   * depends on what it reads), then both checked as a solver's pair would be.
+   */
+  private presentedPair(first: Sample, s: MachineState): [Sample, Sample] | null {
+    const isa = this.isa;
+    const a = first.concrete.state;
+    const oa = first.outcome;
+    const w = isa.memory.addrWidth;
+    for (let round = 0; round < 3; round++) {
+      const ob = replay(isa, withState(first.concrete, s));
+      for (const u of [...oa.units, ...ob.units]) {
+        const pa = translateIn(isa, a, u.va);
+        const pb = translateIn(isa, s, u.va);
+        if (pa === null || pb === null) continue;
+        s.writeUnit(BigInt.asUintN(w, pb + BigInt(u.offset)), a.readUnit(BigInt.asUintN(w, pa + BigInt(u.offset))));
+      }
+    }
+    const concrete = withState(first.concrete, s);
+    const ob = replay(isa, concrete);
+    if (ob.error || ob.executed !== this.instr.name || ob.trap !== null) return null;
+    if (!samePresentation(isa, oa, ob) || resultDifferences(isa, oa, ob).length === 0) return null;
+    return [first, { concrete, outcome: ob, word: first.word }];
+  }
+
+  /** A replay that also tells which register cells (element, index) the step read. */
+  private replayReading(c: Concrete): { outcome: ReplayOutcome; reads: (readonly [number, number])[] } {
+    const log = { on: true, cells: new Map<string, readonly [number, number]>() };
+    const outcome = replay(this.isa, withState(c, ReadLoggingState.of(c.state, log)));
+    log.on = false;
+    return { outcome, reads: [...log.cells.values()] };
   }
 
   /**
@@ -325,7 +387,8 @@ export class StateSampler {
       const enc = this.instr.encodings[k]!;
       let word = enc.match;
       for (const f of enc.fields) {
-        const v = rng.interesting(f.width);
+        const known = this.dictionary.get(f.width);
+        const v = known && rng.int(2) === 0 ? known[rng.int(known.length)]! : rng.interesting(f.width);
         for (const p of f.pieces) {
           const n = BigInt(p.encHi - p.encLo + 1);
           word |= ((v >> BigInt(p.fieldLo)) & ((1n << n) - 1n)) << BigInt(p.encLo);
@@ -379,6 +442,43 @@ export class StateSampler {
 
   private evalState(s: MachineState, e: IR.Expr): bigint {
     return new Interpreter(this.isa, s).eval(e, { locals: [], operands: new Map(), nextPc: 0n });
+  }
+}
+
+/** Second states tried for a first run whose signature (runSignature) the search has not seen before. */
+const NOVEL_RUN_SECONDS = 8;
+
+/** What a run did, coarsely: which visible results and control elements it changed, and whether it wrote memory. */
+function runSignature(isa: IR.Isa, o: ReplayOutcome): string {
+  const changed = changedResults(isa, o);
+  const control = controlChanges(isa, o).map((d) => d.what);
+  return `${changed.join(",")}|${control.join(",")}|${o.units.some((u) => u.kind === "write")}`;
+}
+
+/**
+ * A machine state that notes which register cells are read while its log is on; its clones share
+ * the log (replay runs a clone).
+ */
+class ReadLoggingState extends MachineState {
+  private log!: { on: boolean; cells: Map<string, readonly [number, number]> };
+
+  static of(from: MachineState, log: ReadLoggingState["log"]): ReadLoggingState {
+    const s = new ReadLoggingState(from.isa);
+    from.regs.forEach((r, i) => (s.regs[i] = [...r]));
+    for (const [k, v] of from.memory) s.memory.set(k, v);
+    s.output.push(...from.output);
+    s.halted = from.halted;
+    s.log = log;
+    return s;
+  }
+
+  override clone(): MachineState {
+    return ReadLoggingState.of(this, this.log);
+  }
+
+  override reg(element: number, index = 0): bigint {
+    if (this.log.on) this.log.cells.set(`${element}:${index}`, [element, index]);
+    return super.reg(element, index);
   }
 }
 
