@@ -6,6 +6,7 @@ import type * as IR from "../ir/ir.js";
 import { DEFAULT_SAMPLE_TRIES, InstructionClassifier, type ClassifyOptions, type InstructionVerdict, type PairStrategy } from "./classify.js";
 import { verdictKey, type AnalysisCache } from "./cache.js";
 import { workerPool } from "./pool.js";
+import type { SharedVerdicts } from "./share.js";
 import { stateSets, type StateSets } from "./state-sets.js";
 import type { Tri } from "./tri.js";
 import { withFreshZ3 } from "./z3.js";
@@ -57,8 +58,17 @@ export interface AnalyzeOptions {
   readonly pairs?: PairStrategy;
   /** Reuse verdicts for instructions whose semantics and dependencies have not changed. */
   readonly cache?: AnalysisCache;
-  /** Told after each instruction (for progress reports); with workers, in the order they finish. */
-  readonly onInstruction?: (v: InstructionVerdict, cached: boolean) => void;
+  /**
+   * Told after each instruction (for progress reports); with workers, in the order they finish.
+   * `reused`: not solved by this analysis (from the cache, or shared with another configuration).
+   */
+  readonly onInstruction?: (v: InstructionVerdict, reused: boolean) => void;
+  /**
+   * Verdicts shared between the configurations of one run (see share.ts): give every analyze() of
+   * the run the same one, and an instruction that cannot tell two configurations apart is solved
+   * once.
+   */
+  readonly shared?: SharedVerdicts;
   /** Analyse only these instructions (names); theorems are then partial. */
   readonly only?: readonly string[];
   /**
@@ -79,9 +89,15 @@ export async function analyze(isa: IR.Isa, config: IR.GuestConfig, options: Anal
     // holds whatever the solver was given, and undecided ones are not stored (see AnalysisCache).
     const key = options.cache ? verdictKey(isa, config, instr, { sampleTries: classifyOptions.sampleTries }) : "";
     const cached = options.cache?.get(key, instr) ?? null;
-    const v = cached ?? (pool ? await pool.classify(isa, config, instr.id, classifyOptions) : await classifyInstruction(isa, config, sets, classifyOptions, instr));
-    if (!cached) options.cache?.set(key, v);
-    options.onInstruction?.(v, cached !== null);
+    if (cached) {
+      options.onInstruction?.(cached, true);
+      return cached;
+    }
+    const solve = () => (pool ? pool.classify(isa, config, instr.id, classifyOptions) : classifyInstruction(isa, config, sets, classifyOptions, instr));
+    const { verdict, shared } = options.shared ? options.shared.share(isa, config, instr, { sampleTries: classifyOptions.sampleTries, pairs: classifyOptions.pairs }, solve) : { verdict: solve(), shared: false };
+    const v = await verdict;
+    options.cache?.set(key, v);
+    options.onInstruction?.(v, shared);
     return v;
   };
   const verdicts: InstructionVerdict[] = [];

@@ -24,6 +24,7 @@ import type { TestProject } from "vitest/node";
 import { analyze } from "../../src/analysis/analyze.js";
 import { AnalysisCache, isCacheable } from "../../src/analysis/cache.js";
 import { closeWorkerPool } from "../../src/analysis/pool.js";
+import { SharedVerdicts } from "../../src/analysis/share.js";
 import { checkSpec } from "../../src/check/check.js";
 import { loadSpec } from "../../src/syntax/load.js";
 import { specsToAnalyse, VERDICTS_KEY } from "./bundled.js";
@@ -59,13 +60,14 @@ async function analyseBundled(dir: string): Promise<void> {
   // At least 2, so that the verdicts always come from worker threads (see above), never this thread.
   const workers = Math.max(2, Number(process.env.POPEK_WORKERS ?? availableParallelism()));
   const t0 = performance.now();
+  const shared = new SharedVerdicts();
   const jobs: Promise<string>[] = [];
   for (const file of specsToAnalyse()) {
     const isa = checkSpec(loadSpec(file)).isa;
     if (!isa) continue; // a spec with errors: its own tests report them
     for (const config of isa.configs) {
       // All configurations at once: the pool's queue keeps every worker busy to the end.
-      jobs.push(analyze(isa, config, { cache, workers }).then((a) => {
+      jobs.push(analyze(isa, config, { cache, workers, shared }).then((a) => {
         const undecided = a.instructions.filter((v) => !isCacheable(v)).map((v) => v.name);
         return `${basename(file)}/${config.name}: ${a.instructions.length} instructions` +
           (undecided.length ? `, inconclusive or internal error (the pins fail on them): ${undecided.join(", ")}` : "");

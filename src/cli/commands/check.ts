@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs";
 import { analyze, type Analysis } from "../../analysis/analyze.js";
 import { AnalysisCache } from "../../analysis/cache.js";
+import { SharedVerdicts } from "../../analysis/share.js";
 import { shutdownZ3 } from "../../analysis/z3.js";
 import type * as IR from "../../ir/ir.js";
 import { EXIT, loadIsa, type Io } from "../load-isa.js";
@@ -55,6 +56,8 @@ export async function checkCommand(files: readonly string[], options: CheckOptio
     // In one thread, analyses run one after another (a thread's Z3 answers one check at a time).
     const parallel = options.workers > 1;
     const cache = options.cacheDir ? new AnalysisCache(options.cacheDir) : undefined;
+    // An instruction that cannot tell two configurations apart is solved once (see share.ts).
+    const shared = new SharedVerdicts();
     for (const file of files) {
       const { isa, errors, warnings } = loadIsa(file, io);
       if (!isa) {
@@ -76,7 +79,7 @@ export async function checkCommand(files: readonly string[], options: CheckOptio
         }
       }
       for (const config of configs) {
-        const start = () => analyze(isa, config, { rlimit: options.rlimit, timeoutMs: options.timeoutMs, cache, workers: options.workers });
+        const start = () => analyze(isa, config, { rlimit: options.rlimit, timeoutMs: options.timeoutMs, cache, workers: options.workers, shared });
         if (parallel) {
           const started = start();
           started.catch(() => undefined); // awaited below, in order; this only marks it handled meanwhile
