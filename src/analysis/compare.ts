@@ -8,7 +8,7 @@
  */
 import type * as IR from "../ir/ir.js";
 import type { MachineState } from "../machine/state.js";
-import { controlState, translateIn, visibleState, type ReplayOutcome } from "./replay.js";
+import { controlState, translatorOf, visibleState, type ReplayOutcome } from "./replay.js";
 
 export interface Difference {
   readonly what: string;
@@ -58,9 +58,10 @@ export function resultDifferences(isa: IR.Isa, a: ReplayOutcome, b: ReplayOutcom
   const vb = visibleState(isa, b.final);
   for (const [k, v] of va) if (vb.get(k) !== v) out.push({ what: `result ${k}`, a: hexOf(v), b: hexOf(vb.get(k)!) });
   if (a.final.pc !== b.final.pc) out.push({ what: "result PC", a: hexOf(a.final.pc), b: hexOf(b.final.pc) });
+  const [ta, tb] = [translatorOf(isa, a.initial), translatorOf(isa, b.initial)];
   for (const w of units([...a.units, ...b.units].filter((u) => u.kind === "write"))) {
-    const pa = unitIn(isa, a.initial, w);
-    const pb = unitIn(isa, b.initial, w);
+    const pa = unitIn(isa, ta, w);
+    const pb = unitIn(isa, tb, w);
     if (pa === null || pb === null) continue;
     const x = a.final.readUnit(pa);
     const y = b.final.readUnit(pb);
@@ -77,7 +78,8 @@ export function resultDifferences(isa: IR.Isa, a: ReplayOutcome, b: ReplayOutcom
  */
 export function samePresentation(isa: IR.Isa, a: ReplayOutcome, b: ReplayOutcome): boolean {
   const touched = units([...a.units, ...b.units]);
-  const at = touched.map((u) => [unitIn(isa, a.initial, u), unitIn(isa, b.initial, u)] as const);
+  const [ta, tb] = [translatorOf(isa, a.initial), translatorOf(isa, b.initial)];
+  const at = touched.map((u) => [unitIn(isa, ta, u), unitIn(isa, tb, u)] as const);
   for (const [pa, pb] of at) if (pa !== null && pb !== null && a.initial.readUnit(pa) !== b.initial.readUnit(pb)) return false;
   for (let i = 0; i < touched.length; i++) {
     const [wa, wb] = at[i]!;
@@ -110,7 +112,7 @@ function units(list: readonly VirtualUnit[]): (VirtualUnit & { written: boolean 
   return [...byKey.values()];
 }
 
-function unitIn(isa: IR.Isa, s: MachineState, u: VirtualUnit): bigint | null {
-  const pa = translateIn(isa, s, u.va);
+function unitIn(isa: IR.Isa, translate: (va: bigint) => bigint | null, u: VirtualUnit): bigint | null {
+  const pa = translate(u.va);
   return pa === null ? null : BigInt.asUintN(isa.memory.addrWidth, pa + BigInt(u.offset));
 }

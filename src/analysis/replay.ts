@@ -3,6 +3,7 @@
  * interpreter. A witness that does not replay is a bug in popek (the symbolic and concrete semantics
  * disagree), and is reported as such, never as a result.
  */
+import { functionFootprint } from "../ir/footprint.js";
 import * as IR from "../ir/ir.js";
 import { Decoder, type Decoded } from "../machine/decoder.js";
 import { formatInstruction } from "../machine/disassembler.js";
@@ -88,11 +89,39 @@ export function concretize(model: Z3Model, isa: IR.Isa, instr: IR.Instruction, o
 /** Where a concrete state's translation sends va, or null when it traps. */
 export function translateIn(isa: IR.Isa, s: MachineState, va: bigint): bigint | null {
   try {
-    return new Interpreter(isa, s.clone()).translate(va, IR.ACCESS.READ);
+    // A translate that writes nothing (every bundled one) runs on the state itself: copying the
+    // state for each lookup was most of the concrete search's time on ARM's LDRT.
+    return new Interpreter(isa, translateWrites(isa) ? s.clone() : s).translate(va, IR.ACCESS.READ);
   } catch (e) {
     if (e instanceof TrapSignal) return null;
     throw e;
   }
+}
+
+/**
+ * translateIn for a state that will not change while this is used: each virtual address translated
+ * once (a word access is several units at one address).
+ */
+export function translatorOf(isa: IR.Isa, s: MachineState): (va: bigint) => bigint | null {
+  const known = new Map<bigint, bigint | null>();
+  return (va) => {
+    let pa = known.get(va);
+    if (pa === undefined) known.set(va, (pa = translateIn(isa, s, va)));
+    return pa;
+  };
+}
+
+const writingTranslates = new WeakMap<IR.Isa, boolean>();
+
+/** Whether the spec's translate may write state (or memory, or output). */
+function translateWrites(isa: IR.Isa): boolean {
+  let w = writingTranslates.get(isa);
+  if (w === undefined) {
+    const fp = isa.translate === null ? null : functionFootprint(isa, isa.translate);
+    w = fp !== null && (fp.writes.size > 0 || fp.writesMemory || fp.outputs);
+    writingTranslates.set(isa, w);
+  }
+  return w;
 }
 
 export interface ReplayOutcome {

@@ -14,7 +14,7 @@ import { Interpreter, TrapSignal } from "../machine/interpreter.js";
 import { MachineState } from "../machine/state.js";
 import { changedResults, controlChanges, resultDifferences, samePresentation } from "./compare.js";
 import { comparedConstants } from "./dictionary.js";
-import { replay, translateIn, type Concrete, type ReplayOutcome } from "./replay.js";
+import { replay, translateIn, translatorOf, type Concrete, type ReplayOutcome } from "./replay.js";
 import type { StateSets } from "./state-sets.js";
 
 /** Which states to draw: the guest level under the configuration, the levels above it, or any level. */
@@ -276,12 +276,13 @@ export class StateSampler {
     const a = first.concrete.state;
     const cells = reads.filter(([id]) => others.some((e) => e.id === id));
     const mode = this.evalState(a, isa.privilege.element);
+    const inA = translatorOf(isa, a);
     for (let k = 0; k < tries; k++) {
       const s = a.clone();
       this.redrawControl(s, others, cells, rng);
       if (!this.setMode(s, mode)) continue;
       if (level === "guest" && !this.meetConfig(s)) continue;
-      const pair = this.presentedPair(first, s);
+      const pair = this.presentedPair(first, s, inA);
       if (pair) return pair;
     }
     return null;
@@ -307,22 +308,30 @@ export class StateSampler {
    * the first presents at every unit either run touches (three rounds: what the second run touches
    * depends on what it reads), then both checked as a solver's pair would be.
    */
-  private presentedPair(first: Sample, s: MachineState): [Sample, Sample] | null {
+  private presentedPair(first: Sample, s: MachineState, inA: (va: bigint) => bigint | null): [Sample, Sample] | null {
     const isa = this.isa;
     const a = first.concrete.state;
     const oa = first.outcome;
     const w = isa.memory.addrWidth;
+    let ob = replay(isa, withState(first.concrete, s));
     for (let round = 0; round < 3; round++) {
-      const ob = replay(isa, withState(first.concrete, s));
+      const inB = translatorOf(isa, s);
+      let changed = false;
       for (const u of [...oa.units, ...ob.units]) {
-        const pa = translateIn(isa, a, u.va);
-        const pb = translateIn(isa, s, u.va);
+        const pa = inA(u.va);
+        const pb = inB(u.va);
         if (pa === null || pb === null) continue;
-        s.writeUnit(BigInt.asUintN(w, pb + BigInt(u.offset)), a.readUnit(BigInt.asUintN(w, pa + BigInt(u.offset))));
+        const at = BigInt.asUintN(w, pb + BigInt(u.offset));
+        const value = a.readUnit(BigInt.asUintN(w, pa + BigInt(u.offset)));
+        if (s.readUnit(at) === value) continue;
+        s.writeUnit(at, value);
+        changed = true;
       }
+      // Nothing written: the last run is the run of this state.
+      if (!changed) break;
+      ob = replay(isa, withState(first.concrete, s));
     }
     const concrete = withState(first.concrete, s);
-    const ob = replay(isa, concrete);
     if (ob.error || ob.executed !== this.instr.name || ob.trap !== null) return null;
     if (!samePresentation(isa, oa, ob) || resultDifferences(isa, oa, ob).length === 0) return null;
     return [first, { concrete, outcome: ob, word: first.word }];
