@@ -148,6 +148,8 @@ const RELAXED_SHARE = 2;
  * pair costs a few interpreter runs (S/370's STCTL: found in 96 draws, not in 48; 5.5 M units).
  */
 const LOCATION_TRIES_FACTOR = 2;
+/** Second states tried around each state already found, when the drawn ones give no location pair. */
+const NEAR_TRIES = 256;
 /** The share a location question's first, whole query gets (most decide at once; see classify): a quarter. */
 const FIRST_SHARE = 4;
 /**
@@ -814,10 +816,9 @@ export class InstructionClassifier {
     const userControl: Answer = neverAtGuest ? { status: "unsat" } : userControlFirst;
 
     // Two states: behaviour sensitivity and timing.
-    const { answer: mode, runs: modeRuns } = await this.modeQuery(ops, instr, {
-      above: this.sampleOf(aboveCompletes, ops, instr, s),
-      guest: this.sampleOf(userCompletes, ops, instr, s),
-    });
+    const aboveSample = this.sampleOf(aboveCompletes, ops, instr, s);
+    const guestSample = this.sampleOf(userCompletes, ops, instr, s);
+    const { answer: mode, runs: modeRuns } = await this.modeQuery(ops, instr, { above: aboveSample, guest: guestSample });
 
     const view = new SharedView(Z, this.isa);
     const lA = this.runFrom("a", ops, la, instr, view);
@@ -834,9 +835,24 @@ export class InstructionClassifier {
     const locBase = () =>
       (locBaseMemo ??= [...this.base(ops, lA, lB), this.completes(lA), this.completes(lB), ...(locDiffer ? this.sameMemory(lA, lB) : [])]);
     const allValues = [...this.isa.privilege.levels.keys()].flatMap((l) => this.levelValues(l));
-    // A concrete pair first (as good as a model: it is replayed), then the solver.
+    // A concrete pair first (as good as a model: it is replayed), then the solver: drawn, then around
+    // the states the solver found in which the instruction completes (an x86 far call at the guest
+    // level, which no drawn state reaches; ARM's LDM with an SPSR that holds a mode), which the
+    // draws do not resemble.
+    const solved = (answers: Answer[]) => [...new Set(answers)].filter((x) => x.status === "sat").map((x) => this.sampleOf(x, ops, instr, s));
+    const guestSeeds = () => solved([userControl, userCompletes]);
+    const anySeeds = () => solved([control, aboveCompletes, userControl, userCompletes]);
     const locationPair = (level: "guest" | "any", tag: string): Answer | null => {
-      const found = this.timedPhase("search", () => this.sampler.searchLocationPair(this.options.sampleTries * LOCATION_TRIES_FACTOR, new Rng(seedOf(`${this.instrName}/${tag}`)), level));
+      const found = this.timedPhase("search", () => {
+        const rng = new Rng(seedOf(`${this.instrName}/${tag}`));
+        const drawn = this.sampler.searchLocationPair(this.options.sampleTries * LOCATION_TRIES_FACTOR, rng, level);
+        if (drawn) return drawn;
+        for (const seed of level === "guest" ? guestSeeds() : anySeeds()) {
+          const near = seed && this.sampler.locationPairNear(seed, NEAR_TRIES, rng, level);
+          if (near) return near;
+        }
+        return null;
+      });
       return found ? { status: "found", samples: found } : null;
     };
     // The guest-level question first: its query is the general one with both states at the guest

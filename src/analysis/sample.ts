@@ -264,6 +264,12 @@ export class StateSampler {
     return null;
   }
 
+  /** Location pairs whose first state is this one, a completing run at the wanted level (one the solver found, say). */
+  locationPairNear(first: Sample, tries: number, rng: Rng, level: "guest" | "any"): [Sample, Sample] | null {
+    if (first.outcome.error || first.outcome.executed !== this.instr.name || first.outcome.trap !== null) return null;
+    return this.locationPairFrom(first, tries, rng, level, this.replayReading(first.concrete).reads);
+  }
+
   /**
    * Location pairs whose first state is this one (a completing run at the wanted level, which read
    * these register cells): `tries` second states with other control state (redrawControl), each
@@ -289,18 +295,34 @@ export class StateSampler {
   }
 
   /**
-   * Other control state for a location pair's second state: one control cell the first run read
-   * (half the time), a random half of them (a quarter), or every control element (a quarter; also
-   * when the run read none).
+   * Other control state for a location pair's second state: one named field of one control cell
+   * the first run read (a random byte of it, if it has no fields), or the whole cell (3/8 each), a
+   * random half of those cells (1/8), or every control element (1/8; also when the run read none).
+   * A field keeps the rest of the cell as it was: an x86 segment register with another base is
+   * another placement; with all 96 bits redrawn it is almost never a usable segment.
    */
   private redrawControl(s: MachineState, others: readonly IR.StateElement[], cells: readonly (readonly [number, number])[], rng: Rng): void {
-    const pick = rng.int(4);
+    const pick = rng.int(8);
     if (cells.length === 0 || pick === 0) {
       for (const e of others) for (let i = 0; i < (e.count ?? 1); i++) s.setReg(e.id, i, rng.interesting(e.width));
       return;
     }
-    const chosen = pick <= 2 ? [cells[rng.int(cells.length)]!] : cells.filter(() => rng.int(2) === 0);
-    for (const [id, i] of chosen.length ? chosen : [cells[0]!]) s.setReg(id, i, rng.interesting(this.isa.state[id]!.width));
+    if (pick === 7) {
+      const some = cells.filter(() => rng.int(2) === 0);
+      for (const [id, i] of some.length ? some : [cells[0]!]) s.setReg(id, i, rng.interesting(this.isa.state[id]!.width));
+      return;
+    }
+    const [id, i] = cells[rng.int(cells.length)]!;
+    const e = this.isa.state[id]!;
+    if (pick <= 3) {
+      s.setReg(id, i, rng.interesting(e.width));
+      return;
+    }
+    const fields = [...e.fields.values()];
+    const lo = fields.length ? 0 : 8 * rng.int(Math.ceil(e.width / 8));
+    const { hi, lo: from } = fields.length ? fields[rng.int(fields.length)]! : { hi: Math.min(e.width - 1, lo + 7), lo };
+    const mask = ((1n << BigInt(hi - from + 1)) - 1n) << BigInt(from);
+    s.setReg(id, i, (s.reg(id, i) & ~mask) | ((rng.interesting(hi - from + 1) << BigInt(from)) & mask));
   }
 
   /**
