@@ -148,8 +148,12 @@ const RELAXED_SHARE = 2;
  * pair costs a few interpreter runs (S/370's STCTL: found in 96 draws, not in 48; 5.5 M units).
  */
 const LOCATION_TRIES_FACTOR = 2;
-/** Second states tried around each state already found, when the drawn ones give no location pair. */
+/**
+ * Second states tried around each state already found, when the drawn ones give no location pair:
+ * around one the solver found (unlike any drawn one), and around one the search drew.
+ */
 const NEAR_TRIES = 256;
+const NEAR_TRIES_DRAWN = 32;
 /** The share a location question's first, whole query gets (most decide at once; see classify): a quarter. */
 const FIRST_SHARE = 4;
 /**
@@ -839,16 +843,17 @@ export class InstructionClassifier {
     // the states the solver found in which the instruction completes (an x86 far call at the guest
     // level, which no drawn state reaches; ARM's LDM with an SPSR that holds a mode), which the
     // draws do not resemble.
-    const solved = (answers: Answer[]) => [...new Set(answers)].filter((x) => x.status === "sat").map((x) => this.sampleOf(x, ops, instr, s));
-    const guestSeeds = () => solved([userControl, userCompletes]);
-    const anySeeds = () => solved([control, aboveCompletes, userControl, userCompletes]);
+    const seeds = (answers: Answer[]) => [...new Set(answers)].filter((x) => x.status === "sat" || x.status === "found")
+      .map((x) => ({ seed: this.sampleOf(x, ops, instr, s), tries: x.status === "sat" ? NEAR_TRIES : NEAR_TRIES_DRAWN }));
+    const guestSeeds = () => seeds([userControl, userCompletes]);
+    const anySeeds = () => seeds([control, aboveCompletes, userControl, userCompletes]);
     const locationPair = (level: "guest" | "any", tag: string): Answer | null => {
       const found = this.timedPhase("search", () => {
         const rng = new Rng(seedOf(`${this.instrName}/${tag}`));
         const drawn = this.sampler.searchLocationPair(this.options.sampleTries * LOCATION_TRIES_FACTOR, rng, level);
         if (drawn) return drawn;
-        for (const seed of level === "guest" ? guestSeeds() : anySeeds()) {
-          const near = seed && this.sampler.locationPairNear(seed, NEAR_TRIES, rng, level);
+        for (const { seed, tries } of level === "guest" ? guestSeeds() : anySeeds()) {
+          const near = seed && this.sampler.locationPairNear(seed, tries, rng, level);
           if (near) return near;
         }
         return null;

@@ -13,7 +13,7 @@ import { formatInstruction } from "../machine/disassembler.js";
 import { Interpreter, TrapSignal } from "../machine/interpreter.js";
 import { MachineState } from "../machine/state.js";
 import { changedResults, controlChanges, resultDifferences, samePresentation } from "./compare.js";
-import { comparedConstants } from "./dictionary.js";
+import { comparedConstants, comparedRegisterFields, type RegisterField } from "./dictionary.js";
 import { replay, translateIn, translatorOf, type Concrete, type ReplayOutcome } from "./replay.js";
 import type { StateSets } from "./state-sets.js";
 
@@ -85,6 +85,8 @@ export class StateSampler {
   private readonly eithers: readonly IR.Stmt[];
   /** Constants the semantics compare against, by width: field values drawn half the time (see dictionary.ts). */
   private readonly dictionary: ReadonlyMap<number, readonly bigint[]>;
+  /** Register fields the semantics compare with constants: drawn as one of them half the time. */
+  private readonly fields: ReadonlyMap<number, readonly RegisterField[]>;
 
   constructor(
     private readonly isa: IR.Isa,
@@ -95,6 +97,7 @@ export class StateSampler {
     this.decoder = new Decoder(isa);
     this.eithers = collectEithers(isa, instr.body);
     this.dictionary = comparedConstants(isa, instr.body);
+    this.fields = comparedRegisterFields(isa, instr.body);
   }
 
   /** Draws up to `tries` states; the first that shows the claim, or null. */
@@ -117,7 +120,7 @@ export class StateSampler {
     for (const e of isa.state) {
       if (e.isPc) continue;
       if (e.role === "control" && !randomControl) continue;
-      for (let i = 0; i < (e.count ?? 1); i++) s.setReg(e.id, i, rng.interesting(e.width));
+      for (let i = 0; i < (e.count ?? 1); i++) s.setReg(e.id, i, this.drawRegister(e, rng));
     }
     const levels = req.level === "guest" ? [this.config.guestLevel]
       : req.level === "above" ? [...Array(this.config.guestLevel).keys()]
@@ -163,6 +166,20 @@ export class StateSampler {
     const concrete = lazyAssembly({ state: s, decoded, choices }, () => (decoded ? formatInstruction(decoded, { pc: s.pc, isa }) : `(word 0x${word.word.toString(16)})`));
     if (t % 2 === 1) this.fillReads(concrete, code, rng);
     return { concrete, word };
+  }
+
+  /**
+   * A random register value, each field the semantics compare with constants set to one of them
+   * half the time (see comparedRegisterFields).
+   */
+  private drawRegister(e: IR.StateElement, rng: Rng): bigint {
+    let v = rng.interesting(e.width);
+    for (const f of this.fields.get(e.id) ?? []) {
+      if (rng.int(2) === 0) continue;
+      const mask = ((1n << BigInt(f.width)) - 1n) << BigInt(f.lo);
+      v = (v & ~mask) | (f.values[rng.int(f.values.length)]! << BigInt(f.lo));
+    }
+    return v;
   }
 
   /**

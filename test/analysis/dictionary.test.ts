@@ -2,7 +2,7 @@
  * The sampler's dictionary: the constants an instruction's semantics compare against, by width.
  */
 import { expect, test } from "vitest";
-import { comparedConstants } from "../../src/analysis/dictionary.js";
+import { comparedConstants, comparedRegisterFields } from "../../src/analysis/dictionary.js";
 import { checkSpec } from "../../src/check/check.js";
 import { loadSpec } from "../../src/syntax/load.js";
 
@@ -16,4 +16,16 @@ test("the constants compared with a CSR number, through the functions the instru
   expect(twelve).not.toContain(0xfffn);
   // RISC-V's "rs1 == x0" leaves nothing for a 5-bit register field: it is drawn as before.
   expect(d.get(5) ?? []).toEqual([]);
+});
+
+test("register fields compared with constants, followed through slices, conditionals (a banked register's banks), locals and function parameters", () => {
+  const isa = checkSpec(loadSpec("isas/armv7.isa")).isa!;
+  const ldm = isa.instructions.find((i) => i.name === "LDM_ERET")!;
+  const fields = comparedRegisterFields(isa, ldm.body);
+  // cpsr_write(SPSR, ...) calls bad_mode(value[4:0]): every bank of SPSR, bits 4:0, the seven modes.
+  for (const bank of ["SPSR_svc", "SPSR_fiq"]) {
+    const id = isa.state.find((e) => e.name === bank)!.id;
+    const mode = fields.get(id)?.find((f) => f.lo === 0 && f.width === 5);
+    expect(mode?.values.slice().sort((x, y) => Number(x - y))).toEqual([0x10n, 0x11n, 0x12n, 0x13n, 0x17n, 0x1bn, 0x1fn]);
+  }
 });

@@ -59,3 +59,12 @@ test("instruction fields are drawn from the constants the semantics compare them
   const changes = (o: ReplayOutcome) => o.trap === null && controlChanges(isa, o).length > 0;
   expect(sampler.search({ level: "any", want: changes, tries: 48 }, new Rng(seedOf("CSRRW/control")))).not.toBeNull();
 });
+
+test("register fields the semantics compare with constants are drawn as those constants half the time (ARM's exception return from an SPSR that names no mode is UNDEFINED: 48 draws found no LDM (exception return) that changes control state)", () => {
+  const isa = checkSpec(loadSpec("isas/armv7.isa")).isa!;
+  const config = isa.configs[0]!;
+  const ldm = isa.instructions.find((i) => i.name === "LDM_ERET")!;
+  const sampler = new StateSampler(isa, ldm, config, stateSets(isa));
+  const changes = (o: ReplayOutcome) => o.trap === null && controlChanges(isa, o).length > 0;
+  expect(sampler.search({ level: "any", want: changes, tries: 48 }, new Rng(seedOf("LDM_ERET/control")))).not.toBeNull();
+});
