@@ -7,6 +7,7 @@ import { DEFAULT_SAMPLE_TRIES, InstructionClassifier, type ClassifyOptions, type
 import { verdictKey, type AnalysisCache } from "./cache.js";
 import { workerPool } from "./pool.js";
 import type { SharedVerdicts } from "./share.js";
+import { analysisWeight } from "./weight.js";
 import { stateSets, type StateSets } from "./state-sets.js";
 import type { Tri } from "./tri.js";
 import { withFreshZ3 } from "./z3.js";
@@ -93,7 +94,7 @@ export async function analyze(isa: IR.Isa, config: IR.GuestConfig, options: Anal
       options.onInstruction?.(cached, true);
       return cached;
     }
-    const solve = () => (pool ? pool.classify(isa, config, instr.id, classifyOptions) : classifyInstruction(isa, config, sets, classifyOptions, instr));
+    const solve = () => (pool ? pool.classify(isa, config, instr.id, classifyOptions, analysisWeight(isa, instr)) : classifyInstruction(isa, config, sets, classifyOptions, instr));
     const { verdict, shared } = options.shared ? options.shared.share(isa, config, instr, { sampleTries: classifyOptions.sampleTries, pairs: classifyOptions.pairs }, solve) : { verdict: solve(), shared: false };
     const v = await verdict;
     options.cache?.set(key, v);

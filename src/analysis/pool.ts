@@ -28,6 +28,8 @@ export type FromWorker =
 
 interface Task {
   readonly isa: IR.Isa;
+  /** Larger first (see analysisWeight). */
+  readonly weight: number;
   readonly message: Omit<ToWorker & { kind: "classify" }, "isaId">;
   readonly resolve: (v: InstructionVerdict) => void;
   readonly reject: (e: Error) => void;
@@ -50,10 +52,27 @@ export class WorkerPool {
   /** Workers start when there is work for them (an analysis answered from the cache starts none). */
   constructor(readonly size: number) {}
 
-  classify(isa: IR.Isa, config: IR.GuestConfig, instruction: number, options: ClassifyOptions): Promise<InstructionVerdict> {
+  /** Queued by weight, the heaviest first (equal weights in the order they came). */
+  classify(isa: IR.Isa, config: IR.GuestConfig, instruction: number, options: ClassifyOptions, weight = 0): Promise<InstructionVerdict> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      this.queue.push({ isa, message: { kind: "classify", config, instruction, options }, resolve, reject });
+      const task = { isa, weight, message: { kind: "classify", config, instruction, options } as const, resolve, reject };
+      let at = this.queue.length;
+      while (at > 0 && this.queue[at - 1]!.weight < weight) at--;
+      this.queue.splice(at, 0, task);
+      // Dispatched once this turn's analyses have queued theirs (the CLI starts every configuration
+      // at once), so that the heaviest of them goes first.
+      this.scheduleDispatch();
+    });
+  }
+
+  private dispatchPending = false;
+
+  private scheduleDispatch(): void {
+    if (this.dispatchPending) return;
+    this.dispatchPending = true;
+    setImmediate(() => {
+      this.dispatchPending = false;
       this.dispatch();
     });
   }

@@ -54,3 +54,14 @@ test("a pool starts workers only for work (regression: idle, never-used workers 
   expect(pool.started).toBe(1);
   await pool.close();
 });
+
+test("the pool takes the heaviest queued instruction first (so that small ones finish the run, not x86's far transfers)", async () => {
+  const pool = new WorkerPool(1);
+  const isa = checkSpec(loadSpec("isas/pg.isa")).isa!;
+  const options = { rlimit: DEFAULT_RLIMIT, timeoutMs: DEFAULT_TIMEOUT_MS, sampleTries: 48 };
+  const order: string[] = [];
+  const queued = [[0, 1], [1, 3], [2, 2], [3, 3]].map(([i, weight]) => pool.classify(isa, isa.configs[0]!, i!, options, weight).then((v) => order.push(v.name)));
+  await Promise.all(queued);
+  expect(order).toEqual([1, 3, 2, 0].map((i) => isa.instructions[i]!.name));
+  await pool.close();
+});
