@@ -22,7 +22,7 @@ import { join } from "node:path";
 import * as IR from "../ir/ir.js";
 import { freshState, runInstruction, symOperands, type InstructionRun, type SymOperands } from "./instance.js";
 import { controlChanges, hexOf, initialDifferences, resultDifferences, samePresentation, type Difference } from "./compare.js";
-import { concretize, levelOf, modelValue, replay, type Concrete, type ReplayOutcome } from "./replay.js";
+import { concretize, levelOf, modelValue, replay, visibleState, type Concrete, type ReplayOutcome } from "./replay.js";
 import { Rng, seedOf, StateSampler, type Sample, type SampleRequest } from "./sample.js";
 import type { StateSets } from "./state-sets.js";
 import { constOf, extractBits, SharedView, symConst, SymRun, termId, type Access, type RunResult, type SymState } from "./symexec.js";
@@ -154,6 +154,14 @@ const LOCATION_TRIES_FACTOR = 2;
  */
 const NEAR_TRIES = 256;
 const NEAR_TRIES_DRAWN = 32;
+/**
+ * A guest-level location question's first try gets a sixty-fourth of the limit (the unsatisfiable
+ * ones decide within it); where it runs out, novel runs (novelRuns, each query under an eighth, at
+ * most two) seed the concrete search before the question is asked whole.
+ */
+const PROBE_SHARE = 64;
+const NOVEL_SHARE = 8;
+const NOVEL_ROUNDS = 2;
 /** The share a location question's first, whole query gets (most decide at once; see classify): a quarter. */
 const FIRST_SHARE = 4;
 /**
@@ -639,6 +647,58 @@ export class InstructionClassifier {
   }
 
   /**
+   * Guest-level runs unlike those found so far, asked of the solver as seeds for the concrete pair
+   * search: a run that completes and sets a bit of some user-visible result no known run set, or
+   * clears one none cleared (twice, each time counting the last one found too). The draws take the
+   * common paths; a pair is often around a rare one - an x86 LSL or VERR that finds a visible
+   * descriptor sets ZF, where every drawn one cleared it - and one state is far cheaper for the
+   * solver than a pair (LSL: 0.1 M units against 3 M for its location pair).
+   */
+  private async novelRuns(ops: SymOperands, instr: IR.Instruction, s: RunInfo, sBase: readonly (B | null)[], known: readonly (Sample | null)[]): Promise<Sample[]> {
+    const Z = this.Z;
+    const r = s.inst.run;
+    const results: [string, BV, BV][] = [];
+    for (const e of this.isa.state) {
+      if (e.role !== "user" || e.bankOf !== null || e.isPc) continue;
+      r.initial.regs[e.id]!.forEach((t, i) => results.push([e.count === null ? e.name : `${e.name}[${i}]`, t, r.final.regs[e.id]![i]!]));
+    }
+    for (const bank of this.isa.banked) if (bank.role === "user") results.push([bank.name, this.alias(bank, r.initial), this.alias(bank, r.final)]);
+    // Per result, the bits known runs set and cleared.
+    const set = new Map<string, bigint>();
+    const cleared = new Map<string, bigint>();
+    const learn = (o: ReplayOutcome) => {
+      const before = visibleState(this.isa, o.initial);
+      const after = visibleState(this.isa, o.final);
+      for (const [k, v] of after) {
+        const was = before.get(k) ?? 0n;
+        set.set(k, (set.get(k) ?? 0n) | (v & ~was));
+        cleared.set(k, (cleared.get(k) ?? 0n) | (was & ~v));
+      }
+    };
+    for (const k of known) if (k) learn(k.outcome);
+    const out: Sample[] = [];
+    for (let round = 0; round < NOVEL_ROUNDS; round++) {
+      const fresh: B[] = [];
+      for (const [name, before, after] of results) {
+        if (this.same(before, after)) continue;
+        const w = before.size();
+        const not = (m: bigint) => Z.BitVec.val(BigInt.asUintN(w, ~m), w);
+        const zero = Z.BitVec.val(0n, w);
+        fresh.push(Z.Not(after.and(before.not()).and(not(set.get(name) ?? 0n)).eq(zero)));
+        fresh.push(Z.Not(before.and(after.not()).and(not(cleared.get(name) ?? 0n)).eq(zero)));
+      }
+      if (fresh.length === 0) break;
+      this.topic = "novel run";
+      const answer = await this.check([...sBase, this.guest(s.initial), this.completes(s), Z.Or(...fresh)], NOVEL_SHARE);
+      const seed = this.sampleOf(answer, ops, instr, s);
+      if (!seed || seed.outcome.trap !== null) break;
+      out.push(seed);
+      learn(seed.outcome);
+    }
+    return out;
+  }
+
+  /**
    * Mode sensitivity, one pair of concrete mode values at a time (each pair built with those values,
    * see modePairAt); the first satisfiable pair answers with its runs.
    */
@@ -878,6 +938,15 @@ export class InstructionClassifier {
       const large = locBase().length > LARGE_PAIR;
       const early = large ? await narrowed() : null;
       if (early) return early;
+      if (level === "guest" && !large) {
+        const probe = await this.checkByMode(topic, [...locBase(), ...extra], [lA.initial], [values], locDifferences, PROBE_SHARE);
+        if (probe.status !== "unknown") return probe;
+        const rng = new Rng(seedOf(`${this.instrName}/novel`));
+        for (const seed of await this.novelRuns(ops, instr, s, sBase, [guestSample])) {
+          const near = this.timedPhase("search", () => this.sampler.locationPairNear(seed, NEAR_TRIES, rng, "guest"));
+          if (near) return { status: "found", samples: near };
+        }
+      }
       const first = await this.checkByMode(topic, [...locBase(), ...extra], [lA.initial], [values], locDifferences, FIRST_SHARE);
       if (first.status !== "unknown") return first;
       const late = large ? null : await narrowed();

@@ -20,3 +20,14 @@ test("a location pair is looked for around the states the solver found, changing
   expect(v.queries).toBe(3);
   expect(v.evidence.find((w) => w.claim === "user-location-sensitive")?.differences.some((d) => d.what === "initial CS")).toBe(true);
 });
+
+test("a guest-level location pair is looked for around runs the solver finds unlike the drawn ones (x86 VERR: every drawn run cleared ZF; the solver's first novel run sets it, and a second state with another descriptor table clears it - 0.9 M units in all, where the location query alone took 2.0 M)", async () => {
+  const isa = checkSpec(loadSpec("isas/x86.isa")).isa!;
+  const a = await analyze(isa, isa.configs.find((c) => c.name === "classic")!, { only: ["VERR"] });
+  const v = a.instructions[0]!;
+  expect(v.userSensitive).toBe(true);
+  const w = v.evidence.find((x) => x.claim === "user-location-sensitive")!;
+  expect(w.replayed).toBe(true);
+  expect(w.differences.some((d) => d.what === "result AFLAGS")).toBe(true);
+  expect(v.units).toBeLessThan(1_500_000);
+});
