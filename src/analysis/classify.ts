@@ -1092,22 +1092,28 @@ export class InstructionClassifier {
       // The counterpart makes its own choices: any that completes means the VMM may get no trap.
       const g: RunInfo = { label: "s", initial: pair.b, inst: runInstruction(this.Z, this.isa, instr, ops, pair.b, "counterpart-choice") };
       const guestRun = [this.guest(g.initial), this.completes(g)];
+      const asked: { kind: string; runs: RunInfo[]; conj: (B | null)[] }[] = [];
       if (q.control.status !== "unsat") {
-        const a = await this.check([...this.base(ops, w, g), this.completes(w), this.changed(w.inst.run), ...guestRun]);
-        if (a.status === "sat") return shown(a, [w, g], counterpart("control"));
-        results.push(this.tri(a));
+        asked.push({ kind: "control", runs: [w, g], conj: [...this.base(ops, w), this.completes(w), this.changed(w.inst.run)] });
       }
       if (q.location.status !== "unsat") {
         const view = new SharedView(this.Z, this.isa);
         const l1 = this.runFrom("a", ops, pair.a, instr, view);
         const l2 = this.runFrom("b", ops, this.locationPair(pair.a), instr, view);
         const d = this.differ(l1, l2);
-        if (d !== null) {
-          const a = await this.check([...this.base(ops, l1, l2, g), this.completes(l1), this.completes(l2), d, ...this.sameMemory(l1, l2), ...guestRun]);
-          if (a.status === "sat") return shown(a, [l1, l2, g], counterpart("location"));
-          results.push(this.tri(a));
-        }
+        if (d !== null) asked.push({ kind: "location", runs: [l1, l2, g], conj: [...this.base(ops, l1, l2), this.completes(l1), this.completes(l2), d, ...this.sameMemory(l1, l2)] });
       }
+      // Both forms in one query (the counterpart is the same run): unsatisfiable, the usual answer,
+      // is one proof instead of two; a model says which form it satisfies.
+      const live = asked.filter((x) => !x.conj.some((c) => c === null || this.isFalse(c)));
+      if (live.length === 0) continue;
+      const each = (x: (typeof live)[number]) => this.Z.And(...(x.conj as B[]));
+      const a = await this.check([...this.base(ops, g), ...guestRun, live.length === 1 ? each(live[0]!) : this.Z.Or(...live.map(each))]);
+      if (a.status === "sat") {
+        const which = live.find((x) => live.length === 1 || modelValue(a.model, this.Z.If(each(x), this.Z.BitVec.val(1, 1), this.Z.BitVec.val(0, 1)) as BV) === 1n)!;
+        return shown(a, which.runs, counterpart(which.kind));
+      }
+      results.push(this.tri(a));
     }
     return or3(...results);
   }
