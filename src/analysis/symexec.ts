@@ -176,7 +176,7 @@ export function extractBits(Z: Z3, t: BV, hi: number, lo: number): BV {
   if (k !== undefined) return symConst(Z, (k >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n), hi - lo + 1);
   // Looking into a term takes several calls into Z3, and runs slice the same fields of the same
   // registers over and over (ARM's condition flags and mode bits): four in five slices are repeats.
-  return memoTerm(Z, `slice ${termId(t)} ${hi} ${lo}`, () => sliceOf(Z, t, hi, lo));
+  return memoOp(Z, "slice", termPtr(t), hi, lo, () => sliceOf(Z, t, hi, lo));
 }
 
 function sliceOf(Z: Z3, t: BV, hi: number, lo: number): BV {
@@ -267,6 +267,38 @@ export function memoTerm<T>(Z: Z3, key: string, build: () => T): T {
   return t;
 }
 
+/** Per context and operation, terms by their operands' term pointers (see memoTerm). */
+const madeOf = new WeakMap<Z3, Map<string, Map<number, unknown>>>();
+
+/**
+ * memoTerm for the operations built most (and, or, not, ite, slices, binary operations, selects),
+ * keyed by numbers instead of a string made for every lookup: nested maps, one level per operand
+ * (`more` for a third number, e.g. ite's else term or a slice's bounds).
+ */
+export function memoOp<T>(Z: Z3, op: string, x: number, y: number, more: number, build: () => T): T {
+  let ops = madeOf.get(Z);
+  if (!ops) madeOf.set(Z, (ops = new Map()));
+  let byX = ops.get(op);
+  if (!byX) ops.set(op, (byX = new Map()));
+  let byY = byX.get(x) as Map<number, Map<number, unknown>> | undefined;
+  if (!byY) byX.set(x, (byY = new Map()));
+  let byMore = byY.get(y);
+  if (!byMore) byY.set(y, (byMore = new Map()));
+  let t = byMore.get(more) as T | undefined;
+  if (t === undefined) byMore.set(more, (t = build()));
+  return t;
+}
+
+/** memoOp's names for binary operations, apart from the boolean and/or/not of SymRun. */
+const BINARY_TAG = Object.fromEntries(
+  (["add", "sub", "mul", "udiv", "urem", "sdiv", "srem", "and", "or", "xor", "shl", "lshr", "ashr", "rol", "ror", "eq", "ne", "ult", "ule", "ugt", "uge", "slt", "sle", "sgt", "sge", "land", "lor"] as const).map((op) => [op, `binary ${op}`]),
+) as Record<IR.BinOp, string>;
+
+/** Z3's pointer for a term (see termId). */
+export function termPtr(t: BV | B): number {
+  return (t as unknown as { ast: number }).ast;
+}
+
 /** true and false of a context, one term each, so that runs can recognise them by identity. */
 function truthOf(Z: Z3): { T: B; F: B } {
   return memoTerm(Z, "true false", () => ({ T: Z.Bool.val(true), F: Z.Bool.val(false) }));
@@ -340,26 +372,26 @@ export class SymRun {
     if (a === this.T) return b;
     if (b === this.T) return a;
     if (a === this.F || b === this.F) return this.F;
-    return memoTerm(this.Z, `and ${termId(a)} ${termId(b)}`, () => this.Z.And(a, b));
+    return memoOp(this.Z, "and", termPtr(a), termPtr(b), 0, () => this.Z.And(a, b));
   }
 
   or(a: B, b: B): B {
     if (a === this.F) return b;
     if (b === this.F) return a;
     if (a === this.T || b === this.T) return this.T;
-    return memoTerm(this.Z, `or ${termId(a)} ${termId(b)}`, () => this.Z.Or(a, b));
+    return memoOp(this.Z, "or", termPtr(a), termPtr(b), 0, () => this.Z.Or(a, b));
   }
 
   not(a: B): B {
     if (a === this.T) return this.F;
     if (a === this.F) return this.T;
-    return memoTerm(this.Z, `not ${termId(a)}`, () => this.Z.Not(a));
+    return memoOp(this.Z, "not", termPtr(a), 0, 0, () => this.Z.Not(a));
   }
 
   private ite<X extends Sym | Arr>(c: B, a: X, b: X): X {
     if (c === this.T || a === b) return a;
     if (c === this.F) return b;
-    return memoTerm(this.Z, `ite ${termId(c)} ${termId(a as never)} ${termId(b as never)}`, () => this.Z.If(c, a as never, b as never) as unknown as X);
+    return memoOp(this.Z, "ite", termPtr(c), termPtr(a as never), termPtr(b as never), () => this.Z.If(c, a as never, b as never) as unknown as X);
   }
 
   /** This statement runs: its path is taken, nothing trapped or halted before it, no early return. */
@@ -608,7 +640,7 @@ export class SymRun {
       this.accesses.push({ guard: g, va: virtual ? addr : null, offset: k, pa: p, kind: "read" });
       const memory = this.translating > 0 ? this.initial.phys : this.phys;
       const cell = virtual ? this.viewCell(addr, k, IR.ACCESS.READ, initialContext) : null;
-      parts.push(cell ? this.viewRead(cell) : memoTerm(this.Z, `select ${termId(memory as never)} ${termId(p)}`, () => memory.select(p) as BV));
+      parts.push(cell ? this.viewRead(cell) : memoOp(this.Z, "select", termPtr(memory as never), termPtr(p), 0, () => memory.select(p) as BV));
     }
     return parts.length === 1 ? parts[0]! : this.Z.Concat(...parts);
   }
@@ -865,7 +897,7 @@ export class SymRun {
       const v = binop(e.op, ka, kb, w);
       return e.type.kind === "bool" ? this.bool(v === 1n) : this.bv(v, e.type.width);
     }
-    return memoTerm(this.Z, `binary ${e.op} ${termId(a)} ${termId(b)}`, () => this.binaryTerm(e.op, a, b, w));
+    return memoOp(this.Z, BINARY_TAG[e.op], termPtr(a), termPtr(b), 0, () => this.binaryTerm(e.op, a, b, w));
   }
 
   private binaryTerm(op: IR.BinOp, a: BV, b: BV, w: number): Sym {
