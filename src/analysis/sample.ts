@@ -8,6 +8,7 @@
  */
 import * as IR from "../ir/ir.js";
 import { evalPure, extractField } from "../ir/pure.js";
+import { walkReachable } from "../ir/walk.js";
 import { Decoder } from "../machine/decoder.js";
 import { formatInstruction } from "../machine/disassembler.js";
 import { Interpreter, TrapSignal } from "../machine/interpreter.js";
@@ -533,34 +534,9 @@ class ReadLoggingState extends MachineState {
 /** Every `either` the instruction may run, through the functions it calls. */
 function collectEithers(isa: IR.Isa, body: readonly IR.Stmt[]): IR.Stmt[] {
   const out: IR.Stmt[] = [];
-  const seen = new Set<number>();
-  const expr = (e: IR.Expr): void => {
-    if (e.kind === "call" && !seen.has(e.fn)) {
-      seen.add(e.fn);
-      stmts(isa.functions[e.fn]!.body);
-    }
-    for (const v of Object.values(e)) {
-      if (v && typeof v === "object" && "kind" in v) expr(v as IR.Expr);
-      if (Array.isArray(v)) for (const x of v) if (x && typeof x === "object" && "kind" in x) expr(x as IR.Expr);
-    }
-  };
-  const stmts = (ss: readonly IR.Stmt[]): void => {
-    for (const s of ss) {
-      if (s.kind === "either") {
-        out.push(s);
-        s.branches.forEach(stmts);
-        continue;
-      }
-      if (s.kind === "if") {
-        expr(s.cond);
-        stmts(s.then);
-        stmts(s.else);
-        continue;
-      }
-      for (const v of Object.values(s)) if (v && typeof v === "object" && "kind" in v) expr(v as IR.Expr);
-    }
-  };
-  stmts(body);
+  walkReachable(isa, body, (n) => {
+    if (n.kind === "either") out.push(n);
+  });
   return out;
 }
 

@@ -6,33 +6,16 @@
  * transfers came last, and one worker finished them alone).
  */
 import type * as IR from "../ir/ir.js";
+import { walkReachable } from "../ir/walk.js";
 
 const weights = new WeakMap<IR.Instruction, number>();
 
 export function analysisWeight(isa: IR.Isa, instr: IR.Instruction): number {
   let w = weights.get(instr);
-  if (w !== undefined) return w;
-  const seen = new Set<number>();
-  let nodes = 0;
-  const visit = (v: unknown): void => {
-    if (!v || typeof v !== "object") return;
-    if (Array.isArray(v)) {
-      v.forEach(visit);
-      return;
-    }
-    const o = v as { kind?: unknown; fn?: unknown };
-    if (typeof o.kind === "string") nodes++;
-    if (o.kind === "call" && typeof o.fn === "number" && !seen.has(o.fn)) {
-      seen.add(o.fn);
-      visit(isa.functions[o.fn]!.body);
-    }
-    for (const [k, x] of Object.entries(o)) if (k !== "span" && k !== "type") visit(x);
-  };
-  visit(instr.body);
-  if (isa.translate !== null && !seen.has(isa.translate)) {
-    seen.add(isa.translate);
-    visit(isa.functions[isa.translate]!.body);
+  if (w === undefined) {
+    w = 0;
+    walkReachable(isa, instr.body, () => w!++, isa.translate === null ? [] : [isa.translate]);
+    weights.set(instr, w);
   }
-  weights.set(instr, (w = nodes));
   return w;
 }
