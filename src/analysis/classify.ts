@@ -255,12 +255,19 @@ export class InstructionClassifier {
   private sampleOf(answer: Answer, ops: SymOperands, instr: IR.Instruction, run: RunInfo): Sample | null {
     if (answer.status === "found") return answer.samples[0]!;
     if (answer.status !== "sat") return null;
-    return this.timedPhase("search", () => {
+    // Once per answer: a model is read for the mode pairs' seeds and again for the location search's.
+    const known = this.sampled.get(answer);
+    if (known !== undefined) return known;
+    const sample = this.timedPhase("search", () => {
       const concrete = concretize(answer.model, this.isa, instr, ops, run.initial, run.inst, this.probed.get(run.initial) ?? []);
       const outcome = replay(this.isa, concrete);
       return outcome.error || outcome.executed !== instr.name ? null : { concrete, outcome, word: wordOf(answer.model, ops) };
     });
+    this.sampled.set(answer, sample);
+    return sample;
   }
+
+  private readonly sampled = new WeakMap<Answer, Sample | null>();
 
   /**
    * One query, one fresh solver: Z3 answers a single check with its bit-blasting tactic, but once a

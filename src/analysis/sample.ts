@@ -7,6 +7,7 @@
  * quick run. A search that finds nothing proves nothing; the classifier then asks the solver.
  */
 import * as IR from "../ir/ir.js";
+import { withBits } from "../ir/bitops.js";
 import { evalPure, extractField } from "../ir/pure.js";
 import { walkReachable } from "../ir/walk.js";
 import { Decoder } from "../machine/decoder.js";
@@ -177,8 +178,7 @@ export class StateSampler {
     let v = rng.interesting(e.width);
     for (const f of this.fields.get(e.id) ?? []) {
       if (rng.int(2) === 0) continue;
-      const mask = ((1n << BigInt(f.width)) - 1n) << BigInt(f.lo);
-      v = (v & ~mask) | (f.values[rng.int(f.values.length)]! << BigInt(f.lo));
+      v = withBits(v, f.lo + f.width - 1, f.lo, f.values[rng.int(f.values.length)]!);
     }
     return v;
   }
@@ -261,10 +261,11 @@ export class StateSampler {
    *
    * What the second state changes is directed by the first run: a run that reads none of the cells
    * changed is the same run in both states, so most second states change control cells the first
-   * run read - one of them, or some of them - and the rest redraw every control element (as a new
-   * placement would). A first state whose run does something no earlier one did (a new set of
-   * changed results: an x86 LSL that finds a valid descriptor and writes its destination) gets
-   * several second states, since the pairs worth having are usually around the rare runs.
+   * run read - a field of one, one, or some of them - and the rest redraw every control element (as
+   * a new placement would; see redrawControl). A first state whose run does something no earlier one
+   * did (a new set of changed results: an x86 LSL that finds a valid descriptor and writes its
+   * destination) gets several second states, since the pairs worth having are usually around the
+   * rare runs.
    */
   searchLocationPair(tries: number, rng: Rng, level: "guest" | "any"): [Sample, Sample] | null {
     const seen = new Set<string>();
@@ -339,8 +340,7 @@ export class StateSampler {
     const fields = [...e.fields.values()];
     const lo = fields.length ? 0 : 8 * rng.int(Math.ceil(e.width / 8));
     const { hi, lo: from } = fields.length ? fields[rng.int(fields.length)]! : { hi: Math.min(e.width - 1, lo + 7), lo };
-    const mask = ((1n << BigInt(hi - from + 1)) - 1n) << BigInt(from);
-    s.setReg(id, i, (s.reg(id, i) & ~mask) | ((rng.interesting(hi - from + 1) << BigInt(from)) & mask));
+    s.setReg(id, i, withBits(s.reg(id, i), hi, from, rng.interesting(hi - from + 1)));
   }
 
   /**
@@ -458,9 +458,7 @@ export class StateSampler {
     const entries = [...this.sets.mode];
     if (entries.length !== 1) return false;
     const [id, { hi, lo }] = entries[0]!;
-    const width = hi - lo + 1;
-    const maskBits = ((1n << BigInt(width)) - 1n) << BigInt(lo);
-    s.setReg(id, 0, (s.reg(id) & ~maskBits) | ((value & ((1n << BigInt(width)) - 1n)) << BigInt(lo)));
+    s.setReg(id, 0, withBits(s.reg(id), hi, lo, value));
     return this.evalState(s, this.isa.privilege.element) === value;
   }
 
@@ -484,8 +482,7 @@ export class StateSampler {
       s.setReg(target.element, 0, value);
     } else if (target.kind === "slice" && target.value.kind === "reg") {
       const id = target.value.element;
-      const mask = ((1n << BigInt(target.hi - target.lo + 1)) - 1n) << BigInt(target.lo);
-      s.setReg(id, 0, (s.reg(id) & ~mask) | ((value << BigInt(target.lo)) & mask));
+      s.setReg(id, 0, withBits(s.reg(id), target.hi, target.lo, value));
     }
   }
 

@@ -16,6 +16,7 @@
  * Only requirements of the form `register == constant` or `register.field == constant` are left out
  * of the comparison (what a witness is moved by: the constant written there); any other is kept.
  */
+import { withBits } from "../ir/bitops.js";
 import { bodyFootprint, functionFootprint } from "../ir/footprint.js";
 import * as IR from "../ir/ir.js";
 import { verdictKey } from "./cache.js";
@@ -121,8 +122,7 @@ function moveVerdict(isa: IR.Isa, instr: IR.Instruction, v: InstructionVerdict, 
   const set = (name: string, hex: string): string => {
     const m = names.get(name);
     if (!m) return hex;
-    const mask = bitsOf(m);
-    return hexOf((BigInt(hex) & ~mask) | ((m.value << BigInt(m.lo)) & mask));
+    return hexOf(withBits(BigInt(hex), m.hi, m.lo, m.value));
   };
   const state = (s: WitnessState): WitnessState => ({
     ...s,

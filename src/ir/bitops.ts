@@ -1,7 +1,8 @@
 /**
  * The bit-vector operations whose meaning is not a single JavaScript operator: division and
  * remainder (SMT-LIB's results for a zero divisor, so the solver and every executor agree), shifts
- * by amounts that may exceed the width, and rotations. Values are unsigned bigints of width w.
+ * by amounts that may exceed the width, rotations, and writing a field. Values are unsigned bigints
+ * of width w.
  *
  * This module imports nothing: `popek vmm generate` copies it next to every generated VMM.
  */
@@ -50,4 +51,10 @@ export function ror(l: bigint, r: bigint, w: number): bigint {
 /** Sign-extends the w-bit value v to `to` bits. */
 export function sext(v: bigint, w: number, to: number): bigint {
   return BigInt.asUintN(to, BigInt.asIntN(w, v));
+}
+
+/** value with bits hi..lo replaced by field (its low hi - lo + 1 bits). */
+export function withBits(value: bigint, hi: number, lo: number, field: bigint): bigint {
+  const mask = ((1n << BigInt(hi - lo + 1)) - 1n) << BigInt(lo);
+  return (value & ~mask) | ((field << BigInt(lo)) & mask);
 }
