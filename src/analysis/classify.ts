@@ -24,7 +24,7 @@ import { freshState, runInstruction, symOperands, type InstructionRun, type SymO
 import { controlChanges, hexOf, initialDifferences, resultDifferences, samePresentation, type Difference } from "./compare.js";
 import { concretize, levelOf, modelValue, replay, visibleState, type Concrete, type ReplayOutcome } from "./replay.js";
 import { Rng, seedOf, StateSampler, type Sample, type SampleRequest } from "./sample.js";
-import type { StateSets } from "./state-sets.js";
+import { readsModeBits, type StateSets } from "./state-sets.js";
 import { constOf, extractBits, SharedView, symConst, SymRun, termId, type Access, type RunResult, type SymState } from "./symexec.js";
 import { and3, not3, or3, type Tri } from "./tri.js";
 import { checkSat, type B, type BV, type Z3, type Z3Model, type Z3Solver } from "./z3.js";
@@ -711,6 +711,9 @@ export class InstructionClassifier {
    */
   private async modeQuery(ops: SymOperands, instr: IR.Instruction, seeds: { above: Sample | null; guest: Sample | null }): Promise<{ answer: Answer; runs: RunInfo[] }> {
     const Z = this.Z;
+    // A run that never reads a mode bit is the same run at every mode: no pair can differ, and none
+    // is built (S/370's problem-state instructions, pg.isa's).
+    if (!readsModeBits(this.isa, this.sets, instr)) return { answer: { status: "unsat" }, runs: [] };
     const combos = this.aboveValues().flatMap((va) => this.levelValues(this.config.guestLevel).map((vb) => [va, vb] as const));
     // Each pair of mode values, built first: where the two runs' results are the same terms (most
     // instructions, in every pair) the answer is unsat by construction, with no search and no solver.
