@@ -24,7 +24,8 @@ import { freshState, runInstruction, symOperands, type InstructionRun, type SymO
 import { controlChanges, hexOf, initialDifferences, resultDifferences, samePresentation, type Difference } from "./compare.js";
 import { concretize, levelOf, modelValue, replay, visibleState, type Concrete, type ReplayOutcome } from "./replay.js";
 import { Rng, seedOf, StateSampler, type Sample, type SampleRequest } from "./sample.js";
-import { readsModeBits, type StateSets } from "./state-sets.js";
+import { readsModeBits } from "./mode-reads.js";
+import type { StateSets } from "./state-sets.js";
 import { constOf, extractBits, SharedView, symConst, SymRun, termId, type Access, type RunResult, type SymState } from "./symexec.js";
 import { and3, not3, or3, type Tri } from "./tri.js";
 import { checkSat, type B, type BV, type Z3, type Z3Model, type Z3Solver } from "./z3.js";

@@ -4,7 +4,6 @@
  * privilege mode is read from. All derived from the IR, never declared by hand beyond user/control.
  */
 import type * as IR from "../ir/ir.js";
-import { walkReachable } from "../ir/walk.js";
 
 export interface StateSets {
   readonly control: ReadonlySet<number>;
@@ -60,24 +59,3 @@ function modeBits(e: IR.Expr, out: Map<number, { hi: number; lo: number }>): voi
   else if (e.kind === "concat") for (const p of e.parts) modeBits(p, out);
 }
 
-/**
- * Whether anything an instruction's run can execute - its semantics, the functions they call,
- * translate (the fetch translates too) - may read a bit the privilege mode is read from: a read of
- * the element that is not a slice clear of the mode bits counts (conservative: a whole register
- * passed on is a read of every bit). A run that cannot is the same run at every mode (a banked
- * register's selector reads the mode, so a banked read counts too).
- */
-export function readsModeBits(isa: IR.Isa, sets: StateSets, instr: IR.Instruction): boolean {
-  // Each occurrence of a mode element's read, and each occurrence of it under a slice clear of the
-  // mode bits: every occurrence must be one of the latter (counted, as the IR may share nodes).
-  const reads = new Map<IR.Expr, number>();
-  const clear = new Map<IR.Expr, number>();
-  walkReachable(isa, instr.body, (n) => {
-    if (n.kind === "slice" && n.value.kind === "reg") {
-      const m = sets.mode.get(n.value.element);
-      if (m && (n.hi < m.lo || n.lo > m.hi)) clear.set(n.value, (clear.get(n.value) ?? 0) + 1);
-    }
-    if ((n.kind === "reg" || n.kind === "regFile") && sets.mode.has(n.element)) reads.set(n, (reads.get(n) ?? 0) + 1);
-  }, isa.translate === null ? [] : [isa.translate]);
-  return [...reads].some(([n, count]) => (clear.get(n) ?? 0) < count);
-}

@@ -1,0 +1,50 @@
+/**
+ * readsModeBits: whether an instruction's run may depend on the privilege mode (the classifier
+ * builds no mode pair for one that cannot).
+ */
+import { expect, test } from "vitest";
+import { readsModeBits } from "../../src/analysis/mode-reads.js";
+import { stateSets } from "../../src/analysis/state-sets.js";
+import { checkSpec } from "../../src/check/check.js";
+import { loadSpec } from "../../src/syntax/load.js";
+
+const reads = (file: string, names: string[], source?: string) => {
+  const isa = checkSpec(loadSpec(file, source === undefined ? undefined : () => source)).isa!;
+  const sets = stateSets(isa);
+  return names.map((n) => readsModeBits(isa, sets, isa.instructions.find((i) => i.name === n)!));
+};
+
+test("S/370's problem-state instructions never read the PSW's problem-state bit, its privileged ones do", () => {
+  expect(reads("isas/s370.isa", ["LR", "MVC", "CLC", "A"])).toEqual([false, false, false, false]);
+  expect(reads("isas/s370.isa", ["LPSW", "SSK", "STCTL"])).toEqual([true, true, true]);
+});
+
+test("a register passed on whole is followed into the function (x86's translate reads CS's limit and base, not its CPL); a banked read reads the mode (ARM)", () => {
+  expect(reads("isas/x86.isa", ["ADD", "PUSH", "JMP_RM"])).toEqual([false, false, false]);
+  expect(reads("isas/x86.isa", ["PUSH_SREG", "CALL_FAR", "LAR", "IRET"])).toEqual([true, true, true, true]);
+  expect(reads("isas/armv7.isa", ["ADD", "MOV"])).toEqual([true, true]);
+});
+
+// A mode bit (M[0]) beside other bits of one register, through locals, parameters and results.
+const spec = (semantics: string) => `isa t "mode reads";
+memory E: bits(8)[256], little, fetch 8;
+register M: bits(8) control;
+register X: bits(8) user;
+register P: bits(8) user pc;
+privilege M[0:0] { supervisor = 0; user = 1; }
+cause illegal = 0 undefined;
+trap entry(code: bits(1)) { M = 0; }
+function high(v: bits(8)) -> bits(7) { return v[7:1]; }
+function same(v: bits(8)) -> bits(8) { return v; }
+instruction I { encoding 00000001; syntax "i"; semantics { ${semantics} } }
+config c { guest user; }
+`;
+
+test("the mode bit followed through locals, parameters and results, bit by bit", () => {
+  const of = (semantics: string) => reads("t.isa", ["I"], spec(semantics))[0];
+  expect(of("X = zext(high(M), 8);")).toBe(false);
+  expect(of("let m: bits(8) = same(M); X = zext(m[7:1], 8);")).toBe(false);
+  expect(of("let m: bits(8) = same(M); if m[0] == 1 { X = 1; }")).toBe(true);
+  expect(of("X = same(M) + 1;")).toBe(true);
+  expect(of("let m: bits(8) = M; X = zext(m[0:0], 8);")).toBe(true);
+});
