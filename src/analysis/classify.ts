@@ -381,10 +381,16 @@ export class InstructionClassifier {
    * An existential one-state claim: first a concrete search (cheap, and enough for most
    * instructions), then the solver, which alone can say "none".
    */
-  private async search(req: Omit<SampleRequest, "tries">, constraints: readonly (B | null)[], tag: string): Promise<Answer> {
+  /**
+   * A one-state claim: a state found for an earlier question that shows it too (the solver's x86
+   * far call that changes control state at ring 0 also completes above the guest level), then the
+   * concrete search, then the solver.
+   */
+  private async search(req: Omit<SampleRequest, "tries">, constraints: readonly (B | null)[], tag: string, earlier: () => readonly (Sample | null)[] = () => []): Promise<Answer> {
     if (constraints.some((c) => c === null || this.isFalse(c as B))) return { status: "unsat" };
     this.topic = tag;
-    const found = this.timedPhase("search", () => this.sampler.search({ ...req, tries: this.options.sampleTries }, new Rng(seedOf(`${this.instrName}/${tag}`))));
+    const found = this.timedPhase("search", () =>
+      earlier().find((x) => x !== null && this.sampler.shows(x, req)) ?? this.sampler.search({ ...req, tries: this.options.sampleTries }, new Rng(seedOf(`${this.instrName}/${tag}`))));
     if (found) return { status: "found", samples: [found] };
     return this.check(constraints);
   }
@@ -878,13 +884,14 @@ export class InstructionClassifier {
     // A guest-level state that changes control state is asked for before one that merely
     // completes: it is one too, and the narrower query is often much the easier (an x86 far call:
     // half a second against six). Where none changes control state, the broader question is asked.
+    const earlier = (...answers: Answer[]) => () => answers.map((a) => this.sampleOf(a, ops, instr, s));
     const userControlFirst: Answer = control.status === "unsat"
       ? { status: "unsat" }
-      : await this.search({ level: "guest", want: changes }, [...sBase, this.guest(s.initial), this.completes(s), sChanged], "user-control");
+      : await this.search({ level: "guest", want: changes }, [...sBase, this.guest(s.initial), this.completes(s), sChanged], "user-control", earlier(control));
     const userCompletes = this.tri(userControlFirst) === true
       ? userControlFirst
-      : await this.search({ level: "guest", want: completes }, [...sBase, this.guest(s.initial), this.completes(s)], "guest");
-    const aboveCompletes = await this.search({ level: "above", want: completes }, [...sBase, this.above(s.initial), this.completes(s)], "above");
+      : await this.search({ level: "guest", want: completes }, [...sBase, this.guest(s.initial), this.completes(s)], "guest", earlier(control));
+    const aboveCompletes = await this.search({ level: "above", want: completes }, [...sBase, this.above(s.initial), this.completes(s)], "above", earlier(control));
     // Each query below asks for a guest-level state that completes (and more): if none completes,
     // the answer is already known to be unsat.
     const neverAtGuest = userCompletes.status === "unsat";

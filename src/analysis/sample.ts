@@ -401,6 +401,17 @@ export class StateSampler {
     return null;
   }
 
+  /** Whether a state found for another question shows this claim: at the wanted level, and wanted. */
+  shows(x: Sample, req: Omit<SampleRequest, "tries">): boolean {
+    if (x.outcome.error || x.outcome.executed !== this.instr.name || (req.word && req.word.word !== x.word.word)) return false;
+    const mode = this.evalState(x.concrete.state, this.isa.privilege.element);
+    const level = this.isa.privilege.levels.findIndex((l) => l.values.includes(mode));
+    const at = req.level === "any" ? level >= 0
+      : req.level === "above" ? level >= 0 && level < this.config.guestLevel
+      : level === this.config.guestLevel && this.config.requires.every((r) => this.evalState(x.concrete.state, r) === 1n);
+    return at && req.want(x.outcome, x.concrete);
+  }
+
   /** The state at each guest mode value that meets the configuration, banked registers presented. */
   private counterpartStates(from: MachineState): MachineState[] {
     return this.statesAt(from, this.isa.privilege.levels[this.config.guestLevel]!.values, true);
