@@ -987,9 +987,14 @@ export class InstructionClassifier {
       const ta = freshState(Z, this.isa, "a");
       const tA = this.runFrom("a", ops, ta, instr);
       const tB = this.runFrom("b", ops, this.timingPair(ta), instr);
-      timing = await this.checkByMode("timing", [...this.base(ops, tA, tB), this.guest(tA.initial), this.guest(tB.initial),
-        this.completes(tA), this.completes(tB), this.differ(tA, tB)], [tA.initial], [this.levelValues(this.config.guestLevel)]);
-      if (timing.status === "sat") this.witness("timing-dependent", timing, ops, instr, [tA, tB]);
+      const d = this.differ(tA, tB);
+      // Where results can differ at all, a concrete pair first: a guest-level run already found (or
+      // drawn) and the same state at another time.
+      const found = d === null ? null : this.timedPhase("search", () =>
+        this.sampler.searchTimingPair(this.options.sampleTries, new Rng(seedOf(`${instr.name}/timing`)), [this.sampleOf(userCompletes, ops, instr, s)]));
+      timing = found ? { status: "found", samples: found } : await this.checkByMode("timing", [...this.base(ops, tA, tB), this.guest(tA.initial), this.guest(tB.initial),
+        this.completes(tA), this.completes(tB), d], [tA.initial], [this.levelValues(this.config.guestLevel)]);
+      if (timing.status === "sat" || timing.status === "found") this.witness("timing-dependent", timing, ops, instr, [tA, tB]);
     }
 
     // Witnesses for what was found.
@@ -1151,7 +1156,7 @@ export class InstructionClassifier {
     } else if (answer.status === "found") {
       concrete = answer.samples.map((x) => x.concrete);
       const relational = claim === "mode-sensitive" || claim === "location-sensitive" || claim === "user-location-sensitive"
-        || (claim === "problem" && answer.samples.length === 3);
+        || claim === "timing-dependent" || (claim === "problem" && answer.samples.length === 3);
       labels = answer.samples.length === 1 ? ["s"] : relational ? ["a", "b", "b"] : ["w", "s"];
     } else {
       return;

@@ -401,6 +401,32 @@ export class StateSampler {
     return null;
   }
 
+  /**
+   * A timing dependency by concrete search: a guest-level state in which the instruction completes
+   * (each of these seeds, then drawn ones) and the same state with its time-varying elements
+   * redrawn, both completing with different results (a RISC-V counter read at the guest level).
+   */
+  searchTimingPair(tries: number, rng: Rng, seeds: readonly (Sample | null)[]): [Sample, Sample] | null {
+    const isa = this.isa;
+    const timing = isa.state.filter((e) => this.sets.timing.has(e.id));
+    if (timing.length === 0) return null;
+    const completes = (o: ReplayOutcome) => !o.error && o.executed === this.instr.name && o.trap === null;
+    const firsts = [...seeds.filter((x): x is Sample => x !== null && this.shows(x, { level: "guest", want: completes }))];
+    for (let t = 0; t < tries + firsts.length; t++) {
+      const a = t < firsts.length ? firsts[t]! : this.search({ level: "guest", want: completes, tries: 1 }, rng);
+      if (!a) continue;
+      for (let k = 0; k < 4; k++) {
+        const s = a.concrete.state.clone();
+        for (const e of timing) for (let i = 0; i < (e.count ?? 1); i++) s.setReg(e.id, i, rng.interesting(e.width));
+        if (!this.meetConfig(s)) continue;
+        const concrete = withState(a.concrete, s);
+        const ob = replay(isa, concrete);
+        if (completes(ob) && resultDifferences(isa, a.outcome, ob).length > 0) return [a, { concrete, outcome: ob, word: a.word }];
+      }
+    }
+    return null;
+  }
+
   /** Whether a state found for another question shows this claim: at the wanted level, and wanted. */
   shows(x: Sample, req: Omit<SampleRequest, "tries">): boolean {
     if (x.outcome.error || x.outcome.executed !== this.instr.name || (req.word && req.word.word !== x.word.word)) return false;

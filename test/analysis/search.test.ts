@@ -32,3 +32,14 @@ test("a guest-level location pair is looked for around runs the solver finds unl
   expect(w.differences.some((d) => d.what === "result AFLAGS")).toBe(true);
   expect(v.units).toBeLessThan(1_500_000);
 });
+
+test("a timing dependency is looked for concretely first: a guest-level run and the same state at another time (S/370's STCK: no query at all; it was the solver's)", async () => {
+  const isa = checkSpec(loadSpec("isas/s370.isa")).isa!;
+  const a = await analyze(isa, isa.configs[0]!, { only: ["STCK"] });
+  const v = a.instructions[0]!;
+  expect(v.timingDependent).toBe(true);
+  const w = v.evidence.find((x) => x.claim === "timing-dependent")!;
+  expect(w.replayed).toBe(true);
+  expect(w.states.map((s) => s.label)).toEqual(["a", "b"]);
+  expect(v.queries).toBe(0);
+});
