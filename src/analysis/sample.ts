@@ -413,7 +413,7 @@ export class StateSampler {
     const completes = (o: ReplayOutcome) => !o.error && o.executed === this.instr.name && o.trap === null;
     const firsts = [...seeds.filter((x): x is Sample => x !== null && this.shows(x, { level: "guest", want: completes }))];
     for (let t = 0; t < tries + firsts.length; t++) {
-      const a = t < firsts.length ? firsts[t]! : this.search({ level: "guest", want: completes, tries: 1 }, rng);
+      const a = t < firsts.length ? firsts[t]! : this.drawCompleting(rng, t - firsts.length, completes);
       if (!a) continue;
       for (let k = 0; k < 4; k++) {
         const s = a.concrete.state.clone();
@@ -425,6 +425,14 @@ export class StateSampler {
       }
     }
     return null;
+  }
+
+  /** Draw number t at the guest level (control state and memory vary with t, as in search), if it completes. */
+  private drawCompleting(rng: Rng, t: number, completes: (o: ReplayOutcome) => boolean): Sample | null {
+    const drawn = this.draw({ level: "guest", want: completes, tries: 1 }, rng, t);
+    if (!drawn) return null;
+    const outcome = replay(this.isa, drawn.concrete);
+    return completes(outcome) ? { concrete: drawn.concrete, outcome, word: drawn.word } : null;
   }
 
   /** Whether a state found for another question shows this claim: at the wanted level, and wanted. */
