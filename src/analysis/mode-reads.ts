@@ -12,13 +12,14 @@
  * mode pair for it. x86's translate hands CS whole to functions that read its limit and base, never
  * its CPL: the segment-relative arithmetic and loads do not depend on the mode.
  */
+import { fieldMask } from "../ir/bitops.js";
 import * as IR from "../ir/ir.js";
 import type { StateSets } from "./state-sets.js";
 
 const ones = (w: number): bigint => (1n << BigInt(Math.max(w, 1))) - 1n;
 
 export function readsModeBits(isa: IR.Isa, sets: StateSets, instr: IR.Instruction): boolean {
-  const modeMask = new Map([...sets.mode].map(([id, { hi, lo }]) => [id, ones(hi - lo + 1) << BigInt(lo)] as const));
+  const modeMask = new Map([...sets.mode].map(([id, { hi, lo }]) => [id, fieldMask(hi, lo)] as const));
   const params = new Map<number, Map<number, bigint>>();
   const results = new Map<number, bigint>();
   const locals = new Map<number | null, Map<number, bigint>>();
@@ -35,10 +36,10 @@ export function readsModeBits(isa: IR.Isa, sets: StateSets, instr: IR.Instructio
   };
 
   const analyse = (fn: number | null, body: readonly IR.Stmt[]): void => {
-    let mine = locals.get(fn);
-    if (!mine) locals.set(fn, (mine = new Map(fn === null ? [] : [...(params.get(fn) ?? [])])));
-    for (const [slot, m] of params.get(fn ?? -1) ?? []) grow(mine, slot, m);
-    const env = mine;
+    let env = locals.get(fn);
+    if (!env) locals.set(fn, (env = new Map()));
+    // A function's parameters are locals whose masks the calls give.
+    if (fn !== null) for (const [slot, m] of params.get(fn) ?? []) grow(env, slot, m);
     const sink = (m: bigint): void => {
       if (m !== 0n) depends = true;
     };

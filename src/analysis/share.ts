@@ -16,8 +16,8 @@
  * Only requirements of the form `register == constant` or `register.field == constant` are left out
  * of the comparison (what a witness is moved by: the constant written there); any other is kept.
  */
-import { withBits } from "../ir/bitops.js";
-import { bodyFootprint, functionFootprint } from "../ir/footprint.js";
+import { fieldMask, withBits } from "../ir/bitops.js";
+import { bodyFootprint, exprFootprint, functionFootprint } from "../ir/footprint.js";
 import * as IR from "../ir/ir.js";
 import { verdictKey } from "./cache.js";
 import type { InstructionVerdict, Witness, WitnessState } from "./classify.js";
@@ -31,30 +31,23 @@ interface Unobserved {
   readonly value: bigint;
 }
 
-interface Shared {
-  readonly verdict: InstructionVerdict;
-}
-
 /** One per run over several configurations (popek check, the bench, the test setup). */
 export class SharedVerdicts {
-  private readonly byKey = new Map<string, Promise<Shared>>();
+  private readonly byKey = new Map<string, Promise<InstructionVerdict>>();
 
   /**
    * The verdict of a configuration this instruction cannot tell from `config`, moved to `config`
    * (each witness state given this configuration's values in the registers the instruction does
-   * not observe), once it is known; otherwise null, and `solve` is this pair's verdict, which later
-   * callers share.
+   * not observe), once it is known (shared: true); otherwise `solve`'s, which later callers share.
    */
   share(isa: IR.Isa, config: IR.GuestConfig, instr: IR.Instruction, options: object, solve: () => Promise<InstructionVerdict>): { verdict: Promise<InstructionVerdict>; shared: boolean } {
     const split = splitRequirements(isa, config, instr);
     if (!split) return { verdict: solve(), shared: false };
     const key = verdictKey(isa, { ...config, requires: split.kept }, instr, options);
     const known = this.byKey.get(key);
-    if (known) return { verdict: known.then((s) => moveVerdict(isa, instr, s.verdict, split.unobserved)), shared: true };
+    if (known) return { verdict: known.then((v) => moveVerdict(isa, instr, v, split.unobserved)), shared: true };
     const verdict = solve();
-    const entry = verdict.then((v) => ({ verdict: v }));
-    entry.catch(() => undefined); // the solving caller reports a failure; a sharer awaiting it gets it too
-    this.byKey.set(key, entry);
+    this.byKey.set(key, verdict);
     return { verdict, shared: false };
   }
 }
@@ -68,7 +61,7 @@ export function splitRequirements(isa: IR.Isa, config: IR.GuestConfig, instr: IR
   const kept: IR.Expr[] = [];
   const unobserved: Unobserved[] = [];
   for (const r of config.requires) {
-    const reads = bodyFootprint(isa, [{ kind: "if", cond: r, then: [], else: [], span: NO_SPAN }]).reads;
+    const reads = exprFootprint(isa, [r]).reads;
     if ([...reads].some((id) => observed.has(id))) {
       kept.push(r);
       continue;
@@ -81,7 +74,7 @@ export function splitRequirements(isa: IR.Isa, config: IR.GuestConfig, instr: IR
   for (const [i, x] of unobserved.entries()) {
     for (const y of unobserved.slice(i + 1)) {
       if (x.element !== y.element) continue;
-      const both = bitsOf(x) & bitsOf(y);
+      const both = fieldMask(x.hi, x.lo) & fieldMask(y.hi, y.lo);
       if (((x.value << BigInt(x.lo)) & both) !== ((y.value << BigInt(y.lo)) & both)) return null;
     }
   }
@@ -99,13 +92,8 @@ function observedElements(isa: IR.Isa, instr: IR.Instruction): Set<number> {
   add(bodyFootprint(isa, instr.body));
   // The fetch translates the PC whether or not the body accesses memory.
   if (isa.translate !== null) add(functionFootprint(isa, isa.translate));
-  const exprs = [isa.privilege.element, ...isa.banked.map((b) => b.selector)];
-  add(bodyFootprint(isa, exprs.map((cond) => ({ kind: "if", cond, then: [], else: [], span: NO_SPAN }))));
+  add(exprFootprint(isa, [isa.privilege.element, ...isa.banked.map((b) => b.selector)]));
   return out;
-}
-
-function bitsOf(m: Unobserved): bigint {
-  return ((1n << BigInt(m.hi - m.lo + 1)) - 1n) << BigInt(m.lo);
 }
 
 function movable(r: IR.Expr): Unobserved | null {
@@ -144,8 +132,6 @@ function moveVerdict(isa: IR.Isa, instr: IR.Instruction, v: InstructionVerdict, 
   // another spec (pg.isa and pg-flawed.isa share all but one), as the verdict cache's does.
   return { ...v, instruction: instr, evidence: v.evidence.map(witness), ms: 0, queries: 0, units: 0, phases: { search: 0, solve: 0, witness: 0, build: 0 } };
 }
-
-const NO_SPAN = { file: "", line: 0, column: 0, offset: 0, length: 0 } as unknown as IR.Stmt["span"];
 
 function keyOf(e: IR.Expr): string {
   return JSON.stringify(e, (k, v) => (k === "span" ? undefined : typeof v === "bigint" ? `${v}n` : v));

@@ -53,8 +53,13 @@ export function sext(v: bigint, w: number, to: number): bigint {
   return BigInt.asUintN(to, BigInt.asIntN(w, v));
 }
 
+/** The bits hi..lo set. */
+export function fieldMask(hi: number, lo: number): bigint {
+  return ((1n << BigInt(hi - lo + 1)) - 1n) << BigInt(lo);
+}
+
 /** value with bits hi..lo replaced by field (its low hi - lo + 1 bits). */
 export function withBits(value: bigint, hi: number, lo: number, field: bigint): bigint {
-  const mask = ((1n << BigInt(hi - lo + 1)) - 1n) << BigInt(lo);
+  const mask = fieldMask(hi, lo);
   return (value & ~mask) | ((field << BigInt(lo)) & mask);
 }

@@ -26,6 +26,15 @@ export function functionFootprint(isa: IR.Isa, fn: number): Footprint {
  * spec's translate for virtual accesses unless followTranslate is false).
  */
 export function bodyFootprint(isa: IR.Isa, body: readonly IR.Stmt[], options: { followTranslate?: boolean } = {}): Footprint {
+  return footprintOf(isa, body, [], options);
+}
+
+/** The footprint of expressions (a configuration's requirement, the privilege mode, a bank selector). */
+export function exprFootprint(isa: IR.Isa, exprs: readonly IR.Expr[]): Footprint {
+  return footprintOf(isa, [], exprs, {});
+}
+
+function footprintOf(isa: IR.Isa, body: readonly IR.Stmt[], exprs: readonly IR.Expr[], options: { followTranslate?: boolean }): Footprint {
   const followTranslate = options.followTranslate ?? true;
   const reads = new Set<number>();
   const writes = new Set<number>();
@@ -130,5 +139,6 @@ export function bodyFootprint(isa: IR.Isa, body: readonly IR.Stmt[], options: { 
     }
   };
   stmts(body);
+  exprs.forEach(expr);
   return { reads, writes, readsMemory, writesMemory, chooses, outputs };
 }
