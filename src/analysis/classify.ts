@@ -24,7 +24,7 @@ import { freshState, runInstruction, symOperands, type InstructionRun, type SymO
 import { controlChanges, hexOf, initialDifferences, resultDifferences, samePresentation, type Difference } from "./compare.js";
 import { concretize, levelOf, modelValue, replay, visibleState, type Concrete, type ReplayOutcome } from "./replay.js";
 import { Rng, seedOf, StateSampler, type Sample, type SampleRequest } from "./sample.js";
-import { readsModeBits } from "./mode-reads.js";
+import { readsModeBits, readsPlacement, readsTime, writesControl } from "./depends.js";
 import type { StateSets } from "./state-sets.js";
 import { constOf, extractBits, SharedView, symConst, SymRun, termId, type Access, type RunResult, type SymState } from "./symexec.js";
 import { and3, not3, or3, type Tri } from "./tri.js";
@@ -108,6 +108,11 @@ interface RunInfo {
   readonly inst: InstructionRun;
 }
 
+/** A run built when first asked for (see lazyRun). */
+interface LazyRun extends RunInfo {
+  readonly built: boolean;
+}
+
 /**
  * adaptive: each relational query whole first, the relaxed pair and one difference at a time only
  * where the whole one runs out of time. split: the relaxed pair and the differences one at a time
@@ -172,6 +177,21 @@ const FIRST_SHARE = 4;
  * to sixteen control registers); no other pair has more than 466.
  */
 const LARGE_PAIR = 500;
+/**
+ * Mutants made (StateSampler.fuzz) per search draw, where the draws and the states around the ones
+ * found gave no pair; and the second states tried for each new run the mutants reach.
+ */
+const FUZZ_FACTOR = 8;
+/** The search ends this many draws' worth of mutants after the last new run. */
+const FUZZ_STALL = 2;
+/** Second states tried around a new run the mutants reach, and around any other that completes. */
+const FUZZ_NEAR_TRIES = 16;
+const FUZZ_NEAR_TRIES_KNOWN = 1;
+/**
+ * The sliver of the limit a relational question gets before the mutational search (1/512: 58,593
+ * units of the default): the questions that decide within it would make the search a waste.
+ */
+const TINY_SHARE = 512;
 /** The share a mode pair's first, whole query gets (see modeQuery): an eighth. */
 const PAIR_FIRST_SHARE = 8;
 
@@ -386,13 +406,17 @@ export class InstructionClassifier {
    * far call that changes control state at ring 0 also completes above the guest level), then the
    * concrete search, then the solver.
    */
-  private async search(req: Omit<SampleRequest, "tries">, constraints: readonly (B | null)[], tag: string, earlier: () => readonly (Sample | null)[] = () => []): Promise<Answer> {
-    if (constraints.some((c) => c === null || this.isFalse(c as B))) return { status: "unsat" };
+  private async search(req: Omit<SampleRequest, "tries">, run: LazyRun, constraintsOf: () => readonly (B | null)[], tag: string, earlier: () => readonly (Sample | null)[] = () => []): Promise<Answer> {
+    // Once the run is built the constraints are made first, as they were before the run was lazy:
+    // the solver's models depend on the order terms are made in, and an x86 far call's location
+    // pair is found around one model and not around another (19 M units then).
+    const made = run.built ? constraintsOf() : null;
+    const constraints = () => made ?? constraintsOf();
     this.topic = tag;
     const found = this.timedPhase("search", () =>
       earlier().find((x) => x !== null && this.sampler.shows(x, req)) ?? this.sampler.search({ ...req, tries: this.options.sampleTries }, new Rng(seedOf(`${this.instrName}/${tag}`))));
     if (found) return { status: "found", samples: [found] };
-    return this.check(constraints);
+    return this.check(constraints());
   }
 
   // ------------------------------------------------------------ state predicates
@@ -597,6 +621,26 @@ export class InstructionClassifier {
     return { label, initial, inst: runInstruction(this.Z, this.isa, instr, ops, initial, "choice", view) };
   }
 
+  /** runFrom, its state made and the run built when first asked for. */
+  private lazyRun(label: string, ops: SymOperands, initial: () => SymState, instr: IR.Instruction, view: SharedView | null = null): LazyRun {
+    const { Z, isa } = this;
+    let state: SymState | undefined;
+    let inst: InstructionRun | undefined;
+    const start = () => (state ??= initial());
+    return {
+      label,
+      get initial() {
+        return start();
+      },
+      get inst() {
+        return (inst ??= runInstruction(Z, isa, instr, ops, start(), "choice", view));
+      },
+      get built() {
+        return inst !== undefined;
+      },
+    };
+  }
+
   private base(ops: SymOperands, ...runs: RunInfo[]): B[] {
     return [ops.valid, ...runs.map((r) => r.inst.fetched)];
   }
@@ -756,12 +800,38 @@ export class InstructionClassifier {
     const queries = (general ? [] : pairs).map(({ mA, mB, d }) => ({
       mA, mB, d, both: [...this.base(ops, mA, mB), this.guest(mB.initial), this.completes(mA), this.completes(mB), ...this.sameMemory(mA, mB)],
     }));
-    // Each pair's full query under an eighth of the solver's limit (most decide in milliseconds, and
-    // in the library all but an x86 far call's within it); from the first it leaves open, the
-    // pairs get the relaxed query (any pair that completes, then replayed), and then the full query
-    // again under the whole limit, and their differences one at a time.
-    const hard: typeof queries = this.options.pairs === "split" ? queries : [];
-    for (const q of this.options.pairs === "split" ? [] : queries) {
+    // Each pair under a sliver of the limit first (most decide within it: ARM's, one pair of mode
+    // values after another, unsat in a few thousand units), until one runs out: then the mutational
+    // search, before the pairs left get more.
+    const split = this.options.pairs === "split";
+    const open: typeof queries = [];
+    let ranOut = general;
+    for (const q of split ? [] : queries) {
+      if (ranOut || q.both.length > LARGE_PAIR) {
+        open.push(q);
+        continue;
+      }
+      const answer = await this.check([...q.both, Z.Or(...q.d)], TINY_SHARE);
+      if (answer.status === "sat") return { answer, runs: [q.mA, q.mB] };
+      if (answer.status === "unknown") {
+        ranOut = true;
+        open.push(q);
+      }
+    }
+    if (!split && open.length === 0 && !general) return { answer: { status: "unsat" }, runs: [] };
+    const fuzzed = this.timedPhase("search", () => {
+      const rng = new Rng(seedOf(`${instr.name}/mode fuzz`));
+      const [tries, stall] = [this.options.sampleTries * FUZZ_FACTOR, this.options.sampleTries * FUZZ_STALL];
+      return this.sampler.fuzz([seeds.above], "above", tries, stall, rng, (x) => this.sampler.modePairFrom(x))
+        ?? this.sampler.fuzz([seeds.guest], "guest", tries, stall, rng, (x) => this.sampler.modePairBelow(x));
+    });
+    if (fuzzed) return { answer: { status: "found", samples: fuzzed }, runs: [] };
+    // Each pair left, its full query under an eighth of the solver's limit (most decide in
+    // milliseconds, and in the library all but an x86 far call's within it); from the first it
+    // leaves open, the pairs get the relaxed query (any pair that completes, then replayed), and
+    // then the full query again under the whole limit, and their differences one at a time.
+    const hard: typeof queries = split ? queries : [];
+    for (const q of split ? [] : open) {
       // Once one pair's query runs out, the instruction is a hard one: the rest go straight on; so
       // do large pairs (LARGE_PAIR).
       const answer = hard.length || q.both.length > LARGE_PAIR ? null : await this.check([...q.both, Z.Or(...q.d)], PAIR_FIRST_SHARE);
@@ -874,24 +944,33 @@ export class InstructionClassifier {
     this.instrName = instr.name;
     // The one-state questions and the location pair start from the same state (variables named
     // alike): separate queries, but the runs share their translations (built once per context).
+    // The symbolic runs are built when a question needs them: where the concrete search answers
+    // and the semantics show a claim impossible, none is (most of an ISA's instructions).
     const la = freshState(Z, this.isa, "a");
-    const s = this.runFrom("s", ops, la, instr);
-    const sBase = this.base(ops, s);
+    const s = this.lazyRun("s", ops, () => la, instr);
+    const sBase = () => this.base(ops, s);
     const completes = (o: ReplayOutcome) => o.trap === null;
     const changes = (o: ReplayOutcome) => completes(o) && controlChanges(this.isa, o).length > 0;
-    const sChanged = this.changed(s.inst.run);
-    const control = await this.search({ level: "any", want: changes }, [...sBase, this.wellFormed(s.initial), this.completes(s), sChanged], "control");
+    // Control state changed, or a halt or an output: impossible where the semantics write no control
+    // element and neither halt nor output (then the run's term would fold to false: see changed).
+    const mayChange = writesControl(this.isa, this.sets, instr);
+    let sChangedMemo: B | null | undefined;
+    const sChanged = () => (sChangedMemo === undefined ? (sChangedMemo = mayChange ? this.changed(s.inst.run) : null) : sChangedMemo);
+    // A question that needs a control change from a run that cannot make one is unsat as it stands:
+    // no search, no solver.
+    const changing = async (rest: () => Promise<Answer>) => (sChanged() === null ? ({ status: "unsat" } as const) : rest());
+    const control = await changing(() => this.search({ level: "any", want: changes }, s, () => [...sBase(), this.wellFormed(la), this.completes(s), sChanged()], "control"));
     // A guest-level state that changes control state is asked for before one that merely
     // completes: it is one too, and the narrower query is often much the easier (an x86 far call:
     // half a second against six). Where none changes control state, the broader question is asked.
     const earlier = (...answers: Answer[]) => () => answers.map((a) => this.sampleOf(a, ops, instr, s));
     const userControlFirst: Answer = control.status === "unsat"
       ? { status: "unsat" }
-      : await this.search({ level: "guest", want: changes }, [...sBase, this.guest(s.initial), this.completes(s), sChanged], "user-control", earlier(control));
+      : await changing(() => this.search({ level: "guest", want: changes }, s, () => [...sBase(), this.guest(la), this.completes(s), sChanged()], "user-control", earlier(control)));
     const userCompletes = this.tri(userControlFirst) === true
       ? userControlFirst
-      : await this.search({ level: "guest", want: completes }, [...sBase, this.guest(s.initial), this.completes(s)], "guest", earlier(control));
-    const aboveCompletes = await this.search({ level: "above", want: completes }, [...sBase, this.above(s.initial), this.completes(s)], "above", earlier(control));
+      : await this.search({ level: "guest", want: completes }, s, () => [...sBase(), this.guest(la), this.completes(s)], "guest", earlier(control));
+    const aboveCompletes = await this.search({ level: "above", want: completes }, s, () => [...sBase(), this.above(la), this.completes(s)], "above", earlier(control));
     // Each query below asks for a guest-level state that completes (and more): if none completes,
     // the answer is already known to be unsat.
     const neverAtGuest = userCompletes.status === "unsat";
@@ -903,13 +982,13 @@ export class InstructionClassifier {
     const { answer: mode, runs: modeRuns } = await this.modeQuery(ops, instr, { above: aboveSample, guest: guestSample });
 
     const view = new SharedView(Z, this.isa);
-    const lA = this.runFrom("a", ops, la, instr, view);
-    const lB = this.runFrom("b", ops, this.locationPair(la), instr, view);
-    // Whether the two runs' results can differ at all: null when every result is the same term in
-    // both (most instructions), and then neither location query can be satisfied - no concrete
-    // search, no solver. It is made before sameMemory: reading the view's final values creates the
-    // cells sameMemory must link.
-    const locDifferences = this.differences(lA, lB);
+    const lA = this.lazyRun("a", ops, () => la, instr, view);
+    const lB = this.lazyRun("b", ops, () => this.locationPair(la), instr, view);
+    // Whether the two runs' results can differ at all: not where the semantics read nothing the
+    // pair's states differ in (readsPlacement), and not where every result is the same term in both
+    // runs; then neither location query can be satisfied - no concrete search, no solver. It is
+    // made before sameMemory: reading the view's final values creates the cells sameMemory must link.
+    const locDifferences = readsPlacement(this.isa, this.sets, instr) ? this.differences(lA, lB) : [];
     const locDiffer = locDifferences.length ? Z.Or(...locDifferences) : null;
     // The pair's constraints but the difference, made once and only if the solver is asked
     // (sameMemory is quadratic in the units touched).
@@ -954,13 +1033,27 @@ export class InstructionClassifier {
       // A large pair's general query runs out (LARGE_PAIR): the one-element pairs, where most of
       // its constraints fold away, are asked first.
       const large = locBase().length > LARGE_PAIR;
+      // A sliver of the limit first (the unsatisfiable ones mostly decide within it; a large pair's
+      // general query is not asked: it would not); where it runs out, the mutational search around
+      // the states found so far.
+      const tiny = large ? null : await this.checkByMode(topic, [...locBase(), ...extra], [lA.initial], [values], locDifferences, TINY_SHARE);
+      if (tiny && tiny.status !== "unknown") return tiny;
+      const fuzzed = this.timedPhase("search", () => {
+        const rng = new Rng(seedOf(`${this.instrName}/${topic} fuzz`));
+        // The mode pair's states too: its guest-level run is often one step from a rare one (an
+        // x86 LAR's reads a descriptor that is not visible at ring 3).
+        const seeded = [...(level === "guest" ? guestSeeds() : anySeeds()).map((x) => x.seed), ...(mode.status === "found" ? mode.samples : [])];
+        return this.sampler.fuzz(seeded, level, this.options.sampleTries * FUZZ_FACTOR, this.options.sampleTries * FUZZ_STALL, rng,
+          (x, fresh) => this.sampler.locationPairNear(x, fresh ? FUZZ_NEAR_TRIES : FUZZ_NEAR_TRIES_KNOWN, rng, level));
+      });
+      if (fuzzed) return { status: "found", samples: fuzzed };
       const early = large ? await narrowed() : null;
       if (early) return early;
       if (level === "guest" && !large) {
         const probe = await this.checkByMode(topic, [...locBase(), ...extra], [lA.initial], [values], locDifferences, PROBE_SHARE);
         if (probe.status !== "unknown") return probe;
         const rng = new Rng(seedOf(`${this.instrName}/novel`));
-        for (const seed of await this.novelRuns(ops, instr, s, sBase, [guestSample])) {
+        for (const seed of await this.novelRuns(ops, instr, s, sBase(), [guestSample])) {
           const near = this.timedPhase("search", () => this.sampler.locationPairNear(seed, NEAR_TRIES, rng, "guest"));
           if (near) return { status: "found", samples: near };
         }
@@ -983,7 +1076,7 @@ export class InstructionClassifier {
         : locationPair("any", "location") ?? (await ask("location", "any", [this.wellFormed(lA.initial)], allValues, (r) => (locationRuns = r)));
 
     let timing: Answer = { status: "unsat" };
-    if (this.sets.timing.size > 0 && !neverAtGuest) {
+    if (this.sets.timing.size > 0 && !neverAtGuest && readsTime(this.isa, this.sets, instr)) {
       const ta = freshState(Z, this.isa, "a");
       const tA = this.runFrom("a", ops, ta, instr);
       const tB = this.runFrom("b", ops, this.timingPair(ta), instr);

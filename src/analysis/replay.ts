@@ -7,7 +7,7 @@ import { functionFootprint } from "../ir/footprint.js";
 import * as IR from "../ir/ir.js";
 import { Decoder, type Decoded } from "../machine/decoder.js";
 import { formatInstruction } from "../machine/disassembler.js";
-import { Interpreter, TrapSignal } from "../machine/interpreter.js";
+import { Interpreter, TrapSignal, type InterpreterOptions } from "../machine/interpreter.js";
 import { Machine, type TrapEvent } from "../machine/machine.js";
 import { MachineState } from "../machine/state.js";
 import type { VirtualUnit } from "./compare.js";
@@ -137,7 +137,7 @@ export interface ReplayOutcome {
 }
 
 /** Executes exactly one instruction (no tick) from the concrete state. */
-export function replay(isa: IR.Isa, c: Concrete): ReplayOutcome {
+export function replay(isa: IR.Isa, c: Concrete, onBranch?: InterpreterOptions["onBranch"]): ReplayOutcome {
   const initial = c.state.clone();
   const queues = new Map([...c.choices].map(([k, v]) => [k, [...v]]));
   const units: VirtualUnit[] = [];
@@ -150,6 +150,7 @@ export function replay(isa: IR.Isa, c: Concrete): ReplayOutcome {
     onAccess: (kind, va, _pa, n) => {
       if (va !== null) for (let offset = 0; offset < n; offset++) units.push({ kind, va, offset });
     },
+    onBranch,
   });
   let trap: TrapEvent | null = null;
   let executed: string | null = null;

@@ -103,15 +103,19 @@ export class StateSampler {
   }
 
   /** Draws up to `tries` states; the first that shows the claim, or null. */
-  search(req: SampleRequest, rng: Rng): Sample | null {
+  search(req: SampleRequest, rng: Rng, fuzz?: { readonly tries: number; readonly stall: number }): Sample | null {
+    const drawn: Sample[] = [];
     for (let t = 0; t < req.tries; t++) {
-      const drawn = this.draw(req, rng, t);
-      if (!drawn) continue;
-      const outcome = replay(this.isa, drawn.concrete);
+      const d = this.draw(req, rng, t);
+      if (!d) continue;
+      const outcome = replay(this.isa, d.concrete);
       if (outcome.error || outcome.executed !== this.instr.name) continue;
-      if (req.want(outcome, drawn.concrete)) return { concrete: drawn.concrete, outcome, word: drawn.word };
+      const sample = { concrete: d.concrete, outcome, word: d.word };
+      if (req.want(outcome, d.concrete)) return sample;
+      drawn.push(sample);
     }
-    return null;
+    // The draws that ran the instruction, as the seeds of a mutational search (fuzz).
+    return fuzz ? this.fuzz(drawn, req.level, fuzz.tries, fuzz.stall, rng, (x) => (req.want(x.outcome, x.concrete) ? x : null)) : null;
   }
 
   private draw(req: SampleRequest, rng: Rng, t: number): { concrete: Concrete; word: FixedWord } | null {
@@ -307,8 +311,61 @@ export class StateSampler {
       this.redrawControl(s, others, cells, rng);
       if (!this.setMode(s, mode)) continue;
       if (level === "guest" && !this.meetConfig(s)) continue;
-      const pair = this.presentedPair(first, s, inA);
+      const { pair, second } = this.presented(first, s, inA);
+      const found = pair ?? (k % RELOCATE_EVERY === 0 ? this.relocatedPair(first, s, inA, second) : null);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  /**
+   * The pair of a first run and a second state whose run went elsewhere: where the second run's
+   * accesses, taken in order, reach other virtual units than the first's (a descriptor read from
+   * the second state's own table, at another linear address), both states are given there what the
+   * first run read at its own unit - the same table at another place, which is what another
+   * placement of the program is - and the pair is tried again (three rounds: the second run may
+   * then go further). x86's LTR at ring 0 needs a valid TSS descriptor at both places; a drawn
+   * second state almost never has one, and the solver took 2.3 M units to find the pair.
+   */
+  private relocatedPair(first: Sample, s: MachineState, inA: (va: bigint) => bigint | null, second: ReplayOutcome): [Sample, Sample] | null {
+    const isa = this.isa;
+    const w = isa.memory.addrWidth;
+    let a = first.concrete.state;
+    let oa = first.outcome;
+    let ob = second;
+    for (let round = 0; round < 3; round++) {
+      if (round > 0) inA = translatorOf(isa, a);
+      // What the first run touches must stay as it is: its run is the pair's first run.
+      const touched = new Set<bigint>();
+      for (const u of oa.units) {
+        const pa = inA(u.va);
+        if (pa !== null) touched.add(BigInt.asUintN(w, pa + BigInt(u.offset)));
+      }
+      const inB = translatorOf(isa, s);
+      let copied = false;
+      a = a === first.concrete.state ? a.clone() : a;
+      for (let i = 0; i < Math.min(oa.units.length, ob.units.length); i++) {
+        const ua = oa.units[i]!;
+        const ub = ob.units[i]!;
+        if (ua.kind !== ub.kind || (ua.va === ub.va && ua.offset === ub.offset)) continue;
+        const from = inA(ua.va);
+        const toA = inA(ub.va);
+        const toB = inB(ub.va);
+        if (from === null || toA === null || toB === null) continue;
+        const at = BigInt.asUintN(w, toA + BigInt(ub.offset));
+        if (touched.has(at)) continue;
+        const value = a.readUnit(BigInt.asUintN(w, from + BigInt(ua.offset)));
+        a.writeUnit(at, value);
+        s.writeUnit(BigInt.asUintN(w, toB + BigInt(ub.offset)), value);
+        copied = true;
+      }
+      if (!copied) return null;
+      const moved: Sample = { concrete: withState(first.concrete, a), outcome: replay(isa, withState(first.concrete, a)), word: first.word };
+      if (moved.outcome.error || moved.outcome.executed !== this.instr.name || moved.outcome.trap !== null) return null;
+      const { pair } = this.presented(moved, s, translatorOf(isa, a));
       if (pair) return pair;
+      oa = moved.outcome;
+      ob = replay(isa, withState(first.concrete, s));
     }
     return null;
   }
@@ -346,9 +403,10 @@ export class StateSampler {
   /**
    * The pair of a first run and a second state: the second's memory filled so that it presents what
    * the first presents at every unit either run touches (three rounds: what the second run touches
-   * depends on what it reads), then both checked as a solver's pair would be.
+   * depends on what it reads), then both checked as a solver's pair would be. With the second state's
+   * last run (the pair's, when there is one).
    */
-  private presentedPair(first: Sample, s: MachineState, inA: (va: bigint) => bigint | null): [Sample, Sample] | null {
+  private presented(first: Sample, s: MachineState, inA: (va: bigint) => bigint | null): { pair: [Sample, Sample] | null; second: ReplayOutcome } {
     const isa = this.isa;
     const a = first.concrete.state;
     const oa = first.outcome;
@@ -372,9 +430,9 @@ export class StateSampler {
       ob = replay(isa, withState(first.concrete, s));
     }
     const concrete = withState(first.concrete, s);
-    if (ob.error || ob.executed !== this.instr.name || ob.trap !== null) return null;
-    if (!samePresentation(isa, oa, ob) || resultDifferences(isa, oa, ob).length === 0) return null;
-    return [first, { concrete, outcome: ob, word: first.word }];
+    if (ob.error || ob.executed !== this.instr.name || ob.trap !== null) return { pair: null, second: ob };
+    if (!samePresentation(isa, oa, ob) || resultDifferences(isa, oa, ob).length === 0) return { pair: null, second: ob };
+    return { pair: [first, { concrete, outcome: ob, word: first.word }], second: ob };
   }
 
   /** A replay that also tells which register cells (element, index) the step read. */
@@ -383,6 +441,142 @@ export class StateSampler {
     const outcome = replay(this.isa, withState(c, ReadLoggingState.of(c.state, log)));
     log.on = false;
     return { outcome, reads: [...log.cells.values()] };
+  }
+
+  /**
+   * Mutational search, as a coverage-guided fuzzer does it: states made from runs already found (at
+   * this level) by changing a few things the run read - a unit of memory, a register cell, a field
+   * of one - each replayed; a run that takes a decision of the semantics a way no earlier run took
+   * it, or ends unlike every earlier one (other results changed, another trap), joins the corpus the
+   * next mutants are made from, and if it completes, `goal` is asked of it. Runs that went further
+   * are the steps towards rare ones: an x86 LAR at the guest level whose selector falls within the
+   * GDT reads a descriptor, and from it one visible at ring 3 sets ZF - the run around which its
+   * location pair is, and which the solver took 0.65 M units per query to find. The mode is kept
+   * (and the configuration met) in every mutant. At most `tries` mutants, and `stall` after the
+   * last new run.
+   */
+  fuzz<T>(seeds: readonly (Sample | null)[], level: LevelChoice, tries: number, stall: number, rng: Rng, goal: (x: Sample, novel: boolean) => T | null): T | null {
+    const isa = this.isa;
+    const corpus: { sample: Sample; reads: readonly (readonly [number, number])[] }[] = [];
+    const covered = new Set<number>();
+    const endings = new Set<string>();
+    // Whether a run is new: a decision taken a new way, or a new ending; what it covered is noted.
+    const novel = (o: ReplayOutcome, edges: ReadonlySet<number>): boolean => {
+      let fresh = false;
+      for (const e of edges) if (!covered.has(e)) (fresh = true), covered.add(e);
+      const ending = `${runSignature(isa, o)}|${o.trap ? o.trap.cause.name : "ok"}`;
+      if (!endings.has(ending)) (fresh = true), endings.add(ending);
+      return fresh;
+    };
+    for (const x of seeds) {
+      if (!x || !this.shows(x, { level, want: () => true })) continue;
+      const { outcome, reads, edges } = this.replayCovering(x.concrete);
+      if (novel(outcome, edges)) corpus.push({ sample: x, reads });
+    }
+    let last = 0;
+    for (let t = 0; t < tries && t - last < stall && corpus.length; t++) {
+      // The newest entries more often: they are the ones that went furthest.
+      const parent = corpus[rng.int(2) === 0 ? corpus.length - 1 : rng.int(corpus.length)]!;
+      const from = parent.sample.concrete.state;
+      const mode = this.evalState(from, isa.privilege.element);
+      const s = from.clone();
+      const n = 1 + rng.int(MAX_MUTATIONS);
+      for (let m = 0; m < n; m++) this.mutate(s, parent.sample.outcome, parent.reads, rng);
+      if (!this.setMode(s, mode)) continue;
+      if (level === "guest" && !this.meetConfig(s)) continue;
+      const concrete = withState(parent.sample.concrete, s);
+      let { outcome, reads, edges } = this.replayCovering(concrete);
+      // Memory the parent's run did not read, given random contents and run again: a descriptor
+      // table the mutant now reaches is zero in most states, and a zero descriptor fails every test.
+      if (this.fillNewReads(s, parent.sample.outcome, outcome, rng)) ({ outcome, reads, edges } = this.replayCovering(concrete));
+      if (outcome.error || outcome.executed !== this.instr.name || outcome.trap !== null) continue;
+      const sample = { concrete, outcome, word: parent.sample.word };
+      const fresh = novel(outcome, edges);
+      if (fresh) {
+        corpus.push({ sample, reads });
+        last = t;
+      }
+      const found = goal(sample, fresh);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  /** Gives the units this run read and that one did not random contents; whether there were any. */
+  private fillNewReads(s: MachineState, before: ReplayOutcome, after: ReplayOutcome, rng: Rng): boolean {
+    const isa = this.isa;
+    const w = isa.memory.addrWidth;
+    const inS = translatorOf(isa, s);
+    const inBefore = translatorOf(isa, before.initial);
+    const old = new Set<bigint>();
+    for (const u of before.units) {
+      const pa = inBefore(u.va);
+      if (pa !== null) old.add(BigInt.asUintN(w, pa + BigInt(u.offset)));
+    }
+    let any = false;
+    for (const u of after.units) {
+      if (u.kind !== "read") continue;
+      const pa = inS(u.va);
+      if (pa === null) continue;
+      const at = BigInt.asUintN(w, pa + BigInt(u.offset));
+      if (old.has(at)) continue;
+      old.add(at);
+      s.writeUnit(at, rng.interesting(isa.memory.unitWidth));
+      any = true;
+    }
+    return any;
+  }
+
+  /** A replay that also tells which register cells the step read and which way each decision went (node number * 2 + taken). */
+  private replayCovering(c: Concrete): { outcome: ReplayOutcome; reads: (readonly [number, number])[]; edges: Set<number> } {
+    const log = { on: true, cells: new Map<string, readonly [number, number]>() };
+    const edges = new Set<number>();
+    const outcome = replay(this.isa, withState(c, ReadLoggingState.of(c.state, log)), (node, taken) => {
+      let id = this.nodeIds.get(node);
+      if (id === undefined) this.nodeIds.set(node, (id = this.nodeIds.size));
+      edges.add(id * 2 + (taken ? 1 : 0));
+    });
+    log.on = false;
+    return { outcome, reads: [...log.cells.values()], edges };
+  }
+
+  /** A number for each decision node of the semantics the mutational search has seen taken. */
+  private readonly nodeIds = new Map<object, number>();
+
+  /**
+   * One mutation of a state whose run made these accesses and read these register cells: a unit of
+   * memory it read (a random value or one bit flipped), or a cell it read (a named field redrawn -
+   * from the dictionary half the time -, one bit flipped, or the whole cell redrawn). Never the PC:
+   * the instruction is where it is.
+   */
+  private mutate(s: MachineState, o: ReplayOutcome, reads: readonly (readonly [number, number])[], rng: Rng): void {
+    const isa = this.isa;
+    const units = o.units.filter((u) => u.kind === "read");
+    const cells = reads.filter(([id]) => !isa.state[id]!.isPc);
+    if (units.length && (cells.length === 0 || rng.int(2) === 0)) {
+      const u = units[rng.int(units.length)]!;
+      const base = translateIn(isa, s, u.va);
+      if (base === null) return;
+      const pa = BigInt.asUintN(isa.memory.addrWidth, base + BigInt(u.offset));
+      const width = isa.memory.unitWidth;
+      s.writeUnit(pa, rng.int(2) === 0 ? rng.interesting(width) : s.readUnit(pa) ^ (1n << BigInt(rng.int(width))));
+      return;
+    }
+    if (cells.length === 0) return;
+    const [id, i] = cells[rng.int(cells.length)]!;
+    const e = isa.state[id]!;
+    const pick = rng.int(3);
+    const fields = [...e.fields.values()];
+    if (pick === 0 && fields.length) {
+      const f = fields[rng.int(fields.length)]!;
+      const known = this.fields.get(id)?.filter((x) => x.lo === f.lo && x.width === f.hi - f.lo + 1) ?? [];
+      const v = known.length && rng.int(2) === 0 ? known[0]!.values[rng.int(known[0]!.values.length)]! : rng.interesting(f.hi - f.lo + 1);
+      s.setReg(id, i, withBits(s.reg(id, i), f.hi, f.lo, v));
+    } else if (pick === 1) {
+      s.setReg(id, i, s.reg(id, i) ^ (1n << BigInt(rng.int(e.width))));
+    } else {
+      s.setReg(id, i, this.drawRegister(e, rng));
+    }
   }
 
   /**
@@ -535,6 +729,15 @@ export class StateSampler {
     return new Interpreter(this.isa, s).eval(e, { locals: [], operands: new Map(), nextPc: 0n });
   }
 }
+
+/**
+ * A second state is also tried relocated (relocatedPair) once in this many: it costs up to nine
+ * replays, and where no pair is there (an x86 far jump's) that was most of the search's time.
+ */
+const RELOCATE_EVERY = 4;
+
+/** Mutations per mutant (fuzz): one or up to this many. */
+const MAX_MUTATIONS = 3;
 
 /** Second states tried for a first run whose signature (runSignature) the search has not seen before. */
 const NOVEL_RUN_SECONDS = 8;

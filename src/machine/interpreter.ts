@@ -49,9 +49,18 @@ export interface InterpreterOptions {
   readonly fetchOverlay?: (pa: bigint) => bigint | undefined;
   /** Picks a branch of an `either` (UNPREDICTABLE); default: the first. */
   readonly choose?: (branches: number, stmt: IR.Stmt) => number;
+  /**
+   * Told which way every two-way decision went: an if statement, a conditional expression, a
+   * short-circuit && or || (its left operand), a comparison. The analysis's mutational search steers
+   * by it.
+   */
+  readonly onBranch?: (node: IR.Stmt | IR.Expr, taken: boolean) => void;
 }
 
 const mask = (v: bigint, w: number) => BigInt.asUintN(w, v);
+
+/** The operators whose outcome onBranch is told of, as a decision's (see InterpreterOptions). */
+const COMPARISONS: ReadonlySet<IR.BinOp> = new Set(["eq", "ne", "ult", "ule", "ugt", "uge", "slt", "sle", "sgt", "sge"]);
 
 export class Interpreter {
   /** Set when the current instruction wrote the program counter. */
@@ -184,9 +193,12 @@ export class Interpreter {
         this.store(a, s.units, v, s.virtual);
         return;
       }
-      case "if":
-        this.exec(this.eval(s.cond, f) ? s.then : s.else, f);
+      case "if": {
+        const c = this.eval(s.cond, f) !== 0n;
+        this.options.onBranch?.(s, c);
+        this.exec(c ? s.then : s.else, f);
         return;
+      }
       case "trap": {
         const info = s.arg ? this.eval(s.arg, f) : 0n;
         throw new TrapSignal(this.isa.causes[s.cause]!, info);
@@ -250,14 +262,22 @@ export class Interpreter {
       }
       case "binary": {
         // && and || short-circuit, so a guard can protect a trapping call on its right.
-        if (e.op === "land") return this.eval(e.left, f) ? this.eval(e.right, f) : 0n;
-        if (e.op === "lor") return this.eval(e.left, f) ? 1n : this.eval(e.right, f);
+        if (e.op === "land" || e.op === "lor") {
+          const c = this.eval(e.left, f) !== 0n;
+          this.options.onBranch?.(e, c);
+          return e.op === "land" ? (c ? this.eval(e.right, f) : 0n) : c ? 1n : this.eval(e.right, f);
+        }
         const l = this.eval(e.left, f);
         const r = this.eval(e.right, f);
-        return binop(e.op, l, r, IR.widthOf(e.left));
+        const v = binop(e.op, l, r, IR.widthOf(e.left));
+        if (this.options.onBranch && COMPARISONS.has(e.op)) this.options.onBranch(e, v !== 0n);
+        return v;
       }
-      case "ite":
-        return this.eval(e.cond, f) ? this.eval(e.then, f) : this.eval(e.else, f);
+      case "ite": {
+        const c = this.eval(e.cond, f) !== 0n;
+        this.options.onBranch?.(e, c);
+        return c ? this.eval(e.then, f) : this.eval(e.else, f);
+      }
       case "load":
         return this.load(this.eval(e.addr, f), e.units, e.virtual);
       case "call": {

@@ -9,6 +9,7 @@ import type * as IR from "../../src/ir/ir.js";
 import { assemble } from "../../src/machine/assembler.js";
 import { Machine, type StepResult, type TrapDecision, type TrapEvent } from "../../src/machine/machine.js";
 import type { InterpreterOptions } from "../../src/machine/interpreter.js";
+import { MachineState } from "../../src/machine/state.js";
 import { loadSpec } from "../../src/syntax/load.js";
 
 interface SpecOptions {
@@ -572,4 +573,26 @@ describe("Machine.run and its trap hook", () => {
     m.machine.run({ maxSteps: 100, onStep: (s) => kinds.push(s.kind === "retired" ? s.decoded.instruction.name : s.kind) });
     expect(kinds).toEqual(["NOP", "LI", "halted"]);
   });
+});
+
+it("onBranch is told which way each decision went: if statements, conditional expressions, the left operand of && and ||, comparisons", () => {
+  const isa = checkSpec(loadSpec("t.isa", () => `isa t "decisions";
+memory E: bits(8)[256], little, fetch 8;
+register M: bits(8) control;
+register X: bits(8) user;
+register P: bits(8) user pc;
+privilege M[0:0] { supervisor = 0; user = 1; }
+cause illegal = 0 undefined;
+trap entry(code: bits(1)) { M = 0; }
+instruction I { encoding 00000001; syntax "i"; semantics { if X == 2 && X != 3 { X = if X == 2 then 4 else 5; } } }
+config c { guest user; }
+`)).isa!;
+  const seen: [string, boolean][] = [];
+  const s = new MachineState(isa);
+  s.setReg(isa.state.find((e) => e.name === "X")!.id, 0, 2n);
+  s.writeUnit(0n, 1n);
+  const m = new Machine(isa, s, { onBranch: (node, taken) => seen.push([node.kind === "binary" ? node.op : node.kind, taken]) });
+  m.step(() => "stop", { tick: false });
+  expect(s.reg(isa.state.find((e) => e.name === "X")!.id)).toBe(4n);
+  expect(seen).toEqual([["eq", true], ["land", true], ["ne", true], ["if", true], ["eq", true], ["ite", true]]);
 });

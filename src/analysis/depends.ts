@@ -1,25 +1,85 @@
 /**
- * Whether an instruction's run may depend on the privilege mode: a taint analysis of the bits the
- * mode is read from. Each value carries a mask of its bits that may hold (or depend on) a mode bit;
- * slices, extensions, concatenations and bitwise operations move the mask bit by bit, and any other
- * operation on a tainted value taints the whole result. The run depends on the mode as soon as a
- * tainted value decides a branch, is written (to a register or memory), addresses memory, is a trap's
- * argument or an output, or is translate's result. Through locals, function parameters and results
- * (each function once, context-insensitive, to a fixed point), translate included: the fetch
- * translates too. A banked register's read is an `ite` over its selector, which reads the mode.
+ * Whether an instruction's run may depend on some bits of the state: a taint analysis. Each value
+ * carries a mask of its bits that may hold (or depend on) a source bit; slices, extensions,
+ * concatenations and bitwise operations move the mask bit by bit, and any other operation on a
+ * tainted value taints the whole result. The run depends on the sources as soon as a tainted value
+ * decides a branch, is written (to a register or memory), addresses memory, is a trap's argument or
+ * an output, or is translate's result. Through locals, function parameters and results (each
+ * function once, context-insensitive, to a fixed point), translate included unless left out.
  *
- * A run that does not depend on the mode is the same run at every mode: the classifier builds no
- * mode pair for it. x86's translate hands CS whole to functions that read its limit and base, never
- * its CPL: the segment-relative arithmetic and loads do not depend on the mode.
+ * A run that does not depend on the sources is the same run whatever they hold, which spares the
+ * classifier building the runs of a pair that differs only there:
+ * - the mode bits (readsModeBits): a run that does not depend on them is the same run at every
+ *   mode; the classifier builds no mode pair for it. x86's translate hands CS whole to functions
+ *   that read its limit and base, never its CPL: the segment-relative arithmetic and loads do not
+ *   depend on the mode.
+ * - the control state but the mode bits and time, and physical memory read directly, translate
+ *   left out (readsPlacement): the two states of a location pair present the program the same
+ *   memory through their own translations, so a run that reads nothing else of what they differ in
+ *   computes the same results in both - no location pair can differ (S/370's MVC: its 256-byte copy
+ *   took a second to build as a pair whose results were the same terms).
+ * - the time-varying elements (readsTime): a timing pair differs only there.
  */
 import { fieldMask } from "../ir/bitops.js";
+import { bodyFootprint } from "../ir/footprint.js";
 import * as IR from "../ir/ir.js";
+import { walkReachable } from "../ir/walk.js";
 import type { StateSets } from "./state-sets.js";
 
 const ones = (w: number): bigint => (1n << BigInt(Math.max(w, 1))) - 1n;
 
 export function readsModeBits(isa: IR.Isa, sets: StateSets, instr: IR.Instruction): boolean {
   const modeMask = new Map([...sets.mode].map(([id, { hi, lo }]) => [id, fieldMask(hi, lo)] as const));
+  return dependsOn(isa, instr, modeMask, { translate: true, physical: false });
+}
+
+/**
+ * Whether a run may depend on what a location pair's states differ in: control state but the mode
+ * bits and time, or physical memory read directly (not through translate). Translate is left out -
+ * each state presents the program the same memory through its own - and so is a translate that
+ * writes (accessed and dirty bits: the writes are where each state's tables are): such a spec
+ * always counts as reading.
+ */
+export function readsPlacement(isa: IR.Isa, sets: StateSets, instr: IR.Instruction): boolean {
+  if (isa.translate !== null) {
+    const fp = bodyFootprint(isa, isa.functions[isa.translate]!.body);
+    if (fp.writes.size > 0 || fp.writesMemory || fp.outputs) return true;
+  }
+  const sources = new Map<number, bigint>();
+  for (const e of isa.state) {
+    if (e.role !== "control" || sets.timing.has(e.id)) continue;
+    const mode = sets.mode.get(e.id);
+    sources.set(e.id, fieldMask(e.width - 1, 0) & ~(mode ? fieldMask(mode.hi, mode.lo) : 0n));
+  }
+  return dependsOn(isa, instr, sources, { translate: false, physical: true });
+}
+
+/** Whether a run may depend on the time-varying elements (what the spec's tick writes). */
+export function readsTime(isa: IR.Isa, sets: StateSets, instr: IR.Instruction): boolean {
+  const sources = new Map([...sets.timing].map((id) => [id, fieldMask(isa.state[id]!.width - 1, 0)] as const));
+  return dependsOn(isa, instr, sources, { translate: true, physical: false });
+}
+
+/**
+ * Whether a run may change control state, halt or make an output: whether the semantics (through
+ * the functions they call and translate) write a control element, or reach a halt or an output.
+ */
+export function writesControl(isa: IR.Isa, sets: StateSets, instr: IR.Instruction): boolean {
+  const fp = bodyFootprint(isa, instr.body);
+  if (fp.outputs || [...fp.writes].some((id) => sets.control.has(id))) return true;
+  let halts = false;
+  walkReachable(isa, instr.body, (n) => {
+    if (n.kind === "halt") halts = true;
+  }, isa.translate === null ? [] : [isa.translate]);
+  return halts;
+}
+
+/**
+ * The analysis: `sources` gives each element's source bits (every entry of a register file); with
+ * `physical`, a load that does not translate is a source whole; with `translate` false, the spec's
+ * translate is not followed (the fetch's nor the accesses').
+ */
+export function dependsOn(isa: IR.Isa, instr: IR.Instruction, sources: ReadonlyMap<number, bigint>, options: { translate: boolean; physical: boolean }): boolean {
   const params = new Map<number, Map<number, bigint>>();
   const results = new Map<number, bigint>();
   const locals = new Map<number | null, Map<number, bigint>>();
@@ -52,9 +112,9 @@ export function readsModeBits(isa: IR.Isa, sets: StateSets, instr: IR.Instructio
         case "nextPc":
           return 0n;
         case "reg":
-          return modeMask.get(e.element) ?? 0n;
+          return sources.get(e.element) ?? 0n;
         case "regFile":
-          return mask(e.index) !== 0n ? ones(w) : (modeMask.get(e.element) ?? 0n);
+          return mask(e.index) !== 0n ? ones(w) : (sources.get(e.element) ?? 0n);
         case "local":
           return env.get(e.slot) ?? 0n;
         case "slice":
@@ -86,7 +146,7 @@ export function readsModeBits(isa: IR.Isa, sets: StateSets, instr: IR.Instructio
         }
         case "load":
           sink(mask(e.addr));
-          return 0n;
+          return options.physical && !e.virtual ? ones(w) : 0n;
         case "call": {
           const f = isa.functions[e.fn]!;
           const p = params.get(e.fn) ?? new Map<number, bigint>();
@@ -152,7 +212,7 @@ export function readsModeBits(isa: IR.Isa, sets: StateSets, instr: IR.Instructio
     stmts(body);
   };
 
-  if (isa.translate !== null) reached.add(isa.translate);
+  if (isa.translate !== null && options.translate) reached.add(isa.translate);
   // To a fixed point: masks only grow, and each is bounded by its width.
   for (let round = 0; changed && !depends && round < 1000; round++) {
     changed = false;

@@ -1,9 +1,10 @@
 /**
- * readsModeBits: whether an instruction's run may depend on the privilege mode (the classifier
- * builds no mode pair for one that cannot).
+ * The taint analyses of depends.ts: whether an instruction's run may depend on the privilege mode, on
+ * what a location pair's states differ in, on time; and whether it may change control state (the
+ * classifier builds no pair, or no run, for one that cannot).
  */
 import { expect, test } from "vitest";
-import { readsModeBits } from "../../src/analysis/mode-reads.js";
+import { readsModeBits, readsPlacement, readsTime, writesControl } from "../../src/analysis/depends.js";
 import { stateSets } from "../../src/analysis/state-sets.js";
 import { checkSpec } from "../../src/check/check.js";
 import { loadSpec } from "../../src/syntax/load.js";
@@ -47,4 +48,25 @@ test("the mode bit followed through locals, parameters and results, bit by bit",
   expect(of("let m: bits(8) = same(M); if m[0] == 1 { X = 1; }")).toBe(true);
   expect(of("X = same(M) + 1;")).toBe(true);
   expect(of("let m: bits(8) = M; X = zext(m[0:0], 8);")).toBe(true);
+});
+
+const placement = (file: string, names: string[]) => {
+  const isa = checkSpec(loadSpec(file)).isa!;
+  const sets = stateSets(isa);
+  return names.map((n) => readsPlacement(isa, sets, isa.instructions.find((i) => i.name === n)!));
+};
+
+test("what a location pair's states differ in: control state but the mode bits and time, and physical memory read directly; translate left out (S/370's MVC, CLC and A read memory through it only; LPSW and STCTL read control state)", () => {
+  expect(placement("isas/s370.isa", ["MVC", "CLC", "A", "LR"])).toEqual([false, false, false, false]);
+  expect(placement("isas/s370.isa", ["LPSW", "STCTL", "STNSM"])).toEqual([true, true, true]);
+  expect(placement("isas/x86.isa", ["SGDT", "LAR", "PUSHF"])).toEqual([true, true, true]);
+});
+
+test("time and control writes, from the semantics (S/370's STCK reads the clock, A does not; LPSW writes the PSW, x86's HLT halts, MOV neither)", () => {
+  const s370 = checkSpec(loadSpec("isas/s370.isa")).isa!;
+  const x86 = checkSpec(loadSpec("isas/x86.isa")).isa!;
+  const of = (isa: typeof s370, name: string) => isa.instructions.find((i) => i.name === name)!;
+  expect([readsTime(s370, stateSets(s370), of(s370, "STCK")), readsTime(s370, stateSets(s370), of(s370, "A"))]).toEqual([true, false]);
+  expect([writesControl(s370, stateSets(s370), of(s370, "LPSW")), writesControl(s370, stateSets(s370), of(s370, "A"))]).toEqual([true, false]);
+  expect([writesControl(x86, stateSets(x86), of(x86, "HLT")), writesControl(x86, stateSets(x86), of(x86, "MOV"))]).toEqual([true, false]);
 });
