@@ -30,7 +30,7 @@ const ones = (w: number): bigint => (1n << BigInt(Math.max(w, 1))) - 1n;
 
 export function readsModeBits(isa: IR.Isa, sets: StateSets, instr: IR.Instruction): boolean {
   const modeMask = new Map([...sets.mode].map(([id, { hi, lo }]) => [id, fieldMask(hi, lo)] as const));
-  return dependsOn(isa, instr, modeMask, { translate: true, physical: false });
+  return dependsOn(isa, instr, modeMask, { translate: false, physical: false, presentedBanks: true });
 }
 
 /**
@@ -60,6 +60,11 @@ export function readsTime(isa: IR.Isa, sets: StateSets, instr: IR.Instruction): 
   return dependsOn(isa, instr, sources, { translate: true, physical: false });
 }
 
+/** Whether running these statements always ends in a trap (one at their top level, or in both arms of an if there). */
+function alwaysTraps(ss: readonly IR.Stmt[]): boolean {
+  return ss.some((s) => s.kind === "trap" || (s.kind === "if" && alwaysTraps(s.then) && alwaysTraps(s.else)));
+}
+
 /**
  * Whether a run may change control state, halt or make an output: whether the semantics (through
  * the functions they call and translate) write a control element, or reach a halt or an output.
@@ -79,7 +84,19 @@ export function writesControl(isa: IR.Isa, sets: StateSets, instr: IR.Instructio
  * `physical`, a load that does not translate is a source whole; with `translate` false, the spec's
  * translate is not followed (the fetch's nor the accesses').
  */
-export function dependsOn(isa: IR.Isa, instr: IR.Instruction, sources: ReadonlyMap<number, bigint>, options: { translate: boolean; physical: boolean }): boolean {
+export function dependsOn(isa: IR.Isa, instr: IR.Instruction, sources: ReadonlyMap<number, bigint>, options: { translate: boolean; physical: boolean; presentedBanks?: boolean }): boolean {
+  // With presentedBanks (a mode pair presents each user-visible banked register as the other state
+  // saw it through its own bank): reading or writing such a register through its alias is the same
+  // in both states, whatever the mode picks, so the selector's test is no dependency; reading or
+  // writing one of its banks by name is (which bank the alias shows depends on the mode).
+  const presented = new Map(options.presentedBanks ? isa.banked.filter((b) => b.role === "user").map((b) => [b.name, b] as const) : []);
+  const bankElements = new Set([...presented.values()].flatMap((b) => b.banks.map((x) => x.element)));
+  const storage = new Map([...presented].map(([name, b]) => [name, b.banks.map((x) => x.element)] as const));
+  const storageOf = (bank: string | undefined) => (bank === undefined ? undefined : storage.get(bank));
+  /** Whether e is the alias read of a presented banked register: an ite chain over its banks. */
+  const aliasRead = (e: IR.Expr, banks: readonly number[]): boolean =>
+    e.kind === "reg" ? banks.includes(e.element) : e.kind === "ite" && storageOf(e.bank) === banks && e.then.kind === "reg" && banks.includes(e.then.element) && aliasRead(e.else, banks);
+
   const params = new Map<number, Map<number, bigint>>();
   const results = new Map<number, bigint>();
   const locals = new Map<number | null, Map<number, bigint>>();
@@ -112,7 +129,7 @@ export function dependsOn(isa: IR.Isa, instr: IR.Instruction, sources: ReadonlyM
         case "nextPc":
           return 0n;
         case "reg":
-          return sources.get(e.element) ?? 0n;
+          return bankElements.has(e.element) ? ones(w) : (sources.get(e.element) ?? 0n);
         case "regFile":
           return mask(e.index) !== 0n ? ones(w) : (sources.get(e.element) ?? 0n);
         case "local":
@@ -139,6 +156,8 @@ export function dependsOn(isa: IR.Isa, instr: IR.Instruction, sources: ReadonlyM
           return l !== 0n || r !== 0n ? ones(w) : 0n;
         }
         case "ite": {
+          const banks = storageOf(e.bank);
+          if (banks && aliasRead(e, banks)) return 0n;
           const c = mask(e.cond);
           const t = mask(e.then);
           const f = mask(e.else);
@@ -160,6 +179,23 @@ export function dependsOn(isa: IR.Isa, instr: IR.Instruction, sources: ReadonlyM
         }
       }
     };
+    /**
+     * The alias write of a presented banked register (an if chain over its banks, each arm one
+     * write of the same value): only the value counts. False, and nothing done, for anything else.
+     */
+    const aliasWrite = (st: IR.Stmt, banks: readonly number[]): boolean => {
+      const arms: IR.Stmt[] = [];
+      let at: IR.Stmt | undefined = st;
+      while (at?.kind === "if" && storageOf(at.bank) === banks && at.then.length === 1) {
+        arms.push(at.then[0]!);
+        at = at.else.length === 1 ? at.else[0] : undefined;
+      }
+      if (!at) return false;
+      arms.push(at);
+      if (!arms.every((a) => a.kind === "setReg" && banks.includes(a.element))) return false;
+      for (const a of arms) if (a.kind === "setReg") sink(mask(a.value));
+      return true;
+    };
     const stmts = (ss: readonly IR.Stmt[]): void => {
       for (const s of ss) {
         switch (s.kind) {
@@ -168,6 +204,7 @@ export function dependsOn(isa: IR.Isa, instr: IR.Instruction, sources: ReadonlyM
             grow(env, s.slot, mask(s.value));
             break;
           case "setReg":
+            if (bankElements.has(s.element)) depends = true;
             sink(mask(s.value));
             break;
           case "setRegFile":
@@ -176,11 +213,16 @@ export function dependsOn(isa: IR.Isa, instr: IR.Instruction, sources: ReadonlyM
           case "store":
             sink(mask(s.addr) | mask(s.value));
             break;
-          case "if":
-            sink(mask(s.cond));
+          case "if": {
+            const banks = storageOf(s.bank);
+            if (banks && aliasWrite(s, banks)) break;
+            // A test whose one arm always traps decides nothing between two runs that both complete
+            // (what every pair the analyses spare asks for): both took the other arm.
+            if (!alwaysTraps(s.then) && !alwaysTraps(s.else)) sink(mask(s.cond));
             stmts(s.then);
             stmts(s.else);
             break;
+          }
           case "trap":
             if (s.arg) sink(mask(s.arg));
             break;

@@ -81,7 +81,7 @@ export function concretize(model: Z3Model, isa: IR.Isa, instr: IR.Instruction, o
     choices.set(e.stmt, list);
   }
   const word = values[at++]!;
-  const decoded = new Decoder(isa).decodeWord(word, enc.length);
+  const decoded = Decoder.of(isa).decodeWord(word, enc.length);
   const assembly = decoded ? formatInstruction(decoded, { pc: state.pc, isa }) : `(word 0x${word.toString(16)} does not decode)`;
   return { state, decoded, assembly, choices };
 }

@@ -96,7 +96,7 @@ export class StateSampler {
     private readonly config: IR.GuestConfig,
     private readonly sets: StateSets,
   ) {
-    this.decoder = new Decoder(isa);
+    this.decoder = Decoder.of(isa);
     this.eithers = collectEithers(isa, instr.body);
     this.dictionary = comparedConstants(isa, instr.body);
     this.fields = comparedRegisterFields(isa, instr.body);

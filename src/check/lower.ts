@@ -361,12 +361,12 @@ export class BodyLowerer {
     return x;
   }
 
-  private readBanked(alias: { width: number; selector: IR.Expr; banks: readonly { element: number; values: readonly bigint[] | null }[] }): IR.Expr {
+  private readBanked(alias: BankedAlias): IR.Expr {
     const dflt = alias.banks.find((b) => b.values === null) ?? alias.banks[alias.banks.length - 1]!;
     let x: IR.Expr = this.readReg(dflt.element);
     for (const b of [...alias.banks].reverse()) {
       if (b.values === null || b === dflt) continue;
-      x = { kind: "ite", cond: this.selectorIn(alias.selector, b.values), then: this.readReg(b.element), else: x, type: IR.bits(alias.width) };
+      x = { kind: "ite", cond: this.selectorIn(alias.selector, b.values), then: this.readReg(b.element), else: x, type: IR.bits(alias.width), bank: alias.name };
     }
     return x;
   }
@@ -975,7 +975,7 @@ export class BodyLowerer {
     let chain: IR.Stmt[] = this.writeReg(dflt.element, tmp, span);
     for (const b of [...alias.banks].reverse()) {
       if (b.values === null || b === dflt) continue;
-      chain = [{ kind: "if", cond: this.selectorIn(alias.selector, b.values), then: this.writeReg(b.element, tmp, span), else: chain, span }];
+      chain = [{ kind: "if", cond: this.selectorIn(alias.selector, b.values), then: this.writeReg(b.element, tmp, span), else: chain, span, bank: alias.name }];
     }
     return [{ kind: "let", slot, name: "banked", value, span }, ...chain];
   }

@@ -98,7 +98,8 @@ export type Expr =
   | { readonly kind: "zext" | "sext"; readonly value: Expr; readonly width: number }
   | { readonly kind: "unary"; readonly op: UnOp; readonly value: Expr; readonly type: Type }
   | { readonly kind: "binary"; readonly op: BinOp; readonly left: Expr; readonly right: Expr; readonly type: Type }
-  | { readonly kind: "ite"; readonly cond: Expr; readonly then: Expr; readonly else: Expr; readonly type: Type }
+  /** bank: this is the read of that banked register, lowered (its selector picks the storage). */
+  | { readonly kind: "ite"; readonly cond: Expr; readonly then: Expr; readonly else: Expr; readonly type: Type; readonly bank?: string }
   /** Reads `units` consecutive memory units; virtual loads go through `translate` first. */
   | { readonly kind: "load"; readonly addr: Expr; readonly units: number; readonly virtual: boolean; readonly width: number }
   | { readonly kind: "call"; readonly fn: number; readonly args: readonly Expr[]; readonly type: Type | null };
@@ -135,7 +136,8 @@ export type Stmt =
   | { readonly kind: "setReg"; readonly element: number; readonly value: Expr; readonly span: Span }
   | { readonly kind: "setRegFile"; readonly element: number; readonly index: Expr; readonly value: Expr; readonly span: Span }
   | { readonly kind: "store"; readonly addr: Expr; readonly units: number; readonly value: Expr; readonly virtual: boolean; readonly span: Span }
-  | { readonly kind: "if"; readonly cond: Expr; readonly then: readonly Stmt[]; readonly else: readonly Stmt[]; readonly span: Span }
+  /** bank: this is a write of that banked register, lowered (its selector picks the storage). */
+  | { readonly kind: "if"; readonly cond: Expr; readonly then: readonly Stmt[]; readonly else: readonly Stmt[]; readonly span: Span; readonly bank?: string }
   | { readonly kind: "trap"; readonly cause: number; readonly arg: Expr | null; readonly span: Span }
   | { readonly kind: "halt"; readonly span: Span }
   /** Nondeterministic choice (ARM's UNPREDICTABLE): any one branch may run. */

@@ -25,11 +25,24 @@ export class Decoder {
   private readonly candidates: Candidate[];
   private readonly maxLength: number;
   private readonly rank = new Map<string, number>();
+  /**
+   * The candidates a first fetch unit leaves, by its value, made as they are met: the first unit
+   * rules out most encodings (x86's opcode byte), and a replay decodes one instruction, so matching
+   * every encoding's mask against it each time was most of a short run's cost.
+   */
+  private readonly byFirstUnit = new Map<bigint, { readonly complete: Candidate[]; readonly longer: Candidate[] }>();
 
   constructor(private readonly isa: IR.Isa) {
     this.candidates = isa.instructions.flatMap((instruction) => instruction.encodings.map((encoding) => ({ instruction, encoding })));
     this.maxLength = Math.max(0, ...this.candidates.map((c) => c.encoding.length));
     for (const group of isa.overlaps) group.forEach((id, k) => this.rank.set(`${group.join(",")}:${id}`, k));
+  }
+
+  /** One decoder per ISA, shared: a decoder holds nothing but what it derives from the spec. */
+  static of(isa: IR.Isa): Decoder {
+    let d = shared.get(isa);
+    if (!d) shared.set(isa, (d = new Decoder(isa)));
+    return d;
   }
 
   /**
@@ -43,18 +56,19 @@ export class Decoder {
     for (let k = 0; (k + 1) * U <= this.maxLength && live.length > 0; k++) {
       word = (word << BigInt(U)) | fetch(k);
       const bits = (k + 1) * U;
-      const complete: Candidate[] = [];
-      const longer: Candidate[] = [];
-      for (const c of live) {
-        const e = c.encoding;
-        const shift = BigInt(e.length - bits);
-        if ((word & (e.mask >> shift)) !== e.match >> shift) continue;
-        if (e.length === bits) {
-          if (!e.where || evalPure(e.where, fieldValues(e, word)) === 1n) complete.push(c);
-        } else {
-          longer.push(c);
+      let split = k === 0 ? this.byFirstUnit.get(word) : undefined;
+      if (!split) {
+        split = { complete: [], longer: [] };
+        for (const c of live) {
+          const e = c.encoding;
+          const shift = BigInt(e.length - bits);
+          if ((word & (e.mask >> shift)) !== e.match >> shift) continue;
+          (e.length === bits ? split.complete : split.longer).push(c);
         }
+        if (k === 0) this.byFirstUnit.set(word, split);
       }
+      const complete = split.complete.filter((c) => !c.encoding.where || evalPure(c.encoding.where, fieldValues(c.encoding, word)) === 1n);
+      const longer = split.longer;
       if (complete.length > 0) {
         const best = this.pick(complete);
         return this.finish(best, word);
@@ -94,6 +108,8 @@ export class Decoder {
     };
   }
 }
+
+const shared = new WeakMap<IR.Isa, Decoder>();
 
 function fieldValues(e: IR.Encoding, word: bigint): Map<string, bigint> {
   return new Map(e.fields.map((f) => [f.name, extractField(f, word)]));

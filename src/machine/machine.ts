@@ -54,7 +54,7 @@ export class Machine {
     state?: MachineState,
     options: InterpreterOptions = {},
   ) {
-    this.decoder = new Decoder(isa);
+    this.decoder = Decoder.of(isa);
     this.interpreter = new Interpreter(isa, state ?? new MachineState(isa), options);
   }
 
