@@ -60,6 +60,49 @@ export function readsTime(isa: IR.Isa, sets: StateSets, instr: IR.Instruction): 
   return dependsOn(isa, instr, sources, { translate: true, physical: false });
 }
 
+/** Whether these statements may return (a `return` anywhere in them, not in the functions they call). */
+function mayReturn(ss: readonly IR.Stmt[]): boolean {
+  return ss.some((s) => s.kind === "return" || (s.kind === "if" && (mayReturn(s.then) || mayReturn(s.else))) || (s.kind === "either" && s.branches.some(mayReturn)));
+}
+
+/** Functions with an effect (a state element or memory written, an output, a halt), per ISA. */
+const effectfulFunctions = new WeakMap<IR.Isa, Set<number>>();
+
+function effectfulOf(isa: IR.Isa): Set<number> {
+  let set = effectfulFunctions.get(isa);
+  if (!set) {
+    set = new Set();
+    isa.functions.forEach((f, id) => {
+      const fp = bodyFootprint(isa, f.body);
+      let halts = false;
+      walkReachable(isa, f.body, (n) => {
+        if (n.kind === "halt") halts = true;
+      });
+      if (fp.writes.size > 0 || fp.writesMemory || fp.outputs || halts) set!.add(id);
+    });
+    effectfulFunctions.set(isa, set);
+  }
+  return set;
+}
+
+/** Whether an expression calls a function with an effect. */
+function callsWithEffects(isa: IR.Isa, e: IR.Expr, effectful: ReadonlySet<number>): boolean {
+  let found = false;
+  const visit = (x: IR.Expr): void => {
+    if (found) return;
+    if (x.kind === "call" && effectful.has(x.fn)) {
+      found = true;
+      return;
+    }
+    for (const child of Object.values(x)) {
+      if (child && typeof child === "object" && "kind" in child) visit(child as IR.Expr);
+      else if (Array.isArray(child)) for (const c of child) if (c && typeof c === "object" && "kind" in c) visit(c as IR.Expr);
+    }
+  };
+  visit(e);
+  return found;
+}
+
 /** Whether running these statements always ends in a trap (one at their top level, or in both arms of an if there). */
 function alwaysTraps(ss: readonly IR.Stmt[]): boolean {
   return ss.some((s) => s.kind === "trap" || (s.kind === "if" && alwaysTraps(s.then) && alwaysTraps(s.else)));
@@ -97,6 +140,16 @@ export function dependsOn(isa: IR.Isa, instr: IR.Instruction, sources: ReadonlyM
   const aliasRead = (e: IR.Expr, banks: readonly number[]): boolean =>
     e.kind === "reg" ? banks.includes(e.element) : e.kind === "ite" && storageOf(e.bank) === banks && e.then.kind === "reg" && banks.includes(e.then.element) && aliasRead(e.else, banks);
 
+  // Leaving translate out rests on each access going through the initial state's translation: a
+  // run that writes a register translate reads may access memory through another one after it (a
+  // random ISA whose translate is a ^ R and whose instruction sets R and then loads: the brute-force
+  // agreement test's counterexample), and counts as depending. (Memory it writes does not change
+  // its own translations: translate reads memory as the instruction found it.)
+  if (!options.translate && isa.translate !== null) {
+    const translateReads = bodyFootprint(isa, isa.functions[isa.translate]!.body).reads;
+    if ([...bodyFootprint(isa, instr.body, { followTranslate: false }).writes].some((id) => translateReads.has(id))) return true;
+  }
+  const effectful = effectfulOf(isa);
   const params = new Map<number, Map<number, bigint>>();
   const results = new Map<number, bigint>();
   const locals = new Map<number | null, Map<number, bigint>>();
@@ -196,45 +249,70 @@ export function dependsOn(isa: IR.Isa, instr: IR.Instruction, sources: ReadonlyM
       for (const a of arms) if (a.kind === "setReg") sink(mask(a.value));
       return true;
     };
-    const stmts = (ss: readonly IR.Stmt[]): void => {
+    /**
+     * The statements, under a tainted decision (`ctx`: run in one state of the pair and not in the
+     * other) or not. Under one, an effect (a register or memory written, an output, a halt, a call
+     * that has one) is a dependency, and a local set or a value returned is tainted whole; a
+     * decision that is tainted puts its arms under one - and the rest of the list too, if an arm
+     * may return (what follows runs in one state only). A function's decision that only picks what
+     * it returns (x86's segment-limit test, whose result only decides a trap) is no dependency.
+     */
+    const stmts = (ss: readonly IR.Stmt[], ctx = false): void => {
+      const under = (w: number) => (ctx ? ones(w) : 0n);
+      const effect = (...es: readonly IR.Expr[]) => {
+        if (ctx && es.some((e) => callsWithEffects(isa, e, effectful))) depends = true;
+      };
       for (const s of ss) {
         switch (s.kind) {
           case "let":
           case "setLocal":
-            grow(env, s.slot, mask(s.value));
+            effect(s.value);
+            grow(env, s.slot, mask(s.value) | under(IR.widthOf(s.value)));
             break;
           case "setReg":
-            if (bankElements.has(s.element)) depends = true;
+            if (bankElements.has(s.element) || ctx) depends = true;
             sink(mask(s.value));
             break;
           case "setRegFile":
+            if (ctx) depends = true;
             sink(mask(s.index) | mask(s.value));
             break;
           case "store":
+            if (ctx) depends = true;
             sink(mask(s.addr) | mask(s.value));
             break;
           case "if": {
+            effect(s.cond);
             const banks = storageOf(s.bank);
-            if (banks && aliasWrite(s, banks)) break;
+            if (banks && aliasWrite(s, banks)) {
+              if (ctx) depends = true;
+              break;
+            }
             // A test whose one arm always traps decides nothing between two runs that both complete
             // (what every pair the analyses spare asks for): both took the other arm.
-            if (!alwaysTraps(s.then) && !alwaysTraps(s.else)) sink(mask(s.cond));
-            stmts(s.then);
-            stmts(s.else);
+            const tainted = !alwaysTraps(s.then) && !alwaysTraps(s.else) && mask(s.cond) !== 0n;
+            stmts(s.then, ctx || tainted);
+            stmts(s.else, ctx || tainted);
+            if (tainted && (mayReturn(s.then) || mayReturn(s.else))) ctx = true;
             break;
           }
           case "trap":
-            if (s.arg) sink(mask(s.arg));
+            if (s.arg) {
+              effect(s.arg);
+              sink(mask(s.arg));
+            }
             break;
           case "either":
-            s.branches.forEach(stmts);
+            for (const b of s.branches) stmts(b, ctx);
             break;
           case "output":
+            if (ctx) depends = true;
             sink(mask(s.value));
             break;
           case "return":
+            if (s.value) effect(s.value);
             if (s.value && fn !== null) {
-              const m = mask(s.value);
+              const m = mask(s.value) | under(IR.widthOf(s.value));
               if (fn === isa.translate) sink(m);
               const was = results.get(fn) ?? 0n;
               if ((was | m) !== was) {
@@ -244,9 +322,11 @@ export function dependsOn(isa: IR.Isa, instr: IR.Instruction, sources: ReadonlyM
             }
             break;
           case "call":
+            effect(s.call);
             mask(s.call);
             break;
           case "halt":
+            if (ctx) depends = true;
             break;
         }
       }
