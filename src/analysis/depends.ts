@@ -21,9 +21,8 @@
  * - the time-varying elements (readsTime): a timing pair differs only there.
  */
 import { fieldMask } from "../ir/bitops.js";
-import { bodyFootprint } from "../ir/footprint.js";
+import { bodyFootprint, exprFootprint } from "../ir/footprint.js";
 import * as IR from "../ir/ir.js";
-import { walkReachable } from "../ir/walk.js";
 import type { StateSets } from "./state-sets.js";
 
 const ones = (w: number): bigint => (1n << BigInt(Math.max(w, 1))) - 1n;
@@ -65,43 +64,17 @@ function mayReturn(ss: readonly IR.Stmt[]): boolean {
   return ss.some((s) => s.kind === "return" || (s.kind === "if" && (mayReturn(s.then) || mayReturn(s.else))) || (s.kind === "either" && s.branches.some(mayReturn)));
 }
 
-/** Functions with an effect (a state element or memory written, an output, a halt), per ISA. */
-const effectfulFunctions = new WeakMap<IR.Isa, Set<number>>();
-
-function effectfulOf(isa: IR.Isa): Set<number> {
-  let set = effectfulFunctions.get(isa);
-  if (!set) {
-    set = new Set();
-    isa.functions.forEach((f, id) => {
-      const fp = bodyFootprint(isa, f.body);
-      let halts = false;
-      walkReachable(isa, f.body, (n) => {
-        if (n.kind === "halt") halts = true;
-      });
-      if (fp.writes.size > 0 || fp.writesMemory || fp.outputs || halts) set!.add(id);
-    });
-    effectfulFunctions.set(isa, set);
+/** Whether an expression may have an effect (through the functions it calls): a state element or memory written, an output, a halt. */
+function hasEffect(isa: IR.Isa, e: IR.Expr): boolean {
+  let known = effects.get(e);
+  if (known === undefined) {
+    const fp = exprFootprint(isa, [e]);
+    effects.set(e, (known = fp.writes.size > 0 || fp.writesMemory || fp.outputs || fp.halts));
   }
-  return set;
+  return known;
 }
 
-/** Whether an expression calls a function with an effect. */
-function callsWithEffects(isa: IR.Isa, e: IR.Expr, effectful: ReadonlySet<number>): boolean {
-  let found = false;
-  const visit = (x: IR.Expr): void => {
-    if (found) return;
-    if (x.kind === "call" && effectful.has(x.fn)) {
-      found = true;
-      return;
-    }
-    for (const child of Object.values(x)) {
-      if (child && typeof child === "object" && "kind" in child) visit(child as IR.Expr);
-      else if (Array.isArray(child)) for (const c of child) if (c && typeof c === "object" && "kind" in c) visit(c as IR.Expr);
-    }
-  };
-  visit(e);
-  return found;
-}
+const effects = new WeakMap<IR.Expr, boolean>();
 
 /** Whether running these statements always ends in a trap (one at their top level, or in both arms of an if there). */
 function alwaysTraps(ss: readonly IR.Stmt[]): boolean {
@@ -114,12 +87,7 @@ function alwaysTraps(ss: readonly IR.Stmt[]): boolean {
  */
 export function writesControl(isa: IR.Isa, sets: StateSets, instr: IR.Instruction): boolean {
   const fp = bodyFootprint(isa, instr.body);
-  if (fp.outputs || [...fp.writes].some((id) => sets.control.has(id))) return true;
-  let halts = false;
-  walkReachable(isa, instr.body, (n) => {
-    if (n.kind === "halt") halts = true;
-  }, isa.translate === null ? [] : [isa.translate]);
-  return halts;
+  return fp.outputs || fp.halts || [...fp.writes].some((id) => sets.control.has(id));
 }
 
 /**
@@ -149,7 +117,6 @@ export function dependsOn(isa: IR.Isa, instr: IR.Instruction, sources: ReadonlyM
     const translateReads = bodyFootprint(isa, isa.functions[isa.translate]!.body).reads;
     if ([...bodyFootprint(isa, instr.body, { followTranslate: false }).writes].some((id) => translateReads.has(id))) return true;
   }
-  const effectful = effectfulOf(isa);
   const params = new Map<number, Map<number, bigint>>();
   const results = new Map<number, bigint>();
   const locals = new Map<number | null, Map<number, bigint>>();
@@ -260,7 +227,7 @@ export function dependsOn(isa: IR.Isa, instr: IR.Instruction, sources: ReadonlyM
     const stmts = (ss: readonly IR.Stmt[], ctx = false): void => {
       const under = (w: number) => (ctx ? ones(w) : 0n);
       const effect = (...es: readonly IR.Expr[]) => {
-        if (ctx && es.some((e) => callsWithEffects(isa, e, effectful))) depends = true;
+        if (ctx && es.some((e) => hasEffect(isa, e))) depends = true;
       };
       for (const s of ss) {
         switch (s.kind) {

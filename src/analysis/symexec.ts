@@ -101,7 +101,7 @@ export class SharedView {
     private readonly isa: IR.Isa,
   ) {
     this.translateFootprint = isa.translate === null
-      ? { reads: new Set(), writes: new Set(), readsMemory: false, writesMemory: false, chooses: false, outputs: false }
+      ? { reads: new Set(), writes: new Set(), readsMemory: false, writesMemory: false, chooses: false, outputs: false, halts: false }
       : functionFootprint(isa, isa.translate);
   }
 

@@ -11,9 +11,10 @@ export interface Footprint {
   readonly writes: ReadonlySet<number>;
   readonly readsMemory: boolean;
   readonly writesMemory: boolean;
-  /** Whether it makes a nondeterministic choice (`either`) or an output. */
+  /** Whether it makes a nondeterministic choice (`either`), an output, or may halt. */
   readonly chooses: boolean;
   readonly outputs: boolean;
+  readonly halts: boolean;
 }
 
 /** The footprint of a function (transitively through the functions it calls). */
@@ -43,6 +44,7 @@ function footprintOf(isa: IR.Isa, body: readonly IR.Stmt[], exprs: readonly IR.E
   let writesMemory = false;
   let chooses = false;
   let outputs = false;
+  let halts = false;
 
   const expr = (e: IR.Expr): void => {
     switch (e.kind) {
@@ -134,11 +136,12 @@ function footprintOf(isa: IR.Isa, body: readonly IR.Stmt[], exprs: readonly IR.E
           expr(s.call);
           break;
         case "halt":
+          halts = true;
           break;
       }
     }
   };
   stmts(body);
   exprs.forEach(expr);
-  return { reads, writes, readsMemory, writesMemory, chooses, outputs };
+  return { reads, writes, readsMemory, writesMemory, chooses, outputs, halts };
 }
