@@ -103,19 +103,15 @@ export class StateSampler {
   }
 
   /** Draws up to `tries` states; the first that shows the claim, or null. */
-  search(req: SampleRequest, rng: Rng, fuzz?: { readonly tries: number; readonly stall: number }): Sample | null {
-    const drawn: Sample[] = [];
+  search(req: SampleRequest, rng: Rng): Sample | null {
     for (let t = 0; t < req.tries; t++) {
-      const d = this.draw(req, rng, t);
-      if (!d) continue;
-      const outcome = replay(this.isa, d.concrete);
+      const drawn = this.draw(req, rng, t);
+      if (!drawn) continue;
+      const outcome = replay(this.isa, drawn.concrete);
       if (outcome.error || outcome.executed !== this.instr.name) continue;
-      const sample = { concrete: d.concrete, outcome, word: d.word };
-      if (req.want(outcome, d.concrete)) return sample;
-      drawn.push(sample);
+      if (req.want(outcome, drawn.concrete)) return { concrete: drawn.concrete, outcome, word: drawn.word };
     }
-    // The draws that ran the instruction, as the seeds of a mutational search (fuzz).
-    return fuzz ? this.fuzz(drawn, req.level, fuzz.tries, fuzz.stall, rng, (x) => (req.want(x.outcome, x.concrete) ? x : null)) : null;
+    return null;
   }
 
   private draw(req: SampleRequest, rng: Rng, t: number): { concrete: Concrete; word: FixedWord } | null {
@@ -435,10 +431,10 @@ export class StateSampler {
     return { pair: [first, { concrete, outcome: ob, word: first.word }], second: ob };
   }
 
-  /** A replay that also tells which register cells (element, index) the step read. */
-  private replayReading(c: Concrete): { outcome: ReplayOutcome; reads: (readonly [number, number])[] } {
+  /** A replay that also tells which register cells (element, index) the step read (and tells onBranch its decisions). */
+  private replayReading(c: Concrete, onBranch?: (node: object, taken: boolean) => void): { outcome: ReplayOutcome; reads: (readonly [number, number])[] } {
     const log = { on: true, cells: new Map<string, readonly [number, number]>() };
-    const outcome = replay(this.isa, withState(c, ReadLoggingState.of(c.state, log)));
+    const outcome = replay(this.isa, withState(c, ReadLoggingState.of(c.state, log)), onBranch);
     log.on = false;
     return { outcome, reads: [...log.cells.values()] };
   }
@@ -529,15 +525,13 @@ export class StateSampler {
 
   /** A replay that also tells which register cells the step read and which way each decision went (node number * 2 + taken). */
   private replayCovering(c: Concrete): { outcome: ReplayOutcome; reads: (readonly [number, number])[]; edges: Set<number> } {
-    const log = { on: true, cells: new Map<string, readonly [number, number]>() };
     const edges = new Set<number>();
-    const outcome = replay(this.isa, withState(c, ReadLoggingState.of(c.state, log)), (node, taken) => {
+    const { outcome, reads } = this.replayReading(c, (node, taken) => {
       let id = this.nodeIds.get(node);
       if (id === undefined) this.nodeIds.set(node, (id = this.nodeIds.size));
       edges.add(id * 2 + (taken ? 1 : 0));
     });
-    log.on = false;
-    return { outcome, reads: [...log.cells.values()], edges };
+    return { outcome, reads, edges };
   }
 
   /** A number for each decision node of the semantics the mutational search has seen taken. */
