@@ -3,9 +3,11 @@
  * carries a mask of its bits that may hold (or depend on) a source bit; slices, extensions,
  * concatenations and bitwise operations move the mask bit by bit, and any other operation on a
  * tainted value taints the whole result. The run depends on the sources as soon as a tainted value
- * decides a branch, is written (to a register or memory), addresses memory, is a trap's argument or
- * an output, or is translate's result. Through locals, function parameters and results (each
- * function once, context-insensitive, to a fixed point), translate included unless left out.
+ * is written (to a register or memory), addresses memory, is a trap's argument or an output, or is
+ * translate's result, or a tainted test decides an effect (control dependence; a test one of whose
+ * arms always traps decides nothing between two runs that both complete). Through locals, function
+ * parameters and results (each function once, context-insensitive, to a fixed point), translate
+ * included unless left out.
  *
  * A run that does not depend on the sources is the same run whatever they hold, which spares the
  * classifier building the runs of a pair that differs only there:
