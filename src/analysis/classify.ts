@@ -28,7 +28,7 @@ import { readsModeBits, readsPlacement, readsTime, writesControl } from "./depen
 import type { StateSets } from "./state-sets.js";
 import { constOf, extractBits, SharedView, symConst, SymRun, termId, type Access, type RunResult, type SymState } from "./symexec.js";
 import { and3, not3, or3, type Tri } from "./tri.js";
-import { checkSat, type B, type BV, type Z3, type Z3Model, type Z3Solver } from "./z3.js";
+import { checkSat, provedHere, type B, type BV, type Z3, type Z3Model, type Z3Solver } from "./z3.js";
 
 export interface WitnessState {
   readonly label: string;
@@ -192,6 +192,11 @@ const FUZZ_NEAR_TRIES_KNOWN = 1;
  * units of the default): the questions that decide within it would make the search a waste.
  */
 const TINY_SHARE = 512;
+/**
+ * Resource units for proving, while a pair is built, that an access's changed permission implies
+ * the initial state's (SharedView.implies): ARM's LDRT family needs a few thousand.
+ */
+const PERMISSION_UNITS = 200_000;
 /** The share a mode pair's first, whole query gets (see modeQuery): an eighth. */
 const PAIR_FIRST_SHARE = 8;
 
@@ -304,13 +309,15 @@ export class InstructionClassifier {
       // Z3's rlimit is relative: this query may spend that many more units of the context's count.
       s.set("rlimit", rlimit);
       s.set("timeout", timeoutMs);
+      const tAdd = performance.now();
       for (const c of constraints) s.add(c);
+      const addMs = performance.now() - tAdd;
       if (SMT_DIR) dumpQuery(s, `${this.instrName}-${this.queries}`);
       const t = performance.now();
       const r = await checkSat(s);
       this.timed.solve += performance.now() - t;
       const units = this.unitsSpent(s);
-      if (QUERY_LOG) console.error(`popek: ${this.instrName} query ${this.queries} (${this.topic}): ${r} in ${(performance.now() - t).toFixed(0)} ms, ${units} of ${rlimit} resource units`);
+      if (QUERY_LOG) console.error(`popek: ${this.instrName} query ${this.queries} (${this.topic}): ${r} in ${(performance.now() - t).toFixed(0)} ms, ${units} of ${rlimit} resource units (add ${addMs.toFixed(0)} ms, ${constraints.length} constraints)`);
       if (r === "sat") return { status: "sat", model: s.model() };
       if (r === "unsat") return { status: "unsat" };
       return { status: "unknown", reason: s.reasonUnknown?.() ?? "unknown" };
@@ -531,9 +538,10 @@ export class InstructionClassifier {
       if (bank.role !== "user") continue;
       unequal(this.alias(bank, ra.final), this.alias(bank, rb.final));
     }
-    // Two runs that made the same stores through one shared view read the same term at every unit
-    // (SharedView.read): memory cannot differ, and there is nothing to build.
-    const sameStores = ra.view !== null && rb.view !== null && ra.view.shared === rb.view.shared && ra.view.signature === rb.view.signature;
+    // Two runs that made the same stores through one shared view, each placed exactly, read the same
+    // term at every unit (SharedView.read): memory cannot differ, and there is nothing to build.
+    const sameStores = ra.view !== null && rb.view !== null && ra.view.shared === rb.view.shared && ra.view.signature === rb.view.signature
+      && ra.view.exact && rb.view.exact;
     for (const w of sameStores ? [] : this.written(ra, rb)) {
       if (ra.view && rb.view) {
         // Both runs kept to the shared view: compare what the program sees there, where both
@@ -790,7 +798,7 @@ export class InstructionClassifier {
     // One view for every pair (a query links it to its own two runs only), so that a guest-level
     // state that is the same terms in several pairs - wherever no banked register is presented
     // differently: x86's three rings above ring 3, RISC-V's M and S - is run once.
-    const view = new SharedView(Z, this.isa);
+    const view = this.sharedView();
     const guestRuns = new Map<string, RunInfo>();
     for (const [va, vb] of combos) {
       const pair = this.modePairAt(va, vb);
@@ -861,7 +869,7 @@ export class InstructionClassifier {
     if (!general) return unknown ?? { answer: { status: "unsat" }, runs: [] };
     // The general form: symbolic mode bits, banked registers that agree by constraint.
     const ma = freshState(Z, this.isa, "a");
-    const generalView = new SharedView(Z, this.isa);
+    const generalView = this.sharedView();
     const mA = this.runFrom("a", ops, ma, instr, generalView);
     const mB = this.runFrom("b", ops, this.modePair(ma), instr, generalView);
     const d = this.differ(mA, mB);
@@ -888,7 +896,7 @@ export class InstructionClassifier {
     const w = IR.widthOf(this.isa.privilege.element);
     // One view and one run of a for every element's pair (a query links the view to its own two
     // runs only, as for mode pairs).
-    const view = new SharedView(Z, this.isa);
+    const view = this.sharedView();
     let A: RunInfo | null = null;
     for (const e of this.isa.state) {
       if (e.role !== "control" || e.isPc || this.sets.timing.has(e.id)) continue;
@@ -991,7 +999,7 @@ export class InstructionClassifier {
     const guestSample = this.sampleOf(userCompletes, ops, instr, s);
     const { answer: mode, runs: modeRuns } = await this.modeQuery(ops, instr, { above: aboveSample, guest: guestSample });
 
-    const view = new SharedView(Z, this.isa);
+    const view = this.sharedView();
     const lA = this.lazyRun("a", ops, () => la, instr, view);
     const lB = this.lazyRun("b", ops, () => this.locationPair(la), instr, view);
     // Whether the two runs' results can differ at all: not where the semantics read nothing the
@@ -1159,6 +1167,14 @@ export class InstructionClassifier {
     };
   }
 
+  /**
+   * A shared view for a location pair, able to prove the side claims its runs raise (a changed
+   * permission that implies the initial one) within PERMISSION_UNITS.
+   */
+  private sharedView(): SharedView {
+    return new SharedView(this.Z, this.isa, (claim) => provedHere(this.Z, claim, PERMISSION_UNITS));
+  }
+
   // ------------------------------------------------------------ Theorem 1
 
   /**
@@ -1223,7 +1239,7 @@ export class InstructionClassifier {
         asked.push({ kind: "control", runs: [w, g], conj: [...this.base(ops, w), this.completes(w), this.changed(w.inst.run)] });
       }
       if (q.location.status !== "unsat") {
-        const view = new SharedView(this.Z, this.isa);
+        const view = this.sharedView();
         const l1 = this.runFrom("a", ops, pair.a, instr, view);
         const l2 = this.runFrom("b", ops, this.locationPair(pair.a), instr, view);
         const d = this.differ(l1, l2);

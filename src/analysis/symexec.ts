@@ -63,6 +63,8 @@ export interface RunResult {
     /** The shared view, and the id of the stores made through it (runs with equal ids read equal terms). */
     readonly shared: SharedView;
     readonly signature: number;
+    /** Whether every store the view placed kept its cell's permission (else reads may fall back to the run's own memory). */
+    readonly exact: boolean;
   } | null;
   /**
    * The links of every shared-view name this run used, and the cells it placed, whether or not the
@@ -96,9 +98,14 @@ export class SharedView {
   private readonly names = new Map<string, BV>();
   readonly translateFootprint: Footprint;
 
+  /**
+   * @param prove decides, on the spot, whether a claim over one run's terms holds in every state
+   *   (see implies); without it, nothing is taken as proved.
+   */
   constructor(
     private readonly Z: Z3,
     private readonly isa: IR.Isa,
+    private readonly prove: (claim: B) => boolean = () => false,
   ) {
     this.translateFootprint = isa.translate === null
       ? { reads: new Set(), writes: new Set(), readsMemory: false, writesMemory: false, chooses: false, outputs: false, halts: false }
@@ -106,6 +113,16 @@ export class SharedView {
   }
 
   private readonly shared = new Map<string, B>();
+
+  /**
+   * Whether a claim holds in every state, proved once per key and context (see SymRun.narrowed): an access made
+   * after the instruction changed translate's registers, allowed only where the initial state
+   * allows it too (ARM's LDRT: User permissions are a subset of PL1's), keeps the view's term exact.
+   */
+  proved(key: string, claim: () => B): boolean {
+    // Per context, not per view: the pairs of one instruction share their initial states.
+    return memoTerm(this.Z, `proved ${key}`, () => this.prove(claim()));
+  }
 
   /** The shared name of "these two cells are one physical unit". */
   sharing(x: Cell, y: Cell): { name: B; key: string } {
@@ -331,6 +348,11 @@ export class SymRun {
   private choiceCount = 0;
   /** The shared view (location pairs only), this run's stores through it and its links to it. */
   private readonly viewLog: { cell: Cell; value: BV; guard: B }[] = [];
+  /**
+   * The permissions of the view stores whose cell's initial permission is not known to be the
+   * store's own (see viewCell): the view's terms are exact only where all of them hold.
+   */
+  private readonly viewDoubts: B[] = [];
   /** The view's id of viewLog (see SharedView.extend); 0 for no stores. */
   private viewSignature = 0;
   private viewBroken = false;
@@ -494,7 +516,17 @@ export class SymRun {
       accesses: this.accesses,
       eithers: this.eithers,
       view: this.view && !this.viewBroken
-        ? { read: (va: BV, offset: number) => this.viewRead(this.cell(va, offset, IR.ACCESS.READ)), links: () => this.allLinks(), cells: this.cells, shared: this.view, signature: this.viewSignature }
+        ? {
+          read: (va: BV, offset: number) => {
+            const c = this.cell(va, offset, IR.ACCESS.READ);
+            return this.viewRead(c, () => this.phys.select(c.pa) as BV, []);
+          },
+          links: () => this.allLinks(),
+          cells: this.cells,
+          shared: this.view,
+          signature: this.viewSignature,
+          exact: this.viewDoubts.length === 0,
+        }
         : null,
       viewUse: this.view ? { links: () => this.allLinks(), cells: this.cells } : null,
     };
@@ -639,8 +671,9 @@ export class SymRun {
       const p = k === 0 ? pa : pa.add(this.bv(BigInt(k), addrWidth));
       this.accesses.push({ guard: g, va: virtual ? addr : null, offset: k, pa: p, kind: "read" });
       const memory = this.translating > 0 ? this.initial.phys : this.phys;
-      const cell = virtual ? this.viewCell(addr, k, IR.ACCESS.READ, initialContext) : null;
-      parts.push(cell ? this.viewRead(cell) : memoOp(this.Z, "select", termPtr(memory as never), termPtr(p), 0, () => memory.select(p) as BV));
+      const placed = virtual ? this.viewCell(addr, k, IR.ACCESS.READ, initialContext) : null;
+      const own = () => memoOp(this.Z, "select", termPtr(memory as never), termPtr(p), 0, () => memory.select(p) as BV);
+      parts.push(placed ? this.viewRead(placed.cell, own, placed.exact ? [] : [placed.cell.ok]) : own());
     }
     return parts.length === 1 ? parts[0]! : this.Z.Concat(...parts);
   }
@@ -652,19 +685,20 @@ export class SymRun {
     const a = this.active(ctx);
     const live = this.live(ctx);
     let arr = this.phys;
-    const viewed: { cell: Cell; value: BV; guard: B }[] = [];
+    const viewed: { cell: Cell; value: BV; guard: B; exact: boolean }[] = [];
     for (let k = 0; k < units; k++) {
       const i = endian === "big" ? units - 1 - k : k;
       const unit = units === 1 ? value : value.extract(i * unitWidth + unitWidth - 1, i * unitWidth);
       const p = k === 0 ? pa : pa.add(this.bv(BigInt(k), addrWidth));
       this.accesses.push({ guard: a, va: virtual ? addr : null, offset: k, pa: p, kind: "write" });
       arr = arr.store(p, unit) as Arr;
-      const cell = virtual ? this.viewCell(addr, k, IR.ACCESS.WRITE, initialContext) : null;
-      if (cell) viewed.push({ cell, value: unit, guard: live });
+      const placed = virtual ? this.viewCell(addr, k, IR.ACCESS.WRITE, initialContext) : null;
+      if (placed) viewed.push({ cell: placed.cell, value: unit, guard: live, exact: placed.exact });
     }
     if (viewed.length === units) {
       for (const w of viewed) {
-        this.viewLog.push(w);
+        this.viewLog.push({ cell: w.cell, value: w.value, guard: w.guard });
+        if (!w.exact) this.viewDoubts.push(w.cell.ok);
         this.viewSignature = this.view!.extend(this.viewSignature, w.cell.key, w.value, w.guard);
       }
     } else {
@@ -684,16 +718,42 @@ export class SymRun {
    * initial state's probe gives - then it is the same physical unit wherever the access completes,
    * whatever the changed registers decided about permission. Otherwise null: the view cannot place
    * the unit.
+   *
+   * Exact: the cell's permission (its link's guard) is the access's own - the initial context, or
+   * the same term now. Where the permission changed, the access may complete where the initial
+   * state's would have trapped: the view's name for the unit is then tied to nothing, and reads
+   * must fall back to the run's own memory (see viewRead). (Regression: a random ISA that cleared a
+   * write-protect bit, then stored and read back, had a location witness that did not replay.)
    */
-  private viewCell(va: BV, offset: number, access: bigint, initialContext: boolean): Cell | null {
+  private viewCell(va: BV, offset: number, access: bigint, initialContext: boolean): { cell: Cell; exact: boolean } | null {
     if (!this.view || this.viewBroken) return null;
     const cell = this.cell(va, offset, access);
-    if (initialContext) return cell;
+    if (initialContext) return { cell, exact: true };
     // The same probe from the initial state with translate's registers as they are now. (The
     // access's own translation is that term under the guards of the code around it.)
-    const now = this.translation(va, access).pa;
-    const pa = offset === 0 ? now : now.add(this.bv(BigInt(offset), this.isa.memory.addrWidth));
-    return termId(pa) === termId(cell.pa) ? cell : null;
+    const now = this.translation(va, access);
+    const pa = offset === 0 ? now.pa : now.pa.add(this.bv(BigInt(offset), this.isa.memory.addrWidth));
+    if (termId(pa) !== termId(cell.pa)) return null;
+    const ok = this.not(this.or(now.trapped, now.halted));
+    return { cell, exact: termId(ok) === termId(cell.ok) || this.narrowed(access) };
+  }
+
+  /**
+   * Whether translate, from the registers as they are now, allows an access of this kind at no
+   * address the initial state's registers forbid: then the initial state's permission, which
+   * guards the view's links, holds wherever the access completes. Proved for a free address, once
+   * per register values (the four byte accesses of an ARM LDRT share one proof).
+   */
+  private narrowed(access: bigint): boolean {
+    const { footprint } = translateInfo(this.isa);
+    const regs = [...footprint.reads].map((id) => `${this.regs[id]!.map(termId).join(",")}/${this.initial.regs[id]!.map(termId).join(",")}`).join(";");
+    return this.view!.proved(`${access} ${termId(this.initial.phys as never)} ${regs}`, () => {
+      const va = this.Z.BitVec.const("permission.va", this.isa.vaddrWidth);
+      const now = this.translation(va, access);
+      this.prober ??= new SymRun(this.Z, this.isa, this.initial, "probe");
+      const then = this.prober.translation(va, access);
+      return this.Z.Implies(this.not(this.or(now.trapped, now.halted)), this.not(this.or(then.trapped, then.halted)));
+    });
   }
 
   /**
@@ -726,9 +786,18 @@ export class SymRun {
 
   /**
    * A unit's value as the program sees it now: the latest view store to the same physical unit, or
-   * else the shared name of its initial contents, tied to this run's memory by a link.
+   * else the shared name of its initial contents, tied to this run's memory by a link. The view's
+   * term holds where the links do: where the permissions in `doubts` (the read's own, when it may
+   * differ from the cell's) or those of a store the view placed inexactly fail, the value is the
+   * run's own memory at the unit (`own`), exactly as the interpreter has it.
    */
-  private viewRead(c: Cell): BV {
+  private viewRead(c: Cell, own: () => BV, doubts: readonly B[]): BV {
+    const shared = this.viewReadShared(c);
+    const all = [...doubts, ...this.viewDoubts];
+    return all.length === 0 ? shared : this.ite(all.reduce((x, y) => this.and(x, y)), shared, own());
+  }
+
+  private viewReadShared(c: Cell): BV {
     const view = this.view!;
     let v = view.initial(c);
     if (!this.linked.has(c.key)) {

@@ -6,7 +6,7 @@ import { afterAll, expect, test } from "vitest";
 import { analyze } from "../../src/analysis/analyze.js";
 import { freshState, runInstruction, symOperands } from "../../src/analysis/instance.js";
 import { SharedView, SymRun, termId } from "../../src/analysis/symexec.js";
-import { shutdownZ3, withFreshZ3 } from "../../src/analysis/z3.js";
+import { provedHere, shutdownZ3, withFreshZ3 } from "../../src/analysis/z3.js";
 import { checkSpec } from "../../src/check/check.js";
 import * as IR from "../../src/ir/ir.js";
 import { loadSpec } from "../../src/syntax/load.js";
@@ -18,17 +18,21 @@ afterAll(async () => {
 
 const armv7 = checkSpec(loadSpec("isas/armv7.isa")).isa!;
 
-/** Runs both states of a location pair (b: a's user state, its own control state and memory) through one view. */
-async function viewsOfPair(isa: IR.Isa, name: string): Promise<{ a: boolean; b: boolean }> {
+/**
+ * Runs both states of a location pair (b: a's user state, its own control state and memory) through
+ * one view: whether each run's view lasted, and whether it stayed exact (every store placed with
+ * the permission its cell's link assumes).
+ */
+async function viewsOfPair(isa: IR.Isa, name: string): Promise<{ a: boolean; b: boolean; exact: boolean }> {
   return withFreshZ3(async (Z) => {
     const instr = isa.instructions.find((i) => i.name === name)!;
     const ops = symOperands(Z, isa, instr, "op");
     const a = freshState(Z, isa, "a");
     const b = freshState(Z, isa, "b", a, { element: (e) => e.role === "user" || e.name === "CPSR" });
-    const view = new SharedView(Z, isa);
+    const view = new SharedView(Z, isa, (claim) => provedHere(Z, claim, 200_000));
     const ra = runInstruction(Z, isa, instr, ops, a, "choice", view).run;
     const rb = runInstruction(Z, isa, instr, ops, b, "choice", view).run;
-    return { a: ra.view !== null, b: rb.view !== null };
+    return { a: ra.view !== null, b: rb.view !== null, exact: Boolean(ra.view?.exact && rb.view?.exact) };
   });
 }
 
@@ -37,8 +41,20 @@ test("a store translated with the mode switched to User, to the same place, stay
   // the unit where the initial state's translation does, so the view still names it. (Before, any
   // change to a register translate reads ended the view, and STRT's location questions took a
   // minute of solving instead of milliseconds.)
-  expect(await viewsOfPair(armv7, "STRT")).toEqual({ a: true, b: true });
-  expect(await viewsOfPair(armv7, "STR")).toEqual({ a: true, b: true });
+  // And User permission allows nothing PL1's forbids, which is proved: the view's terms stay exact.
+  expect(await viewsOfPair(armv7, "STRT")).toEqual({ a: true, b: true, exact: true });
+  expect(await viewsOfPair(armv7, "STR")).toEqual({ a: true, b: true, exact: true });
+});
+
+test("a store whose changed permission may allow what the initial one forbids leaves the view inexact", async () => {
+  // The instruction clears M, and translate lets a write through only with M clear: the initial
+  // state's permission, which guards the view's links, does not cover the store.
+  const placed = tiny(0).replace("return a + (M & 0);", "return a;");
+  const widen = checkSpec(loadSpec("widen.isa", () => placed.replace("    M = 1;", "    M = 0;"))).isa!;
+  expect(await viewsOfPair(widen, "S")).toEqual({ a: true, b: true, exact: false });
+  // The store with M set, as written: the permission narrows, which is proved, and the view stays exact.
+  const narrow = checkSpec(loadSpec("narrow.isa", () => placed)).isa!;
+  expect(await viewsOfPair(narrow, "S")).toEqual({ a: true, b: true, exact: true });
 });
 
 // The store is made with M set to 1; translate adds `M * SHIFT` to the address, so with SHIFT 0 the

@@ -26,3 +26,20 @@ test("a load through the view before the view broke is tied to memory: the witne
   expect(a.internalErrors).toEqual([]);
   expect(solverFlags(a.instructions[0]!)).toEqual(bruteForce(isa, isa.instructions[0]!, config));
 });
+
+// Regression (agreement campaign, seed 20261123, case 116): the instruction may clear M, which lets
+// it write unit 0 where the initial state's translation trapped, then stores through the view and
+// reads the unit back. The view's link for that unit is guarded by the initial state's permission,
+// so the name was tied to nothing, and the solver "found" a location pair that did not replay. Where
+// an access's permission may have widened, the view's value now falls back to the run's own memory.
+const WIDENED = "isa tiny \"random\";\nmemory E: bits(3)[2], little, fetch 3;\nregister M: bits(1) control;\nregister R: bits(1) control;\nregister C: bits(1) control;\nregister T: bits(1) control;\nregister X: bits(2) user;\nregister P: bits(1) user pc;\nprivilege M { sup = 0; usr = 1; }\ncause mem_fault = 0 memory;\ncause illegal = 1 undefined;\ncause priv = 2;\ncause svc = 3;\ntranslate(a: bits(1), access: bits(2)) -> bits(1) { if access == WRITE && M == 1 && a == 0 { trap mem_fault; } return a; }\ntrap entry(code: bits(2)) { M = 0; }\ntick { T = T + 1; }\noperand any = [a, b, c, d];\ninstruction I {\n  encoding 1 f:2;\n  syntax \"i {f:any}\";\n  semantics {\n    \n    if X == 0 { trap svc; if zext(R, 2) < zext(T, 2) { P = C; } else {  } } else { T = ((mem[f[0]][1:0] - mem[P][2:1]))[0]; if mem[P][2:1] < zext(next_pc, 2) { M = (0b11)[0]; } else { M = (f)[0]; } X = (if T == 1 then 0b01 else 0b10); }\n    if 0b00 != 0b00 {  } else { mem[P] = zext((if mem[P][2:1] <s zext(C, 2) then zext(T, 2) else 0b11), 3); C = (zext(R, 2))[0]; if 0b00 != 0b10 { P = X[0]; } else {  } }\n  }\n}\nconfig g { guest usr; require R == 1; }\n";
+
+test("a store the initial state's translation forbids but the changed one allows is not a view name tied to nothing", async () => {
+  const isa = checkSpec(loadSpec("random.isa", () => WIDENED)).isa!;
+  const config = isa.configs[0]!;
+  for (const sampleTries of [0, 48]) {
+    const a = await analyze(isa, config, { sampleTries, pairs: "split" });
+    expect(a.internalErrors).toEqual([]);
+    expect(solverFlags(a.instructions[0]!)).toEqual(bruteForce(isa, isa.instructions[0]!, config));
+  }
+});
