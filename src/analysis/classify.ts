@@ -236,6 +236,16 @@ export class InstructionClassifier {
     return this.same(b, this.Z.Bool.val(false));
   }
 
+  private isTrue(b: B): boolean {
+    return this.same(b, this.Z.Bool.val(true));
+  }
+
+  /** A conjunction without the conjuncts that are literally true (the terms stay as they were without them). */
+  private and(...xs: B[]): B {
+    const kept = xs.filter((x) => !this.isTrue(x));
+    return kept.length === 1 ? kept[0]! : this.Z.And(...kept);
+  }
+
   /**
    * Solves a conjunction. A conjunct that is syntactically false (an empty disjunction: every
    * difference compared a term with itself) makes the query unsat without asking the solver.
@@ -496,18 +506,21 @@ export class InstructionClassifier {
 
   /** The virtual units (va, offset) a run wrote, once each. */
   private written(...runs: RunResult[]): { va: BV; offset: number; guard: B }[] {
-    const seen = new Set<string>();
-    const out: { va: BV; offset: number; guard: B }[] = [];
+    const byKey = new Map<string, { va: BV; offset: number; guards: B[] }>();
     for (const r of runs) {
       for (const w of r.accesses) {
         if (w.kind !== "write" || !w.va || this.isFalse(w.guard)) continue;
         const key = `${termId(w.va)}+${w.offset}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        out.push({ va: w.va, offset: w.offset, guard: w.guard });
+        const known = byKey.get(key);
+        if (known) known.guards.push(w.guard);
+        else byKey.set(key, { va: w.va, offset: w.offset, guards: [w.guard] });
       }
     }
-    return out;
+    // Whether some run made the store: a unit is a result only where one did (the replay compares
+    // the units the runs wrote, compare.ts).
+    return [...byKey.values()].map(({ va, offset, guards }) => ({
+      va, offset, guard: guards.some((g) => this.isTrue(g)) ? this.Z.Bool.val(true) : guards.length === 1 ? guards[0]! : this.Z.Or(...guards),
+    }));
   }
 
   /**
@@ -548,14 +561,14 @@ export class InstructionClassifier {
         // states let it read.
         const x = ra.view.read(w.va, w.offset);
         const y = rb.view.read(w.va, w.offset);
-        if (!this.same(x, y)) diffs.push(Z.And(this.probe(a.initial, w.va, w.offset).ok, this.probe(b.initial, w.va, w.offset).ok, Z.Not(x.eq(y))));
+        if (!this.same(x, y)) diffs.push(this.and(w.guard, this.probe(a.initial, w.va, w.offset).ok, this.probe(b.initial, w.va, w.offset).ok, Z.Not(x.eq(y))));
         continue;
       }
       const pa = this.probe(a.initial, w.va, w.offset);
       const pb = this.probe(b.initial, w.va, w.offset);
       const x = ra.final.phys.select(pa.pa) as BV;
       const y = rb.final.phys.select(pb.pa) as BV;
-      if (!this.same(x, y)) diffs.push(Z.And(pa.ok, pb.ok, Z.Not(x.eq(y))));
+      if (!this.same(x, y)) diffs.push(this.and(w.guard, pa.ok, pb.ok, Z.Not(x.eq(y))));
     }
     return diffs;
   }
