@@ -8,7 +8,6 @@ import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import ts from "typescript";
 import type * as Contract from "./contract.js";
 import type { GeneratedVmm } from "./generate.js";
 
@@ -44,6 +43,9 @@ export async function loadVmm(generated: GeneratedVmm): Promise<VmmModule> {
   const dir = join(tmpdir(), "popek-vmm", hash.digest("hex").slice(0, 16));
   if (!existsSync(join(dir, "vmm.js"))) {
     mkdirSync(dir, { recursive: true });
+    // Loaded here, not with the module: the compiler takes most of a second to load, and every
+    // command of the CLI imports this module; only a VMM not transpiled before needs it.
+    const { default: ts } = await import("typescript");
     for (const [name, text] of generated.files) {
       const js = ts.transpileModule(text, {
         compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
