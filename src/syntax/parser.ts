@@ -4,7 +4,8 @@
  * Contextual words (user, control, pc, le, guest, require, not, in, to, entry, fetch, little, big, by,
  * aka) are identifiers checked by a gate, so they remain usable as names elsewhere.
  */
-import { CstParser, type CstNode, type IToken, type ParserMethod, type TokenType } from "chevrotain";
+import type { CstNode, IToken, ParserMethod, TokenType } from "chevrotain";
+import { CstParser } from "./chevrotain.js";
 import * as T from "./tokens.js";
 
 const { Kw } = T;

@@ -5,7 +5,8 @@
  * Words that may also be names (user, control, pc, le, guest, ...) are not reserved: the parser reads
  * them as identifiers where the grammar expects them, so a privilege level may be called `user`.
  */
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import type { TokenType } from "chevrotain";
+import { createToken, Lexer } from "./chevrotain.js";
 
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n]+/, group: Lexer.SKIPPED });
 export const LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\n]*/, group: Lexer.SKIPPED });
