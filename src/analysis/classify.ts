@@ -28,7 +28,7 @@ import { readsModeBits, readsPlacement, readsTime, writesControl } from "./depen
 import type { StateSets } from "./state-sets.js";
 import { constOf, extractBits, SharedView, symConst, SymRun, termId, type Access, type RunResult, type SymState } from "./symexec.js";
 import { and3, not3, or3, type Tri } from "./tri.js";
-import { checkSat, provedHere, type B, type BV, type Z3, type Z3Model, type Z3Solver } from "./z3.js";
+import { checkSat, oneCheckSolver, provedHere, type B, type BV, type Z3, type Z3Model, type Z3Solver } from "./z3.js";
 
 export interface WitnessState {
   readonly label: string;
@@ -312,7 +312,7 @@ export class InstructionClassifier {
    */
   private async solve(constraints: readonly B[], share: number): Promise<Answer> {
     this.queries++;
-    const s = new this.Z.Solver();
+    const s = oneCheckSolver(this.Z);
     const rlimit = Math.floor(this.options.rlimit / share);
     const timeoutMs = Math.floor(this.options.timeoutMs / share);
     try {
