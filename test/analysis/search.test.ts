@@ -16,10 +16,17 @@ test("a location pair is looked for around the states the solver found, changing
   const a = await analyze(isa, isa.configs.find((c) => c.name === "classic")!, { only: ["CALL_FAR"] });
   const v = a.instructions[0]!;
   expect(v.locationSensitive).toBe(true);
-  // control and user-control: the one-state questions that went to the solver. No pair question did,
-  // nor "completes above the guest level": the control witness (at ring 0) shows that too.
-  expect(v.queries).toBe(2);
-  expect(v.evidence.find((w) => w.claim === "user-location-sensitive")?.differences.some((d) => d.what === "initial CS")).toBe(true);
+  // control and user-control: the one-state questions that went to the solver. No location question
+  // did, nor "completes above the guest level": the control witness (at ring 0) shows that too. The
+  // mode pair may take one query (whether the search finds it around the solver's states depends on
+  // the models the solver gives), the location query alone took 4.6 M units.
+  expect(v.queries).toBeLessThanOrEqual(3);
+  expect(v.units).toBeLessThan(3_000_000);
+  // The pair differs in control state the run read (which elements depends on the solver's states:
+  // another CS selector, or the descriptor table moved with the stack segment).
+  const w = v.evidence.find((x) => x.claim === "user-location-sensitive")!;
+  expect(w.replayed).toBe(true);
+  expect(w.differences.some((d) => /^initial (CS|SS|GDTR)$/.test(d.what))).toBe(true);
 });
 
 test("a guest-level location pair is looked for around mutants of the runs found (x86 VERR: every drawn run cleared ZF; a mutant sets it, and a second state with another descriptor table clears it - no pair query; the solver's novel runs took 0.9 M units, the location query alone 2.0 M)", async () => {
