@@ -3,8 +3,11 @@
  * them all when the context ends, before deleting it. Objects the bindings release themselves (a
  * solver's release) must not be dropped twice, and the next context must work as the first did.
  */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { afterAll, expect, test } from "vitest";
-import { shutdownZ3, withFreshZ3 } from "../../src/analysis/z3.js";
+import { checkSat, oneCheckSolver, provedHere, shutdownZ3, withFreshZ3 } from "../../src/analysis/z3.js";
 
 afterAll(async () => {
   await shutdownZ3();
@@ -28,4 +31,22 @@ test("contexts with released solvers, models and long chains of referenced terms
     });
     expect(answer).toBe(BigInt(round));
   }
+});
+
+test("a one-check solver decides, and a claim proved on the spot is one that holds in every model", async () => {
+  await withFreshZ3(async (Z) => {
+    const x = Z.BitVec.const("x", 8);
+    const s = oneCheckSolver(Z);
+    s.add(x.mul(Z.BitVec.val(2n, 8)).eq(Z.BitVec.val(3n, 8)));
+    expect(await checkSat(s)).toBe("unsat"); // 2x is even
+    s.release();
+    expect(provedHere(Z, Z.Implies(x.eq(Z.BitVec.val(1n, 8)), x.ult(Z.BitVec.val(2n, 8))), 100_000)).toBe(true);
+    expect(provedHere(Z, x.ult(Z.BitVec.val(2n, 8)), 100_000)).toBe(false);
+  });
+});
+
+test("npm install removed the two per-call debugging assertions from z3-solver's glue (scripts/z3-glue.mjs)", () => {
+  const glue = readFileSync(join(dirname(createRequire(import.meta.url).resolve("z3-solver")), "z3-built.js"), "utf8");
+  expect(glue).not.toContain("JavaScript-side Wasm function table mirror is out of date!");
+  expect(glue).toContain("function createExportWrapper(name, nargs) {\n  return (...args) => wasmExports[name](...args);\n}");
 });
