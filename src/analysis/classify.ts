@@ -706,6 +706,19 @@ export class InstructionClassifier {
     return { a, b };
   }
 
+  /**
+   * A pair for every mode above the guest level at once: a's mode any of them (the constraint in
+   * extra), b the same state at the one guest mode value. Null where that does not describe the
+   * pairs (banked user registers, several guest values, a mode spread over registers).
+   */
+  private anyAbovePair(): { a: SymState; b: SymState; extra: B[] } | null {
+    const guestValues = this.levelValues(this.config.guestLevel);
+    if (this.sets.mode.size !== 1 || guestValues.length !== 1 || this.aboveValues().length < 2) return null;
+    if (this.isa.banked.some((bank) => bank.role === "user")) return null;
+    const a = freshState(this.Z, this.isa, "a");
+    return { a, b: this.withModeValue(a, guestValues[0]!), extra: [this.above(a)] };
+  }
+
   /** The state with the mode field set to a constant. */
   private withModeValue(s: SymState, value: bigint): SymState {
     const [id, bits] = [...this.sets.mode][0]!;
@@ -1233,12 +1246,18 @@ export class InstructionClassifier {
     if (q.mode.status === "unknown") results.push("inconclusive");
     if (q.userLocation.status === "unknown") results.push("inconclusive");
 
-    // Otherwise the solver, one pair of mode values at a time: a sensitive run above the guest
-    // level whose counterpart completes.
+    // Otherwise the solver: a sensitive run above the guest level whose counterpart completes. Every
+    // mode above the guest level in one query where no banked register needs a constant mode to be
+    // presented (RISC-V's M and S: one proof instead of two, 16 % fewer units for the CSR
+    // instructions), else one pair of mode values at a time.
     const combos = this.aboveValues().flatMap((va) => this.levelValues(this.config.guestLevel).map((vb) => [va, vb] as const));
     this.topic = "theorem 1 counterpart";
-    for (const [va, vb] of combos) {
-      const pair = this.modePairAt(va, vb);
+    const merged = this.anyAbovePair();
+    const pairs: ({ a: SymState; b: SymState; extra: B[] } | null)[] = merged ? [merged] : combos.map(([va, vb]) => {
+      const p = this.modePairAt(va, vb);
+      return p && { ...p, extra: [] };
+    });
+    for (const pair of pairs) {
       if (!pair) {
         results.push("inconclusive");
         break;
@@ -1263,7 +1282,7 @@ export class InstructionClassifier {
       const live = asked.filter((x) => !x.conj.some((c) => c === null || this.isFalse(c)));
       if (live.length === 0) continue;
       const each = (x: (typeof live)[number]) => this.Z.And(...(x.conj as B[]));
-      const a = await this.check([...this.base(ops, g), ...guestRun, live.length === 1 ? each(live[0]!) : this.Z.Or(...live.map(each))]);
+      const a = await this.check([...pair.extra, ...this.base(ops, g), ...guestRun, live.length === 1 ? each(live[0]!) : this.Z.Or(...live.map(each))]);
       if (a.status === "sat") {
         const which = live.find((x) => live.length === 1 || modelValue(a.model, this.Z.If(each(x), this.Z.BitVec.val(1, 1), this.Z.BitVec.val(0, 1)) as BV) === 1n)!;
         return shown(a, which.runs, counterpart(which.kind));
