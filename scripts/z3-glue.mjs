@@ -49,6 +49,11 @@ for (const edit of EDITS) {
   done.push(edit.what);
 }
 if (done.length) {
-  writeFileSync(file, text);
-  console.log(`popek: removed from z3-solver's glue: ${done.join("; ")}`);
+  try {
+    writeFileSync(file, text);
+    console.log(`popek: removed from z3-solver's glue: ${done.join("; ")}`);
+  } catch (e) {
+    // A read-only install still works, only slower: never fail the install over this.
+    console.log(`popek: left z3-solver's glue as it is (${e instanceof Error ? e.message : e})`);
+  }
 }
