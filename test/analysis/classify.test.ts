@@ -2,12 +2,9 @@
  * The classifier's relational questions against brute force on the random ISAs the agreement
  * campaign found them wrong on (each a regression: it failed before its fix).
  */
-import { afterAll, expect, test } from "vitest";
-import { analyze } from "../../src/analysis/analyze.js";
+import { afterAll, test } from "vitest";
 import { shutdownZ3 } from "../../src/analysis/z3.js";
-import { checkSpec } from "../../src/check/check.js";
-import { loadSpec } from "../../src/syntax/load.js";
-import { bruteForce, solverFlags } from "./brute-force.js";
+import { expectBruteForceAgreement } from "./agrees.js";
 
 afterAll(async () => {
   await shutdownZ3();
@@ -21,11 +18,5 @@ afterAll(async () => {
 const UNWRITTEN = "isa tiny \"random\";\nmemory E: bits(3)[2], little, fetch 3;\nregister M: bits(1) control;\nregister R: bits(1) control;\nregister C: bits(1) control;\nregister T: bits(1) control;\nregister X: bits(2) user;\nregister P: bits(1) user pc;\nprivilege M { sup = 0; usr = 1; }\ncause mem_fault = 0 memory;\ncause illegal = 1 undefined;\ncause priv = 2;\ncause svc = 3;\ntranslate(a: bits(1), access: bits(2)) -> bits(1) { if a == 1 && R == 0 { trap mem_fault; } return a ^ R; }\ntrap entry(code: bits(2)) { M = 0; }\ntick { T = T + 1; }\noperand any = [a, b, c, d];\ninstruction I {\n  encoding 1 f:2;\n  syntax \"i {f:any}\";\n  semantics {\n    \n    R = (zext(T, 2))[0];\n    if T == 1 { P = 0; mem[1] = zext(0b11, 3); if zext(C, 2) < mem[f[0]][1:0] { C = (mem[P][2:1])[0]; } else { halt; mem[0] = zext(zext(M, 2), 3); } } else {  }\n  }\n}\nconfig g { guest usr; require C == 0; }\n";
 
 test("memory is a result only at a unit some run wrote: a store that never happens is not compared", async () => {
-  const isa = checkSpec(loadSpec("random.isa", () => UNWRITTEN)).isa!;
-  const config = isa.configs[0]!;
-  for (const sampleTries of [0, 48]) {
-    const a = await analyze(isa, config, { sampleTries, pairs: "split" });
-    expect(a.internalErrors).toEqual([]);
-    expect(solverFlags(a.instructions[0]!)).toEqual(bruteForce(isa, isa.instructions[0]!, config));
-  }
+  for (const sampleTries of [0, 48]) await expectBruteForceAgreement(UNWRITTEN, { sampleTries, pairs: "split" });
 });
