@@ -194,7 +194,7 @@ const FUZZ_NEAR_TRIES_KNOWN = 1;
 const TINY_SHARE = 512;
 /**
  * Resource units for proving, while a pair is built, that an access's changed permission implies
- * the initial state's (SharedView.implies): ARM's LDRT family needs a few thousand.
+ * the initial state's (SymRun.narrowed, through SharedView.proved): ARM's LDRT family needs a few thousand.
  */
 const PERMISSION_UNITS = 200_000;
 /** The share a mode pair's first, whole query gets (see modeQuery): an eighth. */

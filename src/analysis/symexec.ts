@@ -100,7 +100,7 @@ export class SharedView {
 
   /**
    * @param prove decides, on the spot, whether a claim over one run's terms holds in every state
-   *   (see implies); without it, nothing is taken as proved.
+   *   (see proved); without it, nothing is taken as proved.
    */
   constructor(
     private readonly Z: Z3,
