@@ -124,9 +124,16 @@ interface NativeModule {
 
 let nativeModule: NativeModule | null = null;
 
-const bitVectorTactics = new WeakMap<Z3, Tactic<"main">>();
+/** Tactics by name, made once per context. */
+const tactics = new WeakMap<Z3, Map<string, Tactic<"main">>>();
 
-const defaultTactics = new WeakMap<Z3, Tactic<"main">>();
+function tactic(Z: Z3, name: string): Tactic<"main"> {
+  let byName = tactics.get(Z);
+  if (!byName) tactics.set(Z, (byName = new Map()));
+  let t = byName.get(name);
+  if (!t) byName.set(name, (t = new Z.Tactic(name)));
+  return t;
+}
 
 /**
  * A solver for one check: Z3's default tactic on its own, what a fresh `Solver`'s first check runs.
@@ -135,9 +142,7 @@ const defaultTactics = new WeakMap<Z3, Tactic<"main">>();
  * library, 1.3 of the main thread's seconds.
  */
 export function oneCheckSolver(Z: Z3): Z3Solver {
-  let tactic = defaultTactics.get(Z);
-  if (!tactic) defaultTactics.set(Z, (tactic = new Z.Tactic("default")));
-  return tactic.solver();
+  return tactic(Z, "default").solver();
 }
 
 /** Z3_lbool's false: the negated claim is unsatisfiable. */
@@ -154,9 +159,7 @@ export function provedHere(Z: Z3, claim: B, rlimit: number): boolean {
   // Z3's bit-vector tactic on its own: these claims (one translation against another) are small,
   // and the general solver's set-up is most of their cost (ARM's permission claims: 3 ms against 16).
   // A claim it cannot decide is not proved.
-  let tactic = bitVectorTactics.get(Z);
-  if (!tactic) bitVectorTactics.set(Z, (tactic = new Z.Tactic("qfbv")));
-  const s = tactic.solver();
+  const s = tactic(Z, "qfbv").solver();
   try {
     s.set("rlimit", rlimit);
     s.add(Z.Not(claim));
