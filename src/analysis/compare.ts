@@ -74,23 +74,52 @@ export function resultDifferences(isa: IR.Isa, a: ReplayOutcome, b: ReplayOutcom
 /**
  * The two states present the program the same memory at every unit either run touched: the same
  * contents wherever both translate it, and a written unit shares its physical unit with another
- * touched one in both states or in neither.
+ * touched one in both states or in neither. A run that read a unit its initial translation does not
+ * put under the address it used (it changed translate's registers first) read memory the touched
+ * units say nothing about: then the pair must present the same memory at every address, which is
+ * checked where the address space can be listed (see presentation).
  */
 export function samePresentation(isa: IR.Isa, a: ReplayOutcome, b: ReplayOutcome): boolean {
+  return presentation(isa, a, b) === "same";
+}
+
+/**
+ * Address spaces up to this many bits are listed whole when a pair's presentation must be known
+ * everywhere; the analyzer's queries state the same (classify.ts, presentedEverywhere).
+ */
+export const LISTED_ADDRESS_BITS = 4;
+
+/**
+ * samePresentation, with "unconfirmed" for a pair that a moved read makes depend on memory at
+ * every address of a space too large to list: the solver's quantified claim decides such a pair,
+ * and a concrete search cannot claim it.
+ */
+export function presentation(isa: IR.Isa, a: ReplayOutcome, b: ReplayOutcome): "same" | "different" | "unconfirmed" {
   const touched = units([...a.units, ...b.units]);
   const [ta, tb] = [translatorOf(isa, a.initial), translatorOf(isa, b.initial)];
   const at = touched.map((u) => [unitIn(isa, ta, u), unitIn(isa, tb, u)] as const);
-  for (const [pa, pb] of at) if (pa !== null && pb !== null && a.initial.readUnit(pa) !== b.initial.readUnit(pb)) return false;
+  for (const [pa, pb] of at) if (pa !== null && pb !== null && a.initial.readUnit(pa) !== b.initial.readUnit(pb)) return "different";
   for (let i = 0; i < touched.length; i++) {
     const [wa, wb] = at[i]!;
     if (!touched[i]!.written || wa === null || wb === null) continue;
     for (let j = 0; j < touched.length; j++) {
       const [ua, ub] = at[j]!;
       if (i === j || ua === null || ub === null) continue;
-      if ((wa === ua) !== (wb === ub)) return false;
+      if ((wa === ua) !== (wb === ub)) return "different";
     }
   }
-  return true;
+  if (!movedRead(isa, a, ta) && !movedRead(isa, b, tb)) return "same";
+  if (isa.vaddrWidth > LISTED_ADDRESS_BITS) return "unconfirmed";
+  for (let va = 0n; va < 1n << BigInt(isa.vaddrWidth); va++) {
+    const [pa, pb] = [ta(va), tb(va)];
+    if (pa !== null && pb !== null && a.initial.readUnit(pa) !== b.initial.readUnit(pb)) return "different";
+  }
+  return "same";
+}
+
+/** Whether a run read a unit other than the one its initial translation puts at the address it used. */
+function movedRead(isa: IR.Isa, o: ReplayOutcome, translate: (va: bigint) => bigint | null): boolean {
+  return o.units.some((u) => u.kind === "read" && u.pa !== unitIn(isa, translate, u));
 }
 
 /** A unit of a virtual access: translate(va) + offset. */
@@ -98,6 +127,8 @@ export interface VirtualUnit {
   readonly kind: "read" | "write" | "fetch";
   readonly va: bigint;
   readonly offset: number;
+  /** The physical unit the access reached (translated when it was made). */
+  readonly pa: bigint;
 }
 
 /** Units once each, remembering whether any access to them wrote. */

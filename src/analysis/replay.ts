@@ -147,8 +147,8 @@ export function replay(isa: IR.Isa, c: Concrete, onBranch?: InterpreterOptions["
       const v = q?.shift() ?? 0;
       return Math.min(v, n - 1);
     },
-    onAccess: (kind, va, _pa, n) => {
-      if (va !== null) for (let offset = 0; offset < n; offset++) units.push({ kind, va, offset });
+    onAccess: (kind, va, pa, n) => {
+      if (va !== null) for (let offset = 0; offset < n; offset++) units.push({ kind, va, offset, pa: BigInt.asUintN(isa.memory.addrWidth, pa + BigInt(offset)) });
     },
     onBranch,
   });

@@ -71,7 +71,16 @@ export interface RunResult {
    * view lasted to the end: values loaded through the view before it broke are view names too, and
    * a query must tie them to this run's memory. Null when the run had no view.
    */
-  readonly viewUse: { links(): readonly B[]; readonly cells: ReadonlyMap<string, Cell> } | null;
+  readonly viewUse: {
+    links(): readonly B[];
+    readonly cells: ReadonlyMap<string, Cell>;
+    /**
+     * Whether the run read memory the view could not place (after translate's registers changed,
+     * or after a store broke the view): such a read sees the run's own memory, which the view's
+     * links say nothing about, so a query must say how the pair presents memory everywhere.
+     */
+    readonly offView: boolean;
+  } | null;
 }
 
 /** A memory unit named by the program: translate(va) + offset for one kind of access. */
@@ -356,6 +365,8 @@ export class SymRun {
   /** The view's id of viewLog (see SharedView.extend); 0 for no stores. */
   private viewSignature = 0;
   private viewBroken = false;
+  /** A read of this run's own memory where the view could not place the unit (see RunResult.viewUse). */
+  private offView = false;
   private readonly cells = new Map<string, Cell>();
   private readonly linked = new Set<string>();
   private readonly links: B[] = [];
@@ -528,7 +539,7 @@ export class SymRun {
           exact: this.viewDoubts.length === 0,
         }
         : null,
-      viewUse: this.view ? { links: () => this.allLinks(), cells: this.cells } : null,
+      viewUse: this.view ? { links: () => this.allLinks(), cells: this.cells, offView: this.offView } : null,
     };
   }
 
@@ -673,6 +684,7 @@ export class SymRun {
       const memory = this.translating > 0 ? this.initial.phys : this.phys;
       const placed = virtual ? this.viewCell(addr, k, IR.ACCESS.READ, initialContext) : null;
       const own = () => memoOp(this.Z, "select", termPtr(memory as never), termPtr(p), 0, () => memory.select(p) as BV);
+      if (virtual && this.view && !placed) this.offView = true;
       parts.push(placed ? this.viewRead(placed.cell, own, placed.exact ? [] : [placed.cell.ok]) : own());
     }
     return parts.length === 1 ? parts[0]! : this.Z.Concat(...parts);
