@@ -41,16 +41,32 @@ export function modelValues(model: Z3Model, terms: readonly (BV | B)[]): bigint[
   const one = Z.BitVec.val(1, 1);
   const zero = Z.BitVec.val(0, 1);
   const parts = terms.map((t) => (Z.isBool(t) ? (Z.If(t, one, zero) as BV) : (t as BV)));
-  const all = modelValue(model, parts.length === 1 ? parts[0]! : Z.Concat(...parts));
-  const out = new Array<bigint>(parts.length);
-  let shift = 0n;
-  for (let i = parts.length - 1; i >= 0; i--) {
-    const w = BigInt(parts[i]!.size());
-    out[i] = (all >> shift) & ((1n << w) - 1n);
-    shift += w;
+  const out: bigint[] = [];
+  // In groups of at most NUMERAL_BITS bits: the bindings read a numeral in decimal, which takes time
+  // quadratic in its width, and x86's far transfers read tens of thousands of bits. (Smaller groups
+  // walk the shared subterms again for each; Z3's binary string and slicing the numeral are slower
+  // still.) x86's eight slowest instructions in one thread: 0.78-0.86 s here as one numeral, 0.34-0.44
+  // s in groups of 2,048 bits.
+  for (let first = 0; first < parts.length;) {
+    let last = first + 1;
+    for (let width = parts[first]!.size(); last < parts.length && width + parts[last]!.size() <= NUMERAL_BITS; last++) width += parts[last]!.size();
+    const group = parts.slice(first, last);
+    const all = modelValue(model, group.length === 1 ? group[0]! : Z.Concat(...group));
+    let shift = 0n;
+    const values = new Array<bigint>(group.length);
+    for (let i = group.length - 1; i >= 0; i--) {
+      const w = BigInt(group[i]!.size());
+      values[i] = (all >> shift) & ((1n << w) - 1n);
+      shift += w;
+    }
+    out.push(...values);
+    first = last;
   }
   return out;
 }
+
+/** The widest numeral modelValues reads at once. */
+const NUMERAL_BITS = 2048;
 
 /** The concrete state a model describes: registers, and physical memory wherever the run looked. */
 export function concretize(model: Z3Model, isa: IR.Isa, instr: IR.Instruction, ops: SymOperands, initial: SymState, inst: InstructionRun, probed: readonly Access[] = []): Concrete {
