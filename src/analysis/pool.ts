@@ -14,11 +14,13 @@ import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type * as IR from "../ir/ir.js";
 import type { ClassifyOptions, InstructionVerdict } from "./classify.js";
+import { compileZ3 } from "./z3.js";
 
 /** What a worker sends back: the verdict without the IR instruction (the main thread has it). */
 export type WorkerVerdict = Omit<InstructionVerdict, "instruction">;
 
 export type ToWorker =
+  | { readonly kind: "z3"; readonly module: WebAssembly.Module | null }
   | { readonly kind: "isa"; readonly id: number; readonly isa: IR.Isa }
   | { readonly kind: "classify"; readonly isaId: number; readonly config: IR.GuestConfig; readonly instruction: number; readonly options: ClassifyOptions };
 
@@ -48,6 +50,11 @@ export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
   private failure: Error | null = null;
+  /**
+   * Z3's WebAssembly, compiled once for every worker (see useCompiledZ3), on V8's compiler threads
+   * while the workers load: each would otherwise compile its own, ~0.4 s of CPU apiece.
+   */
+  private z3Module: Promise<WebAssembly.Module> | null = null;
 
   /** Workers start when there is work for them (an analysis answered from the cache starts none). */
   constructor(readonly size: number) {}
@@ -88,7 +95,10 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
+    this.z3Module ??= compileZ3();
     const worker = startWorker();
+    // The worker waits for it before its Z3 starts (a failed compile leaves the worker to compile its own).
+    this.z3Module.then((module) => worker.postMessage({ kind: "z3", module } satisfies ToWorker), () => worker.postMessage({ kind: "z3", module: null } satisfies ToWorker));
     const slot: Slot = { worker, isas: new Set(), task: null };
     worker.unref();
     worker.on("message", (m: FromWorker) => {

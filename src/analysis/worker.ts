@@ -7,10 +7,19 @@ import type * as IR from "../ir/ir.js";
 import { classifyInstruction } from "./analyze.js";
 import type { FromWorker, ToWorker } from "./pool.js";
 import { stateSets, type StateSets } from "./state-sets.js";
+import { useCompiledZ3 } from "./z3.js";
 
 const isas = new Map<number, { readonly isa: IR.Isa; readonly sets: StateSets }>();
 
+// The pool sends Z3's compiled WebAssembly first thing (or null); Z3 starts from it.
+let compiledZ3!: (module: WebAssembly.Module | null) => void;
+useCompiledZ3(new Promise((resolve) => (compiledZ3 = resolve)));
+
 parentPort!.on("message", (m: ToWorker) => {
+  if (m.kind === "z3") {
+    compiledZ3(m.module);
+    return;
+  }
   if (m.kind === "isa") {
     isas.set(m.id, { isa: m.isa, sets: stateSets(m.isa) });
     return;
