@@ -354,7 +354,14 @@ export class SymRun {
   private phys: Arr;
   private readonly accesses: Access[] = [];
   private readonly eithers: EitherChoice[] = [];
-  private choiceCount = 0;
+  /**
+   * How often this run has met each `either` statement. A choice is named by its statement and
+   * occurrence, not by how many choices the run met before it: a branch that folds away in one run
+   * of a pair (its condition a constant there) and not in the other would shift every later
+   * number, and the two runs would no longer share their choices (regression: a mode pair whose
+   * runs took different branches of the same `either`, "mode sensitive" where no mode was read).
+   */
+  private readonly occurrences = new Map<IR.Stmt, number>();
   /** The shared view (location pairs only), this run's stores through it and its links to it. */
   private readonly viewLog: { cell: Cell; value: BV; guard: B }[] = [];
   /**
@@ -613,7 +620,9 @@ export class SymRun {
       case "either": {
         const n = s.branches.length;
         const bits = Math.max(1, Math.ceil(Math.log2(n)));
-        const choice = this.Z.BitVec.const(`${this.choicePrefix}${this.choiceCount++}`, bits);
+        const k = this.occurrences.get(s) ?? 0;
+        this.occurrences.set(s, k + 1);
+        const choice = this.Z.BitVec.const(`${this.choicePrefix}.${s.span.file}@${s.span.start}.${k}`, bits);
         this.eithers.push({ stmt: s, guard: this.active(ctx), choice });
         s.branches.forEach((b, i) => {
           const pick = i === n - 1 ? choice.uge(this.bv(BigInt(i), bits)) : choice.eq(this.bv(BigInt(i), bits));

@@ -20,3 +20,14 @@ const UNWRITTEN = "isa tiny \"random\";\nmemory E: bits(3)[2], little, fetch 3;\
 test("memory is a result only at a unit some run wrote: a store that never happens is not compared", async () => {
   for (const sampleTries of [0, 48]) await expectBruteForceAgreement(UNWRITTEN, { sampleTries, pairs: "split" });
 });
+
+// Campaign seed 20261242 (split test), case 92. The instruction sets M before an `if M == 1` whose
+// other branch holds an `either`: in the mode pair's supervisor run that branch stays a term, in the
+// user run it folds away. Choices were numbered in the order a run met them, so the later `either`s
+// got other numbers in the two runs, which then took different branches: "mode sensitive" for an
+// instruction whose results do not depend on the mode. Choices are now named by their statement.
+const FOLDED = "isa tiny \"random\";\nmemory E: bits(3)[2], little, fetch 3;\nregister M: bits(1) control;\nregister R: bits(1) control;\nregister C: bits(1) control;\nregister T: bits(1) control;\nregister X: bits(2) user;\nregister P: bits(1) user pc;\nprivilege M { sup = 0; usr = 1; }\ncause mem_fault = 0 memory;\ncause illegal = 1 undefined;\ncause priv = 2;\ncause svc = 3;\ntranslate(a: bits(1), access: bits(2)) -> bits(1) { if a == 1 && R == 0 { trap mem_fault; } return a ^ R; }\ntrap entry(code: bits(2)) { M = 0; }\ntick { T = T + 1; }\noperand any = [a, b, c, d];\ninstruction I {\n  encoding 1 f:2;\n  syntax \"i {f:any}\";\n  semantics {\n    \n    M = (0b01)[0];\n    if M == 1 {  } else { trap svc; either { P = P; mem[P] = zext(mem[f[0]][1:0], 3); } or {  } }\n    R = (0b11)[0];\n    either { either {  } or { C = (mem[f[0]][1:0])[0]; X = 0b11; mem[C] = zext((0b01 - zext(M, 2)), 3); } if 0b11 != zext(T, 2) {  } else { M = (mem[P][2:1])[0]; trap svc; P = C; } } or {  }\n  }\n}\nconfig g { guest usr;  }\n";
+
+test("the two runs of a pair share each either's choice even where a branch before it folds away in one run", async () => {
+  for (const sampleTries of [0, 48]) await expectBruteForceAgreement(FOLDED, { sampleTries, pairs: "split" });
+});
