@@ -1378,7 +1378,7 @@ export class InstructionClassifier {
         check(completed(a) && completed(b), `expected both runs to complete, got ${trapName(a)} / ${trapName(b)}`);
         differences = [...initialDifferences(this.isa, a, b), ...resultDifferences(this.isa, a, b)];
         check(differences.some((d) => d.what.startsWith("result")), "expected different results; the replay shows the same");
-        if (claim !== "mode-sensitive" && claim !== "timing-dependent") {
+        if (claim === "location-sensitive" || claim === "user-location-sensitive") {
           // (Where a moved read needs memory at every address of a large space, the solver's
           // quantified claim stands for the check - see presentation.)
           check(presentation(this.isa, a, b) !== "different", "expected two states that present the program the same memory; the replay shows different memory");
