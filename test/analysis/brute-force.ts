@@ -68,7 +68,8 @@ export function bruteForce(isa: IR.Isa, instr: IR.Instruction, config: IR.GuestC
   const modeEl = elements.find((e) => e.name === "M")!;
   const vsize = 1 << isa.vaddrWidth;
   const psize = 1 << isa.memory.addrWidth;
-  const eithers = countEithers(instr.body);
+  const eitherIndex = new Map(eitherStatements(instr.body).map((s, i) => [s, i]));
+  const eithers = eitherIndex.size;
 
   const tr = (s: MachineState, va: bigint, access: bigint = IR.ACCESS.READ): bigint | null => {
     try {
@@ -116,17 +117,14 @@ export function bruteForce(isa: IR.Isa, instr: IR.Instruction, config: IR.GuestC
     return pa !== null && s.readUnit(pa) === word(ops) ? s : null;
   };
 
-  // One machine, reused: each run installs its state and its choices.
+  // One machine, reused: each run installs its state and its choices. A choice vector gives each
+  // `either` statement its branch, so the two runs of a pair resolve the same statement the same way
+  // whichever other eithers their paths meet (docs/analysis.md, symbolic execution).
   let choices: number[] = [];
-  let k = 0;
-  const picks = new Map<IR.Stmt, number>();
   let writes: bigint[] = [];
   let touched: bigint[] = [];
   const m = new Machine(isa, new MachineState(isa), {
-    choose: (n, stmt) => {
-      if (!picks.has(stmt)) picks.set(stmt, choices[k++] ?? 0);
-      return Math.min(picks.get(stmt)!, n - 1);
-    },
+    choose: (n, stmt) => Math.min(choices[eitherIndex.get(stmt)!] ?? 0, n - 1),
     onAccess: (kind, va) => {
       if (kind === "write" && va !== null) writes.push(va);
       if (va !== null) touched.push(va);
@@ -138,8 +136,6 @@ export function bruteForce(isa: IR.Isa, instr: IR.Instruction, config: IR.GuestC
     const hit = memo.get(mk);
     if (hit) return hit;
     choices = ch;
-    k = 0;
-    picks.clear();
     writes = [];
     touched = [];
     m.state = s0.clone();
@@ -300,11 +296,8 @@ export function bruteForce(isa: IR.Isa, instr: IR.Instruction, config: IR.GuestC
   };
 }
 
-function countEithers(stmts: readonly IR.Stmt[]): number {
-  let n = 0;
-  for (const s of stmts) {
-    if (s.kind === "either") n += 1 + s.branches.reduce((a, b) => a + countEithers(b), 0);
-    if (s.kind === "if") n += countEithers(s.then) + countEithers(s.else);
-  }
-  return n;
+/** The either statements of a body, in program order. */
+function eitherStatements(stmts: readonly IR.Stmt[]): IR.Stmt[] {
+  return stmts.flatMap((s) =>
+    s.kind === "either" ? [s, ...s.branches.flatMap(eitherStatements)] : s.kind === "if" ? [...eitherStatements(s.then), ...eitherStatements(s.else)] : []);
 }

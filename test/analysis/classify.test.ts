@@ -31,3 +31,14 @@ const FOLDED = "isa tiny \"random\";\nmemory E: bits(3)[2], little, fetch 3;\nre
 test("the two runs of a pair share each either's choice even where a branch before it folds away in one run", async () => {
   for (const sampleTries of [0, 48]) await expectBruteForceAgreement(FOLDED, { sampleTries, pairs: "split" });
 });
+
+// Campaign seed 20261260, case 11. The pair's runs take different paths (R == 1 outputs; R == 0
+// may store through an either), then meet a second either. Brute force gave the branches of a choice
+// vector to eithers in the order a run met them, so the second either took the first entry in one
+// run and the second entry in the other - unlike the solver, the replay and the search, which
+// resolve each either statement the same way in both runs. Brute force now indexes by statement.
+const PATHS = "isa tiny \"random\";\nmemory E: bits(3)[2], little, fetch 3;\nregister M: bits(1) control;\nregister R: bits(1) control;\nregister C: bits(1) control;\nregister T: bits(1) control;\nregister X: bits(2) user;\nregister P: bits(1) user pc;\nprivilege M { sup = 0; usr = 1; }\ncause mem_fault = 0 memory;\ncause illegal = 1 undefined;\ncause priv = 2;\ncause svc = 3;\ntranslate(a: bits(1), access: bits(2)) -> bits(1) { if access == WRITE && M == 1 && a == 0 { trap mem_fault; } return a; }\ntrap entry(code: bits(2)) { M = 0; }\ntick { T = T + 1; }\noperand any = [a, b, c, d];\ninstruction I {\n  encoding 1 f:2;\n  syntax \"i {f:any}\";\n  semantics {\n    if M == 1 { trap priv; }\n    if R == 1 { output(0b11); } else { either { T = ((if zext(next_pc, 2) <s zext(C, 2) then zext(C, 2) else 0b10))[0]; C = (zext(T, 2))[0]; mem[1] = zext(0b10, 3); } or {  } }\n    either { trap priv; X = 0b10; } or {  }\n  }\n}\nconfig g { guest usr;  }\n";
+
+test("a pair's runs resolve each either statement alike even where their paths meet other eithers first", async () => {
+  for (const sampleTries of [0, 48]) await expectBruteForceAgreement(PATHS, { sampleTries });
+});
