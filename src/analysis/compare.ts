@@ -98,7 +98,9 @@ export function presentation(isa: IR.Isa, a: ReplayOutcome, b: ReplayOutcome): "
   const touched = units([...a.units, ...b.units]);
   const [ta, tb] = [translatorOf(isa, a.initial), translatorOf(isa, b.initial)];
   const at = touched.map((u) => [unitIn(isa, ta, u), unitIn(isa, tb, u)] as const);
-  for (const [pa, pb] of at) if (pa !== null && pb !== null && a.initial.readUnit(pa) !== b.initial.readUnit(pb)) return "different";
+  /** Whether both states translate there and hold other contents. */
+  const differAt = (pa: bigint | null, pb: bigint | null) => pa !== null && pb !== null && a.initial.readUnit(pa) !== b.initial.readUnit(pb);
+  for (const [pa, pb] of at) if (differAt(pa, pb)) return "different";
   for (let i = 0; i < touched.length; i++) {
     const [wa, wb] = at[i]!;
     if (!touched[i]!.written || wa === null || wb === null) continue;
@@ -110,10 +112,7 @@ export function presentation(isa: IR.Isa, a: ReplayOutcome, b: ReplayOutcome): "
   }
   if (!movedRead(isa, a, ta) && !movedRead(isa, b, tb)) return "same";
   if (isa.vaddrWidth > LISTED_ADDRESS_BITS) return "unconfirmed";
-  for (let va = 0n; va < 1n << BigInt(isa.vaddrWidth); va++) {
-    const [pa, pb] = [ta(va), tb(va)];
-    if (pa !== null && pb !== null && a.initial.readUnit(pa) !== b.initial.readUnit(pb)) return "different";
-  }
+  for (let va = 0n; va < 1n << BigInt(isa.vaddrWidth); va++) if (differAt(ta(va), tb(va))) return "different";
   return "same";
 }
 

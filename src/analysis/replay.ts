@@ -41,7 +41,7 @@ export function modelValues(model: Z3Model, terms: readonly (BV | B)[]): bigint[
   const one = Z.BitVec.val(1, 1);
   const zero = Z.BitVec.val(0, 1);
   const parts = terms.map((t) => (Z.isBool(t) ? (Z.If(t, one, zero) as BV) : (t as BV)));
-  const out: bigint[] = [];
+  const out = new Array<bigint>(parts.length);
   // In groups of at most NUMERAL_BITS bits: the bindings read a numeral in decimal, which takes time
   // quadratic in its width, and x86's far transfers read tens of thousands of bits. (Smaller groups
   // walk the shared subterms again for each; Z3's binary string and slicing the numeral are slower
@@ -53,13 +53,11 @@ export function modelValues(model: Z3Model, terms: readonly (BV | B)[]): bigint[
     const group = parts.slice(first, last);
     const all = modelValue(model, group.length === 1 ? group[0]! : Z.Concat(...group));
     let shift = 0n;
-    const values = new Array<bigint>(group.length);
-    for (let i = group.length - 1; i >= 0; i--) {
-      const w = BigInt(group[i]!.size());
-      values[i] = (all >> shift) & ((1n << w) - 1n);
+    for (let i = last - 1; i >= first; i--) {
+      const w = BigInt(parts[i]!.size());
+      out[i] = (all >> shift) & ((1n << w) - 1n);
       shift += w;
     }
-    out.push(...values);
     first = last;
   }
   return out;
