@@ -40,8 +40,16 @@ interface Task {
 interface Slot {
   readonly worker: Worker;
   readonly isas: Set<number>;
-  task: Task | null;
+  /** Sent to the worker and not answered yet, in the order sent: it answers them in that order. */
+  readonly tasks: Task[];
 }
+
+/**
+ * Tasks a worker holds at once while the queue is long: the one it runs and the next, so that it
+ * starts the next as soon as it answers instead of waiting for the main thread to hear the answer
+ * and send another (the main thread is busy with verdicts, and the worker would idle meanwhile).
+ */
+const PREFETCH = 2;
 
 const isaIds = new WeakMap<IR.Isa, number>();
 let nextIsaId = 1;
@@ -67,8 +75,10 @@ export class WorkerPool {
       let at = this.queue.length;
       while (at > 0 && this.queue[at - 1]!.weight < weight) at--;
       this.queue.splice(at, 0, task);
-      // Dispatched once this turn's analyses have queued theirs (the CLI starts every configuration
-      // at once), so that the heaviest of them goes first.
+      // Workers start at once (they load their modules and Z3 while the main thread goes on queuing);
+      // tasks are dispatched once this turn's analyses have queued theirs (the CLI starts every
+      // configuration at once), so that the heaviest of them goes first.
+      this.grow();
       this.scheduleDispatch();
     });
   }
@@ -89,6 +99,11 @@ export class WorkerPool {
     return this.slots.length;
   }
 
+  /** Tasks sent to workers and not answered yet. */
+  get sent(): number {
+    return this.slots.reduce((n, s) => n + s.tasks.length, 0);
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
     this.slots.length = 0;
@@ -99,13 +114,12 @@ export class WorkerPool {
     const worker = startWorker();
     // The worker waits for it before its Z3 starts (a failed compile leaves the worker to compile its own).
     this.z3Module.then((module) => worker.postMessage({ kind: "z3", module } satisfies ToWorker), () => worker.postMessage({ kind: "z3", module: null } satisfies ToWorker));
-    const slot: Slot = { worker, isas: new Set(), task: null };
+    const slot: Slot = { worker, isas: new Set(), tasks: [] };
     worker.unref();
     worker.on("message", (m: FromWorker) => {
-      const task = slot.task;
+      const task = slot.tasks.shift();
       if (!task) return; // the pool failed meanwhile: the task was rejected already
-      slot.task = null;
-      worker.unref();
+      if (slot.tasks.length === 0) worker.unref();
       if (m.kind === "verdict") task.resolve({ ...m.verdict, instruction: task.isa.instructions[task.message.instruction]! });
       else task.reject(new Error(m.message));
       this.dispatch();
@@ -120,28 +134,37 @@ export class WorkerPool {
   /** A worker that died takes the pool with it: every waiting and running task fails. */
   private fail(e: Error): void {
     this.failure ??= e;
-    for (const s of this.slots) {
-      s.task?.reject(e);
-      s.task = null;
-    }
+    for (const s of this.slots) for (const t of s.tasks.splice(0)) t.reject(e);
     for (const t of this.queue.splice(0)) t.reject(e);
   }
 
+  /** Starts workers while there is more waiting than the idle ones can take. */
+  private grow(): void {
+    while (this.slots.length < this.size && this.queue.length > this.slots.filter((s) => s.tasks.length === 0).length) this.slots.push(this.spawn());
+  }
+
   private dispatch(): void {
-    while (this.slots.length < this.size && this.queue.length > this.slots.filter((s) => !s.task).length) this.slots.push(this.spawn());
-    for (const slot of this.slots) {
-      if (slot.task || this.queue.length === 0) continue;
-      const task = this.queue.shift()!;
-      slot.task = task;
-      let id = isaIds.get(task.isa);
-      if (id === undefined) isaIds.set(task.isa, (id = nextIsaId++));
-      if (!slot.isas.has(id)) {
-        slot.isas.add(id);
-        slot.worker.postMessage({ kind: "isa", id, isa: task.isa } satisfies ToWorker);
+    this.grow();
+    // Each idle worker first, then a second task to each while the queue outlasts the workers (at
+    // its end, a task held by a busy worker could wait while another worker idles).
+    for (let depth = 1; depth <= PREFETCH; depth++) {
+      for (const slot of this.slots) {
+        if (slot.tasks.length >= depth || this.queue.length === 0 || (depth > 1 && this.queue.length <= this.slots.length)) continue;
+        this.send(slot, this.queue.shift()!);
       }
-      slot.worker.ref();
-      slot.worker.postMessage({ ...task.message, isaId: id } satisfies ToWorker);
     }
+  }
+
+  private send(slot: Slot, task: Task): void {
+    slot.tasks.push(task);
+    let id = isaIds.get(task.isa);
+    if (id === undefined) isaIds.set(task.isa, (id = nextIsaId++));
+    if (!slot.isas.has(id)) {
+      slot.isas.add(id);
+      slot.worker.postMessage({ kind: "isa", id, isa: task.isa } satisfies ToWorker);
+    }
+    slot.worker.ref();
+    slot.worker.postMessage({ ...task.message, isaId: id } satisfies ToWorker);
   }
 }
 

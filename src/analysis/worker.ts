@@ -10,6 +10,8 @@ import { stateSets, type StateSets } from "./state-sets.js";
 import { useCompiledZ3 } from "./z3.js";
 
 const isas = new Map<number, { readonly isa: IR.Isa; readonly sets: StateSets }>();
+/** The classification running now (or done): the next one starts after it. */
+let turn: Promise<void> = Promise.resolve();
 
 // The pool sends Z3's compiled WebAssembly first thing (or null); Z3 starts from it.
 let compiledZ3!: (module: WebAssembly.Module | null) => void;
@@ -24,7 +26,8 @@ parentPort!.on("message", (m: ToWorker) => {
     isas.set(m.id, { isa: m.isa, sets: stateSets(m.isa) });
     return;
   }
-  void (async () => {
+  // One at a time, in the order sent (the pool may send the next before this one is answered).
+  turn = turn.then(async () => {
     let reply: FromWorker;
     try {
       const { isa, sets } = isas.get(m.isaId)!;
@@ -34,5 +37,5 @@ parentPort!.on("message", (m: ToWorker) => {
       reply = { kind: "error", message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
     }
     parentPort!.postMessage(reply);
-  })();
+  });
 });

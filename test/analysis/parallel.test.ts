@@ -65,3 +65,21 @@ test("the pool takes the heaviest queued instruction first (so that small ones f
   expect(order).toEqual([1, 3, 2, 0].map((i) => isa.instructions[i]!.name));
   await pool.close();
 });
+
+test("a busy worker is sent its next instruction before it answers, and answers each in turn (two at once would share its Z3)", async () => {
+  const pool = new WorkerPool(1);
+  const isa = checkSpec(loadSpec("isas/pg-flawed.isa")).isa!;
+  const config = isa.configs[0]!;
+  const options = { rlimit: DEFAULT_RLIMIT, timeoutMs: DEFAULT_TIMEOUT_MS, sampleTries: 48 };
+  const names = ["RETU", "LPSW", "SETR", "GETR"];
+  const ids = names.map((n) => isa.instructions.findIndex((i) => i.name === n));
+  const verdicts = Promise.all(ids.map((i) => pool.classify(isa, config, i, options)));
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(pool.sent).toBe(2);
+  const inThread = await analyze(isa, config, { only: names });
+  expect((await verdicts).map((v) => [v.name, v.class, v.vmmProblem])).toEqual(names.map((n) => {
+    const v = inThread.instructions.find((x) => x.name === n)!;
+    return [n, v.class, v.vmmProblem];
+  }));
+  await pool.close();
+});
