@@ -324,7 +324,7 @@ export class InstructionClassifier {
       const addMs = performance.now() - tAdd;
       if (SMT_DIR) dumpQuery(s, `${this.instrName}-${this.queries}`);
       const t = performance.now();
-      const r = await checkSat(s);
+      const r = checkSat(s);
       this.timed.solve += performance.now() - t;
       const units = this.unitsSpent(s);
       if (QUERY_LOG) console.error(`popek: ${this.instrName} query ${this.queries} (${this.topic}): ${r} in ${(performance.now() - t).toFixed(0)} ms, ${units} of ${rlimit} resource units (add ${addMs.toFixed(0)} ms, ${constraints.length} constraints)`);

@@ -189,10 +189,18 @@ export async function closeWorkerPool(): Promise<void> {
 function startWorker(): Worker {
   const entry = new URL(`./worker${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url);
   if (entry.pathname.endsWith(".js")) return new Worker(entry);
+  const boot = `${registerSourceLoader()} await import(${JSON.stringify(entry.href)});`;
+  return new Worker(`import(${JSON.stringify(`data:text/javascript,${encodeURIComponent(boot)}`)})`, { eval: true });
+}
+
+/**
+ * A module's text that registers the loader of TypeScript sources (see tsLoader) in the thread or
+ * process that evaluates it (a worker here; a child process in the tests: `node --import`).
+ */
+export function registerSourceLoader(): string {
   const typescript = pathToFileURL(createRequire(import.meta.url).resolve("typescript")).href;
   const loader = `data:text/javascript,${encodeURIComponent(tsLoader(typescript))}`;
-  const boot = `import { register } from "node:module"; register(${JSON.stringify(loader)}); await import(${JSON.stringify(entry.href)});`;
-  return new Worker(`import(${JSON.stringify(`data:text/javascript,${encodeURIComponent(boot)}`)})`, { eval: true });
+  return `import { register } from "node:module"; register(${JSON.stringify(loader)});`;
 }
 
 /** A module loader for the sources: "./x.js" finds ./x.ts, and .ts files are transpiled (types erased). */

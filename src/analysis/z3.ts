@@ -3,12 +3,15 @@
  * hundred milliseconds, so it happens once; `shutdownZ3` stops its worker threads so the process
  * can exit.
  *
+ * Checks run on the calling thread (checkSat), not on one of Z3's worker threads as the bindings'
+ * asynchronous `check` does: handing each check to a thread and hearing back cost ~4 ms a query,
+ * a sixth of the library's solving time, and the calling thread only waited meanwhile. Z3's
+ * timeout still works (its timer is a thread of its own).
+ *
  * Z3's bindings free native objects from a FinalizationRegistry: when JavaScript's garbage collector
- * drops a term, its callback calls Z3's dec_ref on the main thread. A `check` runs on a Z3 worker
- * thread, and a context is not thread-safe, so a collection during a long check frees terms under
- * the solver's feet ("memory access out of bounds", Z3Prover/z3#7723). We therefore hand the
- * bindings a registry whose callbacks wait while a check is running, and run every check through
- * `checkSat`, which drains them afterwards.
+ * drops a term, its callback calls Z3's dec_ref. We hand the bindings a registry that never frees an
+ * object of a context already deleted, and that keeps a fresh context's objects in a table instead
+ * (see live).
  */
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -23,10 +26,6 @@ export type Z3Model = Model<"main">;
 export type Z3Solver = Solver<"main">;
 
 type Api = Awaited<ReturnType<typeof import("z3-solver")["init"]>>;
-
-/** Native frees that arrived while a check was running; run once it returns. */
-const deferred: (() => void)[] = [];
-let checking = false;
 
 /**
  * The context whose objects are being made now (see withFreshZ3; 0: the shared one), and the
@@ -58,15 +57,13 @@ const live = new Map<number, Map<unknown, Held>>();
 const keyOf = new WeakMap<WeakKey, unknown>();
 
 /**
- * A FinalizationRegistry whose callbacks never run while a Z3 check is in flight, and never for an
- * object of a deleted context; objects of a fresh context go to its table instead (see live).
+ * A FinalizationRegistry whose callbacks never run for an object of a deleted context; objects of a
+ * fresh context go to its table instead (see live).
  */
 class GatedFinalizationRegistry<T> extends FinalizationRegistry<{ readonly owner: number; readonly held: T }> {
   constructor(private readonly callback: (held: T) => void) {
     super(({ owner: o, held }) => {
-      if (deleted.has(o)) return;
-      if (checking) deferred.push(() => (deleted.has(o) ? undefined : callback(held)));
-      else callback(held);
+      if (!deleted.has(o)) callback(held);
     });
   }
 
@@ -145,18 +142,26 @@ async function start() {
       },
     } : {});
     nativeModule = api.em as NativeModule;
+    bindings = api;
     return { api, ctx: new api.Context("main"), killThreads };
   } finally {
     globalThis.FinalizationRegistry = original;
   }
 }
 
-/** The compiled Z3 module's exports (the bindings type it `any`): the one synchronous check used. */
+
+/** The compiled Z3 module's exports (the bindings type it `any`): the synchronous check. */
 interface NativeModule {
   _Z3_solver_check(context: number, solver: number): number;
 }
 
+/** Z3_lbool's values. */
+const Z3_L_FALSE = -1;
+const Z3_L_TRUE = 1;
+
 let nativeModule: NativeModule | null = null;
+/** The bindings, once started (for checkSat's error check). */
+let bindings: Api | null = null;
 
 /** Tactics by name, made once per context. */
 const tactics = new WeakMap<Z3, Map<string, Tactic<"main">>>();
@@ -178,9 +183,6 @@ function tactic(Z: Z3, name: string): Tactic<"main"> {
 export function oneCheckSolver(Z: Z3): Z3Solver {
   return tactic(Z, "default").solver();
 }
-
-/** Z3_lbool's false: the negated claim is unsatisfiable. */
-const Z3_L_FALSE = -1;
 
 /**
  * Whether `claim` holds in every model, decided on the calling thread within `rlimit` resource
@@ -221,6 +223,8 @@ let contexts = 0;
 export async function withFreshZ3<T>(fn: (Z: Z3) => Promise<T>): Promise<T> {
   session ??= start();
   const s = await session;
+  // Objects are filed under the context being made now (owner): two at once would mix their tables.
+  if (owner !== 0) throw new Error("popek: two fresh Z3 contexts at once in one thread");
   const id = ++contexts;
   const outer = owner;
   owner = id;
@@ -236,16 +240,17 @@ export async function withFreshZ3<T>(fn: (Z: Z3) => Promise<T>): Promise<T> {
   }
 }
 
-/** Runs solver.check() with native frees held back until it returns. */
-export async function checkSat(solver: Z3Solver): Promise<"sat" | "unsat" | "unknown"> {
-  if (checking) throw new Error("popek: two Z3 checks at once on one context");
-  checking = true;
-  try {
-    return await solver.check();
-  } finally {
-    checking = false;
-    for (const free of deferred.splice(0)) free();
-  }
+/**
+ * Checks the solver's assertions on this thread (see the top of this file): nothing else runs
+ * meanwhile, so no native object is freed under the solver's feet.
+ */
+export function checkSat(solver: Z3Solver): "sat" | "unsat" | "unknown" {
+  if (!nativeModule || !bindings) throw new Error("popek: Z3 is not started");
+  const ctx = solver.ctx.ptr as unknown as number;
+  const r = nativeModule._Z3_solver_check(ctx, solver.ptr as unknown as number);
+  const code = bindings.Z3.get_error_code(solver.ctx.ptr);
+  if (code !== 0) throw new Error(`popek: Z3 failed a check: ${bindings.Z3.get_error_msg(solver.ctx.ptr, code)}`);
+  return r === Z3_L_TRUE ? "sat" : r === Z3_L_FALSE ? "unsat" : "unknown";
 }
 
 /** Stops Z3's threads; call once when the analysis is done. */
@@ -253,5 +258,14 @@ export async function shutdownZ3(): Promise<void> {
   if (!session) return;
   const s = await session;
   session = null;
+  // A thread Z3 started during a check (its timer's) may still be loading, the check having kept
+  // this thread from hearing it; stopped now, its late "loaded" would be reported on stderr.
+  const { PThread } = s.api.em as { PThread: { unusedWorkers: { loaded?: boolean }[]; runningWorkers: { loaded?: boolean }[] } };
+  for (let waited = 0; waited < THREAD_LOAD_WAIT_MS && [...PThread.unusedWorkers, ...PThread.runningWorkers].some((w) => !w.loaded); waited += 10) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   await s.killThreads(s.api.em);
 }
+
+/** How long shutdownZ3 waits for Z3's threads to finish loading (they take ~0.2 s). */
+const THREAD_LOAD_WAIT_MS = 5000;
