@@ -58,12 +58,6 @@ export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
   private failure: Error | null = null;
-  /**
-   * Z3's WebAssembly, compiled once for every worker (see useCompiledZ3), on V8's compiler threads
-   * while the workers load: each would otherwise compile its own, ~0.4 s of CPU apiece.
-   */
-  private z3Module: Promise<WebAssembly.Module> | null = null;
-
   /** Workers start when there is work for them (an analysis answered from the cache starts none). */
   constructor(readonly size: number) {}
 
@@ -110,10 +104,11 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    this.z3Module ??= compileZ3();
     const worker = startWorker();
-    // The worker waits for it before its Z3 starts (a failed compile leaves the worker to compile its own).
-    this.z3Module.then((module) => worker.postMessage({ kind: "z3", module } satisfies ToWorker), () => worker.postMessage({ kind: "z3", module: null } satisfies ToWorker));
+    // Z3's WebAssembly, compiled once for every worker (see useCompiledZ3; each would otherwise
+    // compile its own, ~0.4 s of CPU apiece). The worker waits for it before its Z3 starts (a failed
+    // compile leaves the worker to compile its own).
+    compileZ3().then((module) => worker.postMessage({ kind: "z3", module } satisfies ToWorker), () => worker.postMessage({ kind: "z3", module: null } satisfies ToWorker));
     const slot: Slot = { worker, isas: new Set(), tasks: [] };
     worker.unref();
     worker.on("message", (m: FromWorker) => {

@@ -13,7 +13,7 @@
  * object of a context already deleted, and that keeps a fresh context's objects in a table instead
  * (see live).
  */
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { BitVec, Bool, Context, Model, SMTArray, Solver, Tactic } from "z3-solver";
@@ -120,15 +120,44 @@ export function useCompiledZ3(module: Promise<WebAssembly.Module | null>): void 
   compiled = module;
 }
 
-/** Compiles Z3's WebAssembly (the same file the bindings load), to be shared with useCompiledZ3. */
-export async function compileZ3(): Promise<WebAssembly.Module> {
-  const bindings = createRequire(import.meta.url).resolve("z3-solver");
-  return WebAssembly.compile(await readFile(join(dirname(bindings), "z3-built.wasm")));
+let compiling: Promise<WebAssembly.Module> | null = null;
+
+/**
+ * Z3's WebAssembly (the same file the bindings load), compiled once per process, to be shared with
+ * useCompiledZ3: the first call starts the compilation, on V8's compiler threads.
+ */
+export function compileZ3(): Promise<WebAssembly.Module> {
+  if (!compiling) {
+    // Read at once (0.1 s): read asynchronously, each chunk waits for the main thread, which
+    // `popek check` then keeps busy loading specs; the compilation itself needs it only to start.
+    const bindings = createRequire(import.meta.url).resolve("z3-solver");
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = readFileSync(join(dirname(bindings), "z3-built.wasm")) as Uint8Array<ArrayBuffer>;
+    } catch (e) {
+      return (compiling = Promise.reject(e));
+    }
+    compiling = WebAssembly.compile(bytes);
+  }
+  return compiling;
+}
+
+/**
+ * Starts compiling Z3 now, for an analysis to come: `popek check` calls it before it loads the
+ * specs, which keeps the main thread busy while the second core is idle. Compiled afterwards, with
+ * the workers loading and the main thread queuing, it was ready 0.8-1.1 s after the workers started,
+ * and they waited for it; started early, ~0.2 s after (popek check isas/*.isa). The compilation's
+ * last steps run on the thread that started it: a caller busy meanwhile lets it have a turn now and
+ * then (check.ts does between specs).
+ */
+export function prepareZ3(): void {
+  compileZ3().catch(() => undefined); // a failed compile is met again (and reported) where it is used
 }
 
 async function start() {
   const { init, killThreads } = await import("z3-solver");
-  const module = compiled ? await compiled : null;
+  // A module compiled elsewhere (a worker's, from the pool), or here (prepareZ3), else none: init compiles its own.
+  const module = compiled ? await compiled : compiling ? await compiling.catch(() => null) : null;
   // The bindings create their registry inside init(); they are the only caller while it runs.
   const original = globalThis.FinalizationRegistry;
   globalThis.FinalizationRegistry = GatedFinalizationRegistry as typeof FinalizationRegistry;

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { analyze, type Analysis } from "../../analysis/analyze.js";
 import { AnalysisCache } from "../../analysis/cache.js";
 import { SharedVerdicts } from "../../analysis/share.js";
-import { shutdownZ3 } from "../../analysis/z3.js";
+import { prepareZ3, shutdownZ3 } from "../../analysis/z3.js";
 import type * as IR from "../../ir/ir.js";
 import { EXIT, loadIsa, type Io } from "../load-isa.js";
 import { analysisToJson } from "../report/json.js";
@@ -55,10 +55,14 @@ export async function checkCommand(files: readonly string[], options: CheckOptio
     const jobs: { file: string; config: IR.GuestConfig; analysis: () => Promise<Analysis> }[] = [];
     // In one thread, analyses run one after another (a thread's Z3 answers one check at a time).
     const parallel = options.workers > 1;
+    // Z3 compiles on V8's threads while the specs load (see prepareZ3); its last steps need this
+    // thread, which is given them between one spec and the next.
+    if (!options.syntaxOnly) prepareZ3();
     const cache = options.cacheDir ? new AnalysisCache(options.cacheDir) : undefined;
     // An instruction that cannot tell two configurations apart is solved once (see share.ts).
     const shared = new SharedVerdicts();
     for (const file of files) {
+      if (!options.syntaxOnly) await new Promise((resolve) => setImmediate(resolve));
       const { isa, errors, warnings } = loadIsa(file, io);
       if (!isa) {
         io.err(`${file}: ${errors} error(s), ${warnings} warning(s)`);
