@@ -122,10 +122,21 @@ export function typeOf(e: Expr): Type {
   }
 }
 
-/** The width of a bit-vector expression (0 for booleans). */
+/** The width of a bit-vector expression (0 for booleans); typeOf without making a type (interpreters ask it per node). */
 export function widthOf(e: Expr): number {
-  const t = typeOf(e);
-  return t.kind === "bits" ? t.width : 0;
+  switch (e.kind) {
+    case "boolConst":
+      return 0;
+    case "local":
+    case "unary":
+    case "binary":
+    case "ite":
+      return e.type.kind === "bits" ? e.type.width : 0;
+    case "call":
+      return e.type?.kind === "bits" ? e.type.width : 0;
+    default:
+      return e.width;
+  }
 }
 
 // ---------------------------------------------------------------- statements

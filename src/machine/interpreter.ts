@@ -19,10 +19,6 @@ export class TrapSignal {
 /** The simulated machine halted. */
 export class HaltSignal {}
 
-class ReturnSignal {
-  constructor(readonly value: bigint | null) {}
-}
-
 /** A spec that the checker accepted but that misbehaves at run time (e.g. a trap inside the trap entry). */
 export class MachineError extends Error {}
 
@@ -145,59 +141,62 @@ export class Interpreter {
     const f = this.isa.functions[fn]!;
     const locals = new Array<bigint>(f.slots).fill(0n);
     f.params.forEach((p, i) => (locals[p.slot] = args[i]!));
-    try {
-      this.exec(f.body, { locals, operands, nextPc });
-    } catch (e) {
-      if (e instanceof ReturnSignal) return e.value;
-      throw e;
-    }
-    return null;
+    if (!this.exec(f.body, { locals, operands, nextPc })) return null;
+    const v = this.returned;
+    this.returned = null;
+    return v;
   }
 
   /** Runs a body (instruction semantics, tick) to its end or to an early `return;`. */
   runBody(body: readonly IR.Stmt[], frame: Frame): void {
-    try {
-      this.exec(body, frame);
-    } catch (e) {
-      if (!(e instanceof ReturnSignal)) throw e;
-    }
+    this.exec(body, frame);
+    this.returned = null;
   }
 
   // ------------------------------------------------------------ statements
 
-  exec(stmts: readonly IR.Stmt[], f: Frame): void {
-    for (const s of stmts) this.stmt(s, f);
+  /**
+   * What the `return` that ended the running function returned, until its caller takes it. A return
+   * unwinds by the statements' results (true: returned), not by an exception: x86's translate
+   * returns from nested functions on every access, and a throw each time was a tenth of the
+   * analysis's concrete search.
+   */
+  private returned: bigint | null = null;
+
+  /** Runs statements in order; true when one of them returned (the rest are not run). */
+  exec(stmts: readonly IR.Stmt[], f: Frame): boolean {
+    for (const s of stmts) if (this.stmt(s, f)) return true;
+    return false;
   }
 
-  private stmt(s: IR.Stmt, f: Frame): void {
+  private stmt(s: IR.Stmt, f: Frame): boolean {
     switch (s.kind) {
       case "let":
       case "setLocal":
         f.locals[s.slot] = this.eval(s.value, f);
-        return;
+        return false;
       case "setReg":
         if (s.element === this.isa.pc) this.pcWritten = true;
         this.state.setReg(s.element, 0, this.eval(s.value, f));
-        return;
+        return false;
       case "setRegFile": {
         const i = Number(this.eval(s.index, f));
         const v = this.eval(s.value, f);
         const count = this.isa.state[s.element]!.count!;
         if (i >= count) throw new MachineError(`index ${i} outside register file ${this.isa.state[s.element]!.name}`);
         this.state.setReg(s.element, i, v);
-        return;
+        return false;
       }
       case "store": {
         const a = this.eval(s.addr, f);
         const v = this.eval(s.value, f);
         this.store(a, s.units, v, s.virtual);
-        return;
+        return false;
       }
       case "if": {
         const c = this.eval(s.cond, f) !== 0n;
         this.options.onBranch?.(s, c);
-        this.exec(c ? s.then : s.else, f);
-        return;
+        return this.exec(c ? s.then : s.else, f);
       }
       case "trap": {
         const info = s.arg ? this.eval(s.arg, f) : 0n;
@@ -207,17 +206,17 @@ export class Interpreter {
         throw new HaltSignal();
       case "either": {
         const k = this.options.choose ? this.options.choose(s.branches.length, s) : 0;
-        this.exec(s.branches[Math.min(k, s.branches.length - 1)]!, f);
-        return;
+        return this.exec(s.branches[Math.min(k, s.branches.length - 1)]!, f);
       }
       case "output":
         this.state.emit(this.eval(s.value, f));
-        return;
+        return false;
       case "return":
-        throw new ReturnSignal(s.value ? this.eval(s.value, f) : null);
+        this.returned = s.value ? this.eval(s.value, f) : null;
+        return true;
       case "call":
         this.eval(s.call, f);
-        return;
+        return false;
     }
   }
 

@@ -96,6 +96,22 @@ instruction SDIV { encoding 1011 rd:2 rs:2; syntax "sdiv {rd:reg}, {rs:reg}"; se
 instruction SREM { encoding 1100 rd:2 rs:2; syntax "srem {rd:reg}, {rs:reg}"; semantics { R[rd] = srem(R[rd], R[rs]); } }
 instruction UDIV { encoding 1101 rd:2 rs:2; syntax "udiv {rd:reg}, {rs:reg}"; semantics { R[rd] = R[rd] / R[rs]; } }
 instruction UREM { encoding 1110 rd:2 rs:2; syntax "urem {rd:reg}, {rs:reg}"; semantics { R[rd] = R[rd] % R[rs]; } }
+
+// Returns from inside nested ifs and an either; what follows a return does not run.
+function pick(v: bits(8)) -> bits(8) {
+  if v < 0x10 {
+    if v == 0 { return 0xA0; }
+    either { return 0xA1; } or { R[3] = 0xEE; return 0xA2; }
+    R[3] = 0x99;
+  }
+  R[3] = 0x33;
+  return v + 1;
+}
+instruction PICK {
+  encoding 00001100;
+  syntax "pick";
+  semantics { R[1] = pick(R[2]); if R[1] == 0xA0 { return; } W = 0x22; }
+}
 `;
 }
 
@@ -247,6 +263,33 @@ describe("either", () => {
     m.steps(1);
     expect(asked).toEqual([3]);
     expect(m.reg("R", 1)).toBe(3n);
+  });
+});
+
+describe("return", () => {
+  const run = (v: bigint, choice = 0) => {
+    const m = boot("pick\n", { interp: { choose: () => choice } });
+    m.set("R", v, 2);
+    m.set("R", 0x55n, 3);
+    m.steps(1);
+    return { r1: m.reg("R", 1), r3: m.reg("R", 3), w: m.reg("W") };
+  };
+
+  it("ends the function with its value, from any depth, and runs nothing after it", () => {
+    expect(run(0n)).toEqual({ r1: 0xa0n, r3: 0x55n, w: 0n });
+    expect(run(5n)).toEqual({ r1: 0xa1n, r3: 0x55n, w: 0x22n });
+    expect(run(5n, 1)).toEqual({ r1: 0xa2n, r3: 0xeen, w: 0x22n });
+    expect(run(0x20n)).toEqual({ r1: 0x21n, r3: 0x33n, w: 0x22n });
+  });
+
+  it("in an instruction's semantics ends the instruction, and the next one runs as usual", () => {
+    const m = boot("pick\npick\n");
+    m.set("R", 0n, 2);
+    m.steps(1);
+    expect(m.reg("W")).toBe(0n);
+    m.set("R", 0x20n, 2);
+    m.steps(1);
+    expect([m.reg("R", 1), m.reg("W")]).toEqual([0x21n, 0x22n]);
   });
 });
 
