@@ -433,7 +433,7 @@ export class StateSampler {
 
   /** A replay that also tells which register cells (element, index) the step read (and tells onBranch its decisions). */
   private replayReading(c: Concrete, onBranch?: (node: object, taken: boolean) => void): { outcome: ReplayOutcome; reads: (readonly [number, number])[] } {
-    const log = { on: true, cells: new Map<string, readonly [number, number]>() };
+    const log = { on: true, cells: new Map<number, readonly [number, number]>() };
     const outcome = replay(this.isa, withState(c, ReadLoggingState.of(c.state, log)), onBranch);
     log.on = false;
     return { outcome, reads: [...log.cells.values()] };
@@ -748,12 +748,11 @@ function runSignature(isa: IR.Isa, o: ReplayOutcome): string {
  * the log (replay runs a clone).
  */
 class ReadLoggingState extends MachineState {
-  private log!: { on: boolean; cells: Map<string, readonly [number, number]> };
+  /** The cells read, keyed by element and index (a register file has fewer than 2^16 entries). */
+  private log!: { on: boolean; cells: Map<number, readonly [number, number]> };
 
   static of(from: MachineState, log: ReadLoggingState["log"]): ReadLoggingState {
-    const s = new ReadLoggingState(from.isa);
-    from.regs.forEach((r, i) => (s.regs[i] = [...r]));
-    for (const [k, v] of from.memory) s.memory.set(k, v);
+    const s = new ReadLoggingState(from.isa, new Map(from.memory), from.regs.map((r) => r.slice()));
     s.output.push(...from.output);
     s.halted = from.halted;
     s.log = log;
@@ -765,7 +764,10 @@ class ReadLoggingState extends MachineState {
   }
 
   override reg(element: number, index = 0): bigint {
-    if (this.log.on) this.log.cells.set(`${element}:${index}`, [element, index]);
+    if (this.log.on) {
+      const key = element * 65536 + index;
+      if (!this.log.cells.has(key)) this.log.cells.set(key, [element, index]);
+    }
     return super.reg(element, index);
   }
 }

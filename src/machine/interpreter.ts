@@ -55,6 +55,9 @@ export interface InterpreterOptions {
 
 const mask = (v: bigint, w: number) => BigInt.asUintN(w, v);
 
+/** A function's operands: none (it reads its parameters). */
+const NO_OPERANDS: ReadonlyMap<string, bigint> = new Map();
+
 /** The operators whose outcome onBranch is told of, as a decision's (see InterpreterOptions). */
 const COMPARISONS: ReadonlySet<IR.BinOp> = new Set(["eq", "ne", "ult", "ule", "ugt", "uge", "slt", "sle", "sgt", "sge"]);
 
@@ -137,7 +140,7 @@ export class Interpreter {
   // ------------------------------------------------------------ functions
 
   /** Calls function fn with args; returns its result (null for none). */
-  call(fn: number, args: readonly bigint[], nextPc: bigint, operands: ReadonlyMap<string, bigint> = new Map()): bigint | null {
+  call(fn: number, args: readonly bigint[], nextPc: bigint, operands: ReadonlyMap<string, bigint> = NO_OPERANDS): bigint | null {
     const f = this.isa.functions[fn]!;
     const locals = new Array<bigint>(f.slots).fill(0n);
     f.params.forEach((p, i) => (locals[p.slot] = args[i]!));

@@ -18,17 +18,18 @@ export class MachineState {
   /** Since begin(): each written unit's value before its first write. */
   private firstValues: Map<bigint, bigint> | null = null;
 
-  /** A machine at reset; `memory` shares an existing memory map (a VM's real and virtual views). */
-  constructor(readonly isa: IR.Isa, memory?: Map<bigint, bigint>) {
-    this.regs = isa.state.map((e) => new Array<bigint>(e.count ?? 1).fill(e.reset));
+  /**
+   * A machine at reset; `memory` shares an existing memory map (a VM's real and virtual views);
+   * `regs`, registers to take as they are (clone's copies).
+   */
+  constructor(readonly isa: IR.Isa, memory?: Map<bigint, bigint>, regs?: bigint[][]) {
+    this.regs = regs ?? isa.state.map((e) => new Array<bigint>(e.count ?? 1).fill(e.reset));
     this.memory = memory ?? new Map();
   }
 
   /** A deep copy (without journal). */
   clone(): MachineState {
-    const c = new MachineState(this.isa);
-    this.regs.forEach((r, i) => (c.regs[i] = [...r]));
-    for (const [k, v] of this.memory) c.memory.set(k, v);
+    const c = new MachineState(this.isa, new Map(this.memory), this.regs.map((r) => r.slice()));
     c.output.push(...this.output);
     c.halted = this.halted;
     return c;
