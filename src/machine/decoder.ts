@@ -21,16 +21,29 @@ interface Candidate {
   readonly encoding: IR.Encoding;
 }
 
+/** The candidates that match the units read so far: complete at this length, or longer. */
+interface Split {
+  readonly complete: Candidate[];
+  readonly longer: Candidate[];
+}
+
 export class Decoder {
   private readonly candidates: Candidate[];
   private readonly maxLength: number;
   private readonly rank = new Map<string, number>();
   /**
-   * The candidates a first fetch unit leaves, by its value, made as they are met: the first unit
-   * rules out most encodings (x86's opcode byte), and a replay decodes one instruction, so matching
-   * every encoding's mask against it each time was most of a short run's cost.
+   * The candidates the first k+1 fetch units leave (splits[k]), by their value, made as they are met:
+   * the first unit rules out most encodings (x86's opcode byte), and a replay decodes one
+   * instruction, so matching every encoding's mask against it each time was most of a short run's
+   * cost.
    */
-  private readonly byFirstUnit = new Map<bigint, { readonly complete: Candidate[]; readonly longer: Candidate[] }>();
+  private readonly splits: Map<bigint, Split>[] = [];
+  /**
+   * Whole decodes of the first k+1 fetch units where they settle it (an instruction that long, or
+   * no encoding at all): the analysis's search replays each state it draws several times, and every
+   * drawn word was matched and its fields extracted again.
+   */
+  private readonly settled: Map<bigint, Decoded | null>[] = [];
 
   constructor(private readonly isa: IR.Isa) {
     this.candidates = isa.instructions.flatMap((instruction) => instruction.encodings.map((encoding) => ({ instruction, encoding })));
@@ -55,8 +68,12 @@ export class Decoder {
     let live = this.candidates;
     for (let k = 0; (k + 1) * U <= this.maxLength && live.length > 0; k++) {
       word = (word << BigInt(U)) | fetch(k);
+      const settled = (this.settled[k] ??= new Map());
+      const known = settled.get(word);
+      if (known !== undefined) return known;
       const bits = (k + 1) * U;
-      let split = k === 0 ? this.byFirstUnit.get(word) : undefined;
+      const splits = (this.splits[k] ??= new Map());
+      let split = splits.get(word);
       if (!split) {
         split = { complete: [], longer: [] };
         for (const c of live) {
@@ -65,15 +82,16 @@ export class Decoder {
           if ((word & (e.mask >> shift)) !== e.match >> shift) continue;
           (e.length === bits ? split.complete : split.longer).push(c);
         }
-        if (k === 0) this.byFirstUnit.set(word, split);
+        remember(splits, word, split);
       }
       const complete = split.complete.filter((c) => !c.encoding.where || evalPure(c.encoding.where, fieldValues(c.encoding, word)) === 1n);
-      const longer = split.longer;
       if (complete.length > 0) {
-        const best = this.pick(complete);
-        return this.finish(best, word);
+        const decoded = this.finish(this.pick(complete), word);
+        remember(settled, word, decoded);
+        return decoded;
       }
-      live = longer;
+      if (split.longer.length === 0) remember(settled, word, null);
+      live = split.longer;
     }
     return null;
   }
@@ -110,6 +128,14 @@ export class Decoder {
 }
 
 const shared = new WeakMap<IR.Isa, Decoder>();
+
+/** Entries each of a decoder's tables keeps (a long search meets ever new words). */
+const REMEMBERED = 1 << 16;
+
+function remember<V>(table: Map<bigint, V>, key: bigint, value: V): void {
+  if (table.size >= REMEMBERED) table.clear();
+  table.set(key, value);
+}
 
 function fieldValues(e: IR.Encoding, word: bigint): Map<string, bigint> {
   return new Map(e.fields.map((f) => [f.name, extractField(f, word)]));
