@@ -121,7 +121,7 @@ function reachableFunctions(isa: IR.Isa, instr: IR.Instruction): Set<number> {
       out.add(o.fn);
       visit(isa.functions[o.fn]!.body);
     }
-    for (const [k, x] of Object.entries(o)) if (k !== "span") visit(x);
+    for (const k in o) if (k !== "span") visit(o[k]);
   };
   visit(instr.body);
   if (isa.translate !== null) visit(isa.functions[isa.translate]!.body);

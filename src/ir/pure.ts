@@ -4,16 +4,16 @@
  * bigints of the expression's width; booleans are 1n/0n; division by zero follows SMT-LIB, so the
  * solver and the interpreter never disagree.
  */
-import { ashr, lshr, rol, ror, sdiv, shl, srem, udiv, urem } from "./bitops.js";
+import { ashr, big, lshr, rol, ror, sdiv, shl, srem, udiv, urem } from "./bitops.js";
 import * as IR from "./ir.js";
 
 /** Reads one field's value out of an instruction word. */
 export function extractField(f: IR.EncodedField, word: bigint): bigint {
   let v = 0n;
   for (const p of f.pieces) {
-    const w = BigInt(p.encHi - p.encLo + 1);
-    const chunk = (word >> BigInt(p.encLo)) & ((1n << w) - 1n);
-    v |= chunk << BigInt(p.fieldLo);
+    const w = big(p.encHi - p.encLo + 1);
+    const chunk = (word >> big(p.encLo)) & ((1n << w) - 1n);
+    v |= chunk << big(p.fieldLo);
   }
   return v;
 }
@@ -30,10 +30,10 @@ export function evalPure(e: IR.Expr, operands: ReadonlyMap<string, bigint>): big
     case "const": return e.value;
     case "boolConst": return e.value ? 1n : 0n;
     case "operand": return operands.get(e.name) ?? 0n;
-    case "slice": return m(ev(e.value) >> BigInt(e.lo), e.width);
+    case "slice": return m(ev(e.value) >> big(e.lo), e.width);
     case "concat": {
       let v = 0n;
-      for (const p of e.parts) v = (v << BigInt(IR.widthOf(p))) | ev(p);
+      for (const p of e.parts) v = (v << big(IR.widthOf(p))) | ev(p);
       return v;
     }
     case "zext": return ev(e.value);

@@ -26,8 +26,9 @@ export function walkReachable(isa: IR.Isa, body: readonly IR.Stmt[], visit: (nod
     if (typeof o.kind !== "string") return;
     visit(o as IrNode);
     if (o.kind === "call" && typeof o.fn === "number") fn(o.fn);
-    // Types ({ kind: "bits" }) and source spans are not nodes.
-    for (const [k, v] of Object.entries(o)) if (k !== "span" && k !== "type") walk(v);
+    // Types ({ kind: "bits" }) and source spans are not nodes. (for-in: Object.entries made an
+    // array of pairs per node, and the analysis walks every instruction's semantics several times.)
+    for (const k in o) if (k !== "span" && k !== "type") walk((o as Record<string, unknown>)[k]);
   };
   walk(body);
   for (const id of also) fn(id);

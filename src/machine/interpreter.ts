@@ -5,6 +5,7 @@
  * the simulated machine, never errors of popek.
  */
 import * as IR from "../ir/ir.js";
+import { big } from "../ir/bitops.js";
 import { binop } from "../ir/pure.js";
 import type { MachineState } from "./state.js";
 
@@ -93,8 +94,8 @@ export class Interpreter {
     let v = 0n;
     for (let i = 0; i < units; i++) {
       const k = endian === "big" ? i : units - 1 - i;
-      const a = mask(pa + BigInt(k), addrWidth);
-      v = (v << BigInt(unitWidth)) | (atStart ? this.state.readUnitAtStart(a) : this.state.readUnit(a));
+      const a = mask(pa + big(k), addrWidth);
+      v = (v << big(unitWidth)) | (atStart ? this.state.readUnitAtStart(a) : this.state.readUnit(a));
     }
     return v;
   }
@@ -103,7 +104,7 @@ export class Interpreter {
     const { unitWidth, addrWidth, endian } = this.isa.memory;
     for (let i = 0; i < units; i++) {
       const k = endian === "big" ? units - 1 - i : i;
-      this.state.writeUnit(mask(pa + BigInt(k), addrWidth), mask(value >> BigInt(i * unitWidth), unitWidth));
+      this.state.writeUnit(mask(pa + big(k), addrWidth), mask(value >> big(i * unitWidth), unitWidth));
     }
   }
 
@@ -123,7 +124,7 @@ export class Interpreter {
   fetchUnit(pc: bigint, k: number): bigint {
     const { fetchUnit, unitWidth, addrWidth, endian } = this.isa.memory;
     const per = fetchUnit / unitWidth;
-    const va = mask(pc + BigInt(k * per), this.isa.vaddrWidth);
+    const va = mask(pc + big(k * per), this.isa.vaddrWidth);
     const pa = this.translate(va, IR.ACCESS.FETCH);
     this.options.onAccess?.("fetch", va, pa, per);
     const overlay = k === 0 ? this.options.fetchOverlay : undefined;
@@ -131,8 +132,8 @@ export class Interpreter {
     let v = 0n;
     for (let i = 0; i < per; i++) {
       const j = endian === "big" ? i : per - 1 - i;
-      const a = mask(pa + BigInt(j), addrWidth);
-      v = (v << BigInt(unitWidth)) | (overlay(a) ?? this.state.readUnit(a));
+      const a = mask(pa + big(j), addrWidth);
+      v = (v << big(unitWidth)) | (overlay(a) ?? this.state.readUnit(a));
     }
     return v;
   }
@@ -246,10 +247,10 @@ export class Interpreter {
       case "nextPc":
         return f.nextPc;
       case "slice":
-        return mask(this.eval(e.value, f) >> BigInt(e.lo), e.width);
+        return mask(this.eval(e.value, f) >> big(e.lo), e.width);
       case "concat": {
         let v = 0n;
-        for (const p of e.parts) v = (v << BigInt(IR.widthOf(p))) | this.eval(p, f);
+        for (const p of e.parts) v = (v << big(IR.widthOf(p))) | this.eval(p, f);
         return v;
       }
       case "zext":
