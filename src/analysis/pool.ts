@@ -2,8 +2,8 @@
  * A pool of worker threads that classify instructions in parallel, each with its own Z3 (Z3's
  * WASM build answers one check at a time per instance, so parallel checks need separate
  * instances). The main thread hands each idle worker the next instruction, and a busy one the one
- * after (PREFETCH); a worker is sent an ISA once and keeps it. Workers are unreferenced while idle, so a forgotten pool does not keep the
- * process alive; `closeWorkerPool` ends them.
+ * after (PREFETCH); a worker is sent an ISA once and keeps it. Workers are unreferenced while idle,
+ * so a forgotten pool does not keep the process alive; `closeWorkerPool` ends them.
  *
  * Running from the TypeScript sources (the tests), a worker cannot load .ts modules by itself: it
  * is started with a module loader that transpiles them (TypeScript's transpileModule, as

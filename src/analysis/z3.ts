@@ -178,7 +178,6 @@ async function start() {
   }
 }
 
-
 /** The compiled Z3 module's exports (the bindings type it `any`): the synchronous check. */
 interface NativeModule {
   _Z3_solver_check(context: number, solver: number): number;
@@ -255,14 +254,13 @@ export async function withFreshZ3<T>(fn: (Z: Z3) => Promise<T>): Promise<T> {
   // Objects are filed under the context being made now (owner): two at once would mix their tables.
   if (owner !== 0) throw new Error("popek: two fresh Z3 contexts at once in one thread");
   const id = ++contexts;
-  const outer = owner;
   owner = id;
   live.set(id, new Map());
   const ctx = new s.api.Context("main");
   try {
     return await fn(ctx);
   } finally {
-    owner = outer;
+    owner = 0;
     releaseAll(id);
     deleted.add(id);
     s.api.Z3.del_context(ctx.ptr);
@@ -275,10 +273,10 @@ export async function withFreshZ3<T>(fn: (Z: Z3) => Promise<T>): Promise<T> {
  */
 export function checkSat(solver: Z3Solver): "sat" | "unsat" | "unknown" {
   if (!nativeModule || !bindings) throw new Error("popek: Z3 is not started");
-  const ctx = solver.ctx.ptr as unknown as number;
-  const r = nativeModule._Z3_solver_check(ctx, solver.ptr as unknown as number);
-  const code = bindings.Z3.get_error_code(solver.ctx.ptr);
-  if (code !== 0) throw new Error(`popek: Z3 failed a check: ${bindings.Z3.get_error_msg(solver.ctx.ptr, code)}`);
+  const ctx = solver.ctx.ptr;
+  const r = nativeModule._Z3_solver_check(ctx as unknown as number, solver.ptr as unknown as number);
+  const code = bindings.Z3.get_error_code(ctx);
+  if (code !== 0) throw new Error(`popek: Z3 failed a check: ${bindings.Z3.get_error_msg(ctx, code)}`);
   return r === Z3_L_TRUE ? "sat" : r === Z3_L_FALSE ? "unsat" : "unknown";
 }
 
