@@ -9,7 +9,7 @@
  * verdicts with internal errors are never stored.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bodyFootprint } from "../ir/footprint.js";
 import type * as IR from "../ir/ir.js";
@@ -36,6 +36,15 @@ export class AnalysisCache {
       return null;
     }
     return this.options.keepUndecided || isCacheable(v) ? v : null;
+  }
+
+  /** Whether any verdict is stored (a run after the first, which may need no solver at all). */
+  holdsVerdicts(): boolean {
+    try {
+      return readdirSync(this.dir).some((f) => f.endsWith(".json"));
+    } catch {
+      return false;
+    }
   }
 
   set(key: string, v: InstructionVerdict): void {

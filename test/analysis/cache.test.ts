@@ -31,8 +31,12 @@ test("re-checking solves only what changed", async () => {
   const cache = new AnalysisCache(mkdtempSync(join(tmpdir(), "popek-cache-")));
   const flawed = readFileSync("isas/pg-flawed.isa", "utf8");
   const machine = readFileSync("isas/pg/machine.isa", "utf8");
+  // A cache that holds nothing yet says so (popek check then readies the solver while it loads specs).
+  expect(cache.holdsVerdicts()).toBe(false);
+  expect(new AnalysisCache(join(tmpdir(), "popek-cache-never-made")).holdsVerdicts()).toBe(false);
   const first = await analyseText(flawed, machine, cache);
   expect(first.solved.length).toBe(first.a.instructions.length);
+  expect(cache.holdsVerdicts()).toBe(true);
   const second = await analyseText(flawed, machine, cache);
   expect(second.solved).toEqual([]);
   // A decided verdict holds whatever the solver was allowed: other limits reuse it.
