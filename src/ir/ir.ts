@@ -13,8 +13,13 @@ import type { Span } from "../syntax/source.js";
 export type Type = { readonly kind: "bits"; readonly width: number } | { readonly kind: "bool" };
 
 export const bool: Type = { kind: "bool" };
+/** One type object per width, made once: typeOf and widthOf are asked per node by the interpreters. */
+const bitsTypes = new Map<number, Type>();
+
 export function bits(width: number): Type {
-  return { kind: "bits", width };
+  let t = bitsTypes.get(width);
+  if (!t) bitsTypes.set(width, (t = { kind: "bits", width }));
+  return t;
 }
 
 // ---------------------------------------------------------------- state
@@ -122,21 +127,10 @@ export function typeOf(e: Expr): Type {
   }
 }
 
-/** The width of a bit-vector expression (0 for booleans); typeOf without making a type (interpreters ask it per node). */
+/** The width of a bit-vector expression (0 for booleans). */
 export function widthOf(e: Expr): number {
-  switch (e.kind) {
-    case "boolConst":
-      return 0;
-    case "local":
-    case "unary":
-    case "binary":
-    case "ite":
-      return e.type.kind === "bits" ? e.type.width : 0;
-    case "call":
-      return e.type?.kind === "bits" ? e.type.width : 0;
-    default:
-      return e.width;
-  }
+  const t = typeOf(e);
+  return t.kind === "bits" ? t.width : 0;
 }
 
 // ---------------------------------------------------------------- statements

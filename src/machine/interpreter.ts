@@ -162,7 +162,7 @@ export class Interpreter {
   /**
    * What the `return` that ended the running function returned, until its caller takes it. A return
    * unwinds by the statements' results (true: returned), not by an exception: x86's translate
-   * returns from nested functions on every access, and a throw each time was a tenth of the
+   * returns from nested functions on every access, and a throw each time was a sixth of the
    * analysis's concrete search.
    */
   private returned: bigint | null = null;
