@@ -16,6 +16,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { fastInvokes } from "./z3-invoke.js";
 import type { BitVec, Bool, Context, Model, SMTArray, Solver, Tactic } from "z3-solver";
 
 export type Z3 = Context<"main">;
@@ -154,10 +155,18 @@ export function prepareZ3(): void {
   compileZ3().catch(() => undefined); // a failed compile is met again (and reported) where it is used
 }
 
+/** Where this thread's Z3 has its exception trampolines (see z3-invoke.ts); null before it starts. */
+let trampolines: "webassembly" | "javascript" | null = null;
+
+export function z3Trampolines(): "webassembly" | "javascript" | null {
+  return trampolines;
+}
+
 async function start() {
   const { init, killThreads } = await import("z3-solver");
-  // A module compiled elsewhere (a worker's, from the pool), or here (prepareZ3), else none: init compiles its own.
-  const module = compiled ? await compiled : compiling ? await compiling.catch(() => null) : null;
+  // A module compiled elsewhere (a worker's, from the pool), or here (at prepareZ3 or now); where
+  // compiling fails, init tries its own way and reports what it meets.
+  const module = compiled ? await compiled : await compileZ3().catch(() => null);
   // The bindings create their registry inside init(); they are the only caller while it runs.
   const original = globalThis.FinalizationRegistry;
   globalThis.FinalizationRegistry = GatedFinalizationRegistry as typeof FinalizationRegistry;
@@ -166,7 +175,13 @@ async function start() {
     // start-up, and the {} returned says the exports come later.
     const api = await init(module ? {
       instantiateWasm: (imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => {
-        void WebAssembly.instantiate(module, imports).then((instance) => done(instance, module));
+        // Z3's exception trampolines in WebAssembly (see z3-invoke.ts), where they can be made.
+        const fast = process.env.POPEK_Z3_JS_TRAMPOLINES ? null : fastInvokes(imports as Parameters<typeof fastInvokes>[0], WebAssembly.Module.exports(module).map((e) => e.name));
+        trampolines = fast ? "webassembly" : "javascript";
+        void WebAssembly.instantiate(module, (fast?.imports ?? imports) as WebAssembly.Imports).then((instance) => {
+          fast?.attach(instance);
+          done(instance, module);
+        });
         return {};
       },
     } : {});
