@@ -25,8 +25,6 @@
  * replaced and Z3 runs as shipped.
  */
 
-type Imports = Record<string, Record<string, unknown>>;
-
 /** WebAssembly value types by Emscripten's signature letters. */
 const VALUE: Readonly<Record<string, number>> = { i: 0x7f, j: 0x7e, f: 0x7d, d: 0x7c };
 /** The instruction that pushes a zero of each type (the result of a call that threw). */
@@ -40,7 +38,7 @@ const HELPERS = ["emscripten_stack_get_current", "_emscripten_stack_restore", "s
 
 export interface FastInvokes {
   /** The imports to instantiate Z3 with: env's invoke_* replaced, the throwers wrapped. */
-  readonly imports: Imports;
+  readonly imports: WebAssembly.Imports;
   /** Call once Z3 is instantiated, before anything runs in it. */
   attach(instance: WebAssembly.Instance): void;
 }
@@ -49,7 +47,7 @@ export interface FastInvokes {
  * The trampolines for Emscripten's `imports`, or null where they cannot be made (no invoke_*, an
  * unknown signature letter, a thrower or a helper missing, no exception handling in this engine).
  */
-export function fastInvokes(imports: Imports, exportNames: readonly string[]): FastInvokes | null {
+export function fastInvokes(imports: WebAssembly.Imports, exportNames: readonly string[]): FastInvokes | null {
   const env = imports["env"];
   if (!env) return null;
   const names = Object.keys(env).filter((k) => k.startsWith("invoke_") && typeof env[k] === "function");
@@ -68,7 +66,8 @@ export function fastInvokes(imports: Imports, exportNames: readonly string[]): F
   let inFlight = false;
   const table = new WebAssembly.Table({ element: "anyfunc", initial: 0 });
   const helpers = new WebAssembly.Table({ element: "anyfunc", initial: HELPERS.length });
-  // Emscripten's own, for an index beyond the copy: one that returns caught whatever was in flight.
+  // Emscripten's own invoke, for an index beyond the copy: it catches a C++ exception itself, so
+  // none is in flight once it returns.
   const originals = Object.fromEntries(names.map((n) => {
     const original = env[n] as (...args: unknown[]) => unknown;
     return [n, (...args: unknown[]) => {
@@ -80,11 +79,11 @@ export function fastInvokes(imports: Imports, exportNames: readonly string[]): F
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
     h: { table, helpers, caught: () => (inFlight ? ((inFlight = false), 1) : 0), ...originals },
   });
-  const wrapped: Record<string, unknown> = { ...env };
-  for (const n of names) wrapped[n] = instance.exports[n];
+  const wrapped: WebAssembly.ModuleImports = { ...env };
+  for (const n of names) wrapped[n] = instance.exports[n] as WebAssembly.ImportValue;
   for (const t of THROWERS) {
     const original = env[t] as (...args: unknown[]) => never;
-    wrapped[t] = (...args: unknown[]) => {
+    wrapped[t] = (...args: unknown[]): never => {
       inFlight = true;
       return original(...args);
     };

@@ -167,6 +167,7 @@ async function start() {
   // A module compiled elsewhere (a worker's, from the pool), or here (at prepareZ3 or now); where
   // compiling fails, init tries its own way and reports what it meets.
   const module = compiled ? await compiled : await compileZ3().catch(() => null);
+  if (!module) trampolines = "javascript";
   // The bindings create their registry inside init(); they are the only caller while it runs.
   const original = globalThis.FinalizationRegistry;
   globalThis.FinalizationRegistry = GatedFinalizationRegistry as typeof FinalizationRegistry;
@@ -176,9 +177,9 @@ async function start() {
     const api = await init(module ? {
       instantiateWasm: (imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => {
         // Z3's exception trampolines in WebAssembly (see z3-invoke.ts), where they can be made.
-        const fast = process.env.POPEK_Z3_JS_TRAMPOLINES ? null : fastInvokes(imports as Parameters<typeof fastInvokes>[0], WebAssembly.Module.exports(module).map((e) => e.name));
+        const fast = process.env.POPEK_Z3_JS_TRAMPOLINES ? null : fastInvokes(imports, WebAssembly.Module.exports(module).map((e) => e.name));
         trampolines = fast ? "webassembly" : "javascript";
-        void WebAssembly.instantiate(module, (fast?.imports ?? imports) as WebAssembly.Imports).then((instance) => {
+        void WebAssembly.instantiate(module, fast?.imports ?? imports).then((instance) => {
           fast?.attach(instance);
           done(instance, module);
         });
