@@ -10,7 +10,7 @@ import * as IR from "../ir/ir.js";
 import { withBits } from "../ir/bitops.js";
 import { evalPure, extractField } from "../ir/pure.js";
 import { walkReachable } from "../ir/walk.js";
-import { Decoder } from "../machine/decoder.js";
+import { Decoder, type Decoded } from "../machine/decoder.js";
 import { formatInstruction } from "../machine/disassembler.js";
 import { Interpreter, TrapSignal } from "../machine/interpreter.js";
 import { MachineState } from "../machine/state.js";
@@ -783,11 +783,24 @@ function collectEithers(isa: IR.Isa, body: readonly IR.Stmt[]): IR.Stmt[] {
 
 /**
  * A drawn state's assembly text, made only if someone reads it: most draws are thrown away, and
- * disassembling each one cost more than running it.
+ * disassembling each one cost more than running it. A class, not an object given a getter of its
+ * own: such an object V8 keeps as a dictionary, slower to make and to read (60 ms of the search).
  */
+class DrawnConcrete implements Concrete {
+  private text: string | (() => string);
+
+  constructor(readonly state: MachineState, readonly decoded: Decoded | null, readonly choices: Map<IR.Stmt, number[]>, text: () => string) {
+    this.text = text;
+  }
+
+  get assembly(): string {
+    if (typeof this.text !== "string") this.text = this.text();
+    return this.text;
+  }
+}
+
 function lazyAssembly(c: Omit<Concrete, "assembly">, text: () => string): Concrete {
-  let memo: string | null = null;
-  return Object.defineProperty({ ...c }, "assembly", { get: () => (memo ??= text()), enumerable: true }) as Concrete;
+  return new DrawnConcrete(c.state, c.decoded, c.choices, text);
 }
 
 /** The same instruction and choices from another state (the assembly is the same: same word, same PC). */
