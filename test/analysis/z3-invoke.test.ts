@@ -4,13 +4,8 @@
  * misuse), a JavaScript error thrown inside Z3 comes out unchanged, and imports that are not what
  * the trampolines expect leave Z3 as shipped.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, expect, test } from "vitest";
-import { registerSourceLoader } from "../../src/analysis/pool.js";
+import { runModule, sourceUrl } from "./child-module.js";
 import { fastInvokes } from "../../src/analysis/z3-invoke.js";
 import { checkSat, oneCheckSolver, shutdownZ3, withFreshZ3, z3Trampolines } from "../../src/analysis/z3.js";
 
@@ -47,7 +42,7 @@ test("a JavaScript error thrown inside Z3 comes out of the check unchanged, not 
   // Z3 reads the clock through JavaScript (performance.now) while it checks with a timeout; a clock
   // that throws makes an error inside Z3's frames. The process is left in no state to go on (Z3 was
   // unwound mid-check), so this runs in a child process that exits at once.
-  const z3 = pathToFileURL(join(process.cwd(), "src/analysis/z3.ts")).href;
+  const z3 = sourceUrl("src/analysis/z3.ts");
   const script = `
     const { checkSat, oneCheckSolver, withFreshZ3, z3Trampolines } = await import(${JSON.stringify(z3)});
     const clock = performance.now;
@@ -65,9 +60,7 @@ test("a JavaScript error thrown inside Z3 comes out of the check unchanged, not 
       }
       process.exit(0);
     });`;
-  const file = join(mkdtempSync(join(tmpdir(), "popek-")), "throw.mjs");
-  writeFileSync(file, script);
-  const child = spawnSync(process.execPath, ["--import", `data:text/javascript,${encodeURIComponent(registerSourceLoader())}`, file], { encoding: "utf8", timeout: 120_000 });
+  const child = runModule(script);
   expect(child.stdout).toBe("webassembly the same error\n");
   expect(child.status).toBe(0);
 });

@@ -3,14 +3,11 @@
  * them all when the context ends, before deleting it. Objects the bindings release themselves (a
  * solver's release) must not be dropped twice, and the next context must work as the first did.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, expect, test } from "vitest";
-import { registerSourceLoader } from "../../src/analysis/pool.js";
+import { runModule, sourceUrl } from "./child-module.js";
 import { checkSat, oneCheckSolver, provedHere, shutdownZ3, withFreshZ3 } from "../../src/analysis/z3.js";
 
 afterAll(async () => {
@@ -57,7 +54,7 @@ test("npm install removed the two per-call debugging assertions from z3-solver's
 
 test("a process that checks with a timeout and shuts Z3 down exits cleanly, printing nothing (regression: a timer thread still loading was reported)", () => {
   // Z3's output goes straight to file descriptor 2, so this runs in a child process.
-  const z3 = pathToFileURL(join(process.cwd(), "src/analysis/z3.ts")).href;
+  const z3 = sourceUrl("src/analysis/z3.ts");
   const script = `
     const { checkSat, oneCheckSolver, shutdownZ3, withFreshZ3 } = await import(${JSON.stringify(z3)});
     const r = await withFreshZ3(async (Z) => {
@@ -68,9 +65,7 @@ test("a process that checks with a timeout and shuts Z3 down exits cleanly, prin
     });
     await shutdownZ3();
     console.log(r);`;
-  const file = join(mkdtempSync(join(tmpdir(), "popek-")), "check.mjs");
-  writeFileSync(file, script);
-  const child = spawnSync(process.execPath, ["--import", `data:text/javascript,${encodeURIComponent(registerSourceLoader())}`, file], { encoding: "utf8", timeout: 120_000 });
+  const child = runModule(script);
   expect(child.stderr).toBe("");
   expect(child.stdout).toBe("sat\n");
   expect(child.status).toBe(0);
