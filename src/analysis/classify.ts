@@ -313,8 +313,9 @@ export class InstructionClassifier {
   private async solve(constraints: readonly B[], share: number): Promise<Answer> {
     this.queries++;
     const s = oneCheckSolver(this.Z);
-    const rlimit = Math.floor(this.options.rlimit / share);
-    const timeoutMs = Math.floor(this.options.timeoutMs / share);
+    // At least one of each: Z3 reads a limit of 0 as no limit at all.
+    const rlimit = Math.max(1, Math.floor(this.options.rlimit / share));
+    const timeoutMs = Math.max(1, Math.floor(this.options.timeoutMs / share));
     try {
       // Z3's rlimit is relative: this query may spend that many more units of the context's count.
       s.set("rlimit", rlimit);
@@ -1276,6 +1277,10 @@ export class InstructionClassifier {
     if (q.mode.status === "found") return shown({ status: "found", samples: [...q.mode.samples, q.mode.samples[1]!] }, [], itself("mode"));
     if (q.userLocation.status === "sat") return shown(q.userLocation, [...q.userLocationRuns, q.userLocationRuns[1]!], itself("location"));
     if (q.userLocation.status === "found") return shown({ status: "found", samples: [...q.userLocation.samples, q.userLocation.samples[1]!] }, [], itself("location"));
+    // The solver below asks only about runs above the guest level: an undecided guest-level
+    // question leaves the guest-level runs open (a run at the guest level that drops to the
+    // supervisor is sensitive there and nowhere above).
+    if (q.userControl.status === "unknown") results.push("inconclusive");
     if (q.mode.status === "unknown") results.push("inconclusive");
     if (q.userLocation.status === "unknown") results.push("inconclusive");
 
