@@ -25,6 +25,7 @@ import { analyze, DEFAULT_RLIMIT } from "../dist/src/analysis/analyze.js";
 import { AnalysisCache } from "../dist/src/analysis/cache.js";
 import { closeWorkerPool } from "../dist/src/analysis/pool.js";
 import { SharedVerdicts } from "../dist/src/analysis/share.js";
+import { tuneV8ForAnalysis } from "../dist/src/analysis/v8-flags.js";
 import { prepareZ3, shutdownZ3 } from "../dist/src/analysis/z3.js";
 import { checkSpec } from "../dist/src/check/check.js";
 import { loadSpec } from "../dist/src/syntax/load.js";
@@ -33,8 +34,10 @@ const files = process.argv.slice(2).length ? process.argv.slice(2) : readdirSync
 const workers = Number(process.env.POPEK_WORKERS ?? os.availableParallelism());
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length ? (s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2) : 0; };
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(" ");
-// Z3 compiles while the specs load, as in popek check (see prepareZ3).
+// Z3 compiles while the specs load, and V8 does not inline, as in popek check (see prepareZ3,
+// tuneV8ForAnalysis).
 prepareZ3();
+tuneV8ForAnalysis();
 const specs = files.map((f) => ({ file: f, isa: checkSpec(loadSpec(f)).isa })).filter((s) => s.isa);
 
 const head = ["spec", "config", "instrs", "solved", "work s", "median ms", "max ms", "queries", "units M", "expect"];

@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { analyze, type Analysis } from "../../analysis/analyze.js";
 import { AnalysisCache } from "../../analysis/cache.js";
 import { SharedVerdicts } from "../../analysis/share.js";
+import { tuneV8ForAnalysis } from "../../analysis/v8-flags.js";
 import { prepareZ3, shutdownZ3 } from "../../analysis/z3.js";
 import type * as IR from "../../ir/ir.js";
 import { EXIT, loadIsa, type Io } from "../load-isa.js";
@@ -61,6 +62,7 @@ export async function checkCommand(files: readonly string[], options: CheckOptio
     // already: a later run mostly needs no solver, and compiling for nothing made it ~0.3 s slower.
     const preparing = !options.syntaxOnly && !cache?.holdsVerdicts();
     if (preparing) prepareZ3();
+    if (!options.syntaxOnly) tuneV8ForAnalysis();
     // An instruction that cannot tell two configurations apart is solved once (see share.ts).
     const shared = new SharedVerdicts();
     for (const file of files) {
