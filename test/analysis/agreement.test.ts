@@ -51,3 +51,25 @@ test(`solver classification equals brute force on ${RUNS} random ISAs (seed ${SE
 test(`split relational queries equal brute force on ${SPLIT_RUNS} random ISAs (seed ${SEED + 2})`, async () => {
   await fc.assert(fc.asyncProperty(randomIsa, (isa) => agrees(isa, false, true)), { numRuns: SPLIT_RUNS, seed: SEED + 2, endOnFailure: true });
 }, Math.max(120_000, SPLIT_RUNS * 10_000));
+
+// Under a tiny resource limit most questions go undecided; every answer still given must be brute
+// force's. An undecided question must never turn into a decided one further on (a theorem-level
+// "no problem" while the question it rests on ran out: the guest-level control question once did).
+const LIMITED_RUNS = Number(process.env.POPEK_RUNS ?? 40);
+
+async function soundUnderLimit({ source, semantics }: { source: string; semantics: string }, rlimit: number, sampling: boolean): Promise<void> {
+  const loaded = loadSpec("random.isa", () => source);
+  const isa = checkSpec(loaded).isa!;
+  const config = isa.configs[0]!;
+  const a = await analyze(isa, config, { rlimit, sampleTries: sampling ? 48 : 0 });
+  expect(a.internalErrors, `witnesses must replay; semantics:\n${semantics}`).toEqual([]);
+  const solver = solverFlags(a.instructions[0]!);
+  const brute = bruteForce(isa, isa.instructions[0]!, config);
+  const decided = Object.fromEntries(Object.entries(solver).filter(([, v]) => v !== "inconclusive"));
+  const expected = Object.fromEntries(Object.keys(decided).map((k) => [k, brute[k as keyof typeof brute]]));
+  expect(decided, `rlimit ${rlimit}; semantics:\n${semantics}\nconfig requires: ${config.requires.length}`).toEqual(expected);
+}
+
+test(`under tiny resource limits every decided answer equals brute force, on ${LIMITED_RUNS} random ISAs (seed ${SEED + 4})`, async () => {
+  await fc.assert(fc.asyncProperty(randomIsa, fc.constantFrom(1, 5, 20, 60, 200, 600, 2000), fc.boolean(), soundUnderLimit), { numRuns: LIMITED_RUNS, seed: SEED + 4, endOnFailure: true });
+}, Math.max(120_000, LIMITED_RUNS * 10_000));
