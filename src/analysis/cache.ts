@@ -16,7 +16,7 @@ import type * as IR from "../ir/ir.js";
 import type { InstructionVerdict } from "./classify.js";
 
 /** Bump when the analyzer's definitions or encodings of them change. */
-export const ANALYZER_VERSION = "2026-12-03.2";
+export const ANALYZER_VERSION = "2026-12-03.3";
 
 export class AnalysisCache {
   /**

@@ -70,6 +70,8 @@ export interface InstructionVerdict {
   readonly hvmProblem: Tri;
   readonly class: string;
   readonly evidence: readonly Witness[];
+  /** The questions the solver left open, and why: what an inconclusive answer rests on. */
+  readonly undecided: readonly Undecided[];
   /** Replay failures: bugs in popek, reported loudly. */
   readonly internalErrors: readonly string[];
   readonly queries: number;
@@ -81,6 +83,23 @@ export interface InstructionVerdict {
   readonly ms: number;
   /** Where the time went (ms): see Phases. */
   readonly phases: Phases;
+}
+
+/** A question the solver could not decide. */
+export interface Undecided {
+  /** The question, in the words of the verdict's fields ("control sensitive", "user sensitive: ..."). */
+  readonly question: string;
+  /** The limit it ran into: resource units (--rlimit), wall-clock time (--timeout), or another. */
+  readonly limit: "resources" | "time" | "other";
+  /** Z3's reason, as it gives it. */
+  readonly reason: string;
+}
+
+/** Which limit Z3's reason for an unknown names. */
+export function limitOf(reason: string): Undecided["limit"] {
+  if (/resource limit|rlimit/i.test(reason)) return "resources";
+  if (/timeout|canceled/i.test(reason)) return "time";
+  return "other";
 }
 
 /**
@@ -207,6 +226,8 @@ export class InstructionClassifier {
   private instrName = "";
   private readonly internalErrors: string[] = [];
   private readonly evidence: Witness[] = [];
+  /** Theorem 1's counterpart queries left open (the classes' own questions are read off their answers). */
+  private readonly undecided: Undecided[] = [];
 
   constructor(
     private readonly Z: Z3,
@@ -1193,6 +1214,16 @@ export class InstructionClassifier {
     }
     const hvmProblem = userSensitive;
     const timingDependent = this.tri(timing);
+    const asked: [string, Answer][] = [
+      ["privileged: completes at the guest level", userCompletes], ["privileged: completes above it", aboveCompletes],
+      ["control sensitive", control], ["user sensitive: control, at the guest level", userControl],
+      ["mode sensitive", mode], ["location sensitive", location], ["user sensitive: location, at the guest level", userLocation],
+      ["timing dependent", timing],
+    ];
+    const undecided: Undecided[] = [
+      ...asked.flatMap(([question, a]) => (a.status === "unknown" ? [{ question, limit: limitOf(a.reason), reason: a.reason }] : [])),
+      ...this.undecided,
+    ];
 
     const ms = performance.now() - t0;
     const cls =
@@ -1219,6 +1250,7 @@ export class InstructionClassifier {
       hvmProblem,
       class: cls,
       evidence: this.evidence,
+      undecided,
       internalErrors: this.internalErrors,
       queries: this.queries,
       units: this.units,
@@ -1325,6 +1357,7 @@ export class InstructionClassifier {
         const which = live.find((x) => live.length === 1 || modelValue(a.model, this.Z.If(each(x), this.Z.BitVec.val(1, 1), this.Z.BitVec.val(0, 1)) as BV) === 1n)!;
         return shown(a, which.runs, counterpart(which.kind));
       }
+      if (a.status === "unknown") this.undecided.push({ question: "Theorem 1: a sensitive run above the guest level whose counterpart completes", limit: limitOf(a.reason), reason: a.reason });
       results.push(this.tri(a));
     }
     return or3(...results);

@@ -59,7 +59,8 @@ test("an inconclusive verdict is solved again, unless the cache keeps undecided 
   const undecided: InstructionVerdict = {
     name: instruction.name, instruction, privileged: "inconclusive", controlSensitive: false, behaviorSensitive: false,
     locationSensitive: false, modeSensitive: false, userSensitive: false, timingDependent: false, sensitive: false,
-    vmmProblem: "inconclusive", hvmProblem: false, class: "inconclusive", evidence: [], internalErrors: [], queries: 3, units: 30_000_000, ms: 20_000,
+    vmmProblem: "inconclusive", hvmProblem: false, class: "inconclusive", evidence: [],
+    undecided: [{ question: "completes above the guest level (privileged)", limit: "resources", reason: "max. resource limit exceeded" }], internalErrors: [], queries: 3, units: 30_000_000, ms: 20_000,
     phases: { search: 0, solve: 20_000, witness: 0, build: 0 },
   };
   const dir = mkdtempSync(join(tmpdir(), "popek-cache-"));

@@ -233,6 +233,8 @@ describe("inconclusive", () => {
     expect(verdict(a, "H").userSensitive).toBe("inconclusive");
     expect(verdict(a, "H").vmmProblem).toBe("inconclusive");
     expect(a.theorems.vmm.holds).toBe("inconclusive");
+    // The verdict says what is open and why.
+    expect(verdict(a, "H").undecided).toContainEqual({ question: "user sensitive: control, at the guest level", limit: "resources", reason: "max. resource limit exceeded" });
   });
 
   test("a query given a sliver of a small limit is still limited", async () => {

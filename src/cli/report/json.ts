@@ -32,6 +32,7 @@ export function analysisToJson(a: Analysis): Record<string, unknown> {
         states: w.states,
         differences: w.differences,
       })),
+      undecided: v.undecided,
       queries: v.queries,
       ms: Math.round(v.ms * 10) / 10,
     })),

@@ -4,13 +4,14 @@
  */
 import type { Analysis } from "../../analysis/analyze.js";
 import type { Span } from "../../syntax/source.js";
+import { undecidedLine } from "./text.js";
 
 const RULES = [
   { id: "POPEK-VMM", name: "SensitiveNotPrivileged", text: "A sensitive instruction is not privileged: Theorem 1 (trap-and-emulate VMM) fails." },
   { id: "POPEK-RECURSIVE", name: "TimingDependency", text: "An unprivileged instruction reads time-varying state: Theorem 2 (recursive virtualization) fails." },
   { id: "POPEK-HVM", name: "UserSensitiveNotPrivileged", text: "A user-sensitive instruction is not privileged: Theorem 3 (hybrid VMM) fails." },
   { id: "POPEK-EXPECT", name: "ExpectationFailed", text: "An expect statement in the spec does not hold." },
-  { id: "POPEK-INCONCLUSIVE", name: "Inconclusive", text: "The solver could not decide a query in time." },
+  { id: "POPEK-INCONCLUSIVE", name: "Inconclusive", text: "The solver could not decide a question within its limits (--rlimit resource units, --timeout)." },
 ];
 
 function location(span: Span) {
@@ -46,7 +47,9 @@ export function analysesToSarif(analyses: readonly Analysis[], version: string):
         });
       }
       for (const p of t.inconclusive) {
-        results.push({ ruleId: "POPEK-INCONCLUSIVE", level: "warning", message: { text: `${p}: ${label} could not be decided (solver timeout or unknown)` }, locations: [location(spanOf(p))] });
+        const open = a.instructions.find((v) => v.name === p)?.undecided ?? [];
+        const why = open.length ? `: ${undecidedLine(open)}` : " (solver timeout or unknown)";
+        results.push({ ruleId: "POPEK-INCONCLUSIVE", level: "warning", message: { text: `${p}: ${label} could not be decided${why}` }, locations: [location(spanOf(p))] });
       }
     }
     for (const e of a.expectations) {

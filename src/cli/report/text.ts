@@ -3,7 +3,7 @@
  * their witness in one line each, and failed expectations as located messages.
  */
 import type { Analysis } from "../../analysis/analyze.js";
-import type { InstructionVerdict, Witness } from "../../analysis/classify.js";
+import type { InstructionVerdict, Undecided, Witness } from "../../analysis/classify.js";
 import type { Tri } from "../../analysis/tri.js";
 import { median } from "./json.js";
 
@@ -24,6 +24,21 @@ function theoremLine(label: string, t: Analysis["theorems"]["vmm"]): string {
   if (t.holds === true) return `${label} holds: ${t.note}`;
   if (t.holds === false) return `${label} FAILS: ${t.problems.join(", ")} (${t.note})`;
   return `${label} INCONCLUSIVE: could not decide ${t.inconclusive.join(", ")}`;
+}
+
+/** What to raise for the questions left open: the option of each limit they ran into. */
+export function raiseHint(undecided: readonly Undecided[]): string {
+  const limits = new Set(undecided.map((u) => u.limit));
+  const options = [limits.has("resources") ? "--rlimit" : "", limits.has("time") ? "--timeout" : ""].filter(Boolean);
+  return options.length ? `; a larger ${options.join(" or ")} may decide ${undecided.length === 1 ? "it" : "them"}` : "";
+}
+
+/** One instruction's open questions, grouped by the limit they ran into, in a line. */
+export function undecidedLine(undecided: readonly Undecided[]): string {
+  const why = (u: Undecided) => (u.limit === "resources" ? "out of resource units" : u.limit === "time" ? "out of time" : u.reason);
+  const groups = new Map<string, string[]>();
+  for (const u of undecided) groups.set(why(u), [...(groups.get(why(u)) ?? []), u.question]);
+  return `undecided ${[...groups].map(([reason, questions]) => `(${reason}): ${questions.join("; ")}`).join("; ")}${raiseHint(undecided)}`;
 }
 
 export function witnessLine(w: Witness): string {
@@ -50,6 +65,11 @@ export function renderText(a: Analysis, options: { showTable: boolean }): string
     const w = v.evidence.find((e) => e.claim === "problem") ?? v.evidence.find((e) => e.claim === "timing-dependent") ?? v.evidence.find((e) => e.claim.startsWith("user-")) ?? v.evidence[0];
     if (w) out.push(`    ${name}: ${witnessLine(w)}`);
   }
+  const open = new Set([a.theorems.vmm, a.theorems.recursive, a.theorems.hvm].flatMap((t) => (t.holds === "inconclusive" ? t.inconclusive : [])));
+  for (const name of open) {
+    const v = a.instructions.find((x) => x.name === name)!;
+    if (v.undecided.length) out.push(`    ${name}: ${undecidedLine(v.undecided)}`);
+  }
   const failed = a.expectations.filter((e) => e.holds !== true);
   const held = a.expectations.length - failed.length;
   if (a.expectations.length) out.push(`  expectations: ${held} of ${a.expectations.length} hold`);
@@ -69,6 +89,7 @@ export function renderExplain(a: Analysis, name: string): string {
   out.push(`${v.name}${v.instruction.title ? ` — ${v.instruction.title}` : ""} (${v.instruction.span.file}:${v.instruction.span.line}), configuration '${a.config.name}'`);
   out.push(`  privileged: ${yn(v.privileged)}   control sensitive: ${yn(v.controlSensitive)}   mode sensitive: ${yn(v.modeSensitive)}   location sensitive: ${yn(v.locationSensitive)}`);
   out.push(`  user sensitive: ${yn(v.userSensitive)}   timing dependent: ${yn(v.timingDependent)}   class: ${v.class}`);
+  if (v.undecided.length) out.push(`  ${undecidedLine(v.undecided)}`);
   if (v.evidence.length === 0) {
     out.push("  No witnesses: every answer above that is 'no' is a solver proof (unsat) over all states and operands.");
   }
