@@ -1058,14 +1058,17 @@ export class InstructionClassifier {
     // A question that needs a control change from a run that cannot make one is unsat as it stands:
     // no search, no solver.
     const changing = async (rest: () => Promise<Answer>) => (sChanged() === null ? ({ status: "unsat" } as const) : rest());
-    const control = await changing(() => this.search({ level: "any", want: changes }, s, () => [...sBase(), this.wellFormed(la), this.completes(s), sChanged()], "control"));
+    const controlAsked = await changing(() => this.search({ level: "any", want: changes }, s, () => [...sBase(), this.wellFormed(la), this.completes(s), sChanged()], "control"));
     // A guest-level state that changes control state is asked for before one that merely
     // completes: it is one too, and the narrower query is often much the easier (an x86 far call:
     // half a second against six). Where none changes control state, the broader question is asked.
     const earlier = (...answers: Answer[]) => () => answers.map((a) => this.sampleOf(a, ops, instr, s));
-    const userControlFirst: Answer = control.status === "unsat"
+    const userControlFirst: Answer = controlAsked.status === "unsat"
       ? { status: "unsat" }
-      : await changing(() => this.search({ level: "guest", want: changes }, s, () => [...sBase(), this.guest(la), this.completes(s), sChanged()], "user-control", earlier(control)));
+      : await changing(() => this.search({ level: "guest", want: changes }, s, () => [...sBase(), this.guest(la), this.completes(s), sChanged()], "user-control", earlier(controlAsked)));
+    // A guest-level state that changes control state is one at some level: where the general
+    // question ran out and the guest-level one found a state, that state answers both.
+    const control = controlAsked.status === "unknown" && this.tri(userControlFirst) === true ? userControlFirst : controlAsked;
     const userCompletes = this.tri(userControlFirst) === true
       ? userControlFirst
       : await this.search({ level: "guest", want: completes }, s, () => [...sBase(), this.guest(la), this.completes(s)], "guest", earlier(control));
@@ -1357,7 +1360,9 @@ export class InstructionClassifier {
         const which = live.find((x) => live.length === 1 || modelValue(a.model, this.Z.If(each(x), this.Z.BitVec.val(1, 1), this.Z.BitVec.val(0, 1)) as BV) === 1n)!;
         return shown(a, which.runs, counterpart(which.kind));
       }
-      if (a.status === "unknown") this.undecided.push({ question: "Theorem 1: a sensitive run above the guest level whose counterpart completes", limit: limitOf(a.reason), reason: a.reason });
+      if (a.status === "unknown" && !this.undecided.some((u) => u.reason === a.reason)) {
+        this.undecided.push({ question: "Theorem 1: a sensitive run above the guest level whose counterpart completes", limit: limitOf(a.reason), reason: a.reason });
+      }
       results.push(this.tri(a));
     }
     return or3(...results);

@@ -237,6 +237,17 @@ describe("inconclusive", () => {
     expect(verdict(a, "H").undecided).toContainEqual({ question: "user sensitive: control, at the guest level", limit: "resources", reason: "max. resource limit exceeded" });
   });
 
+  test("a guest-level state that changes control state answers the general question where that one ran out", async () => {
+    // Regression: under 400 units the question over every level runs out (its other branch asks
+    // for a cube root), the guest-level one finds M == 1 at once; control sensitivity stayed "?"
+    // and the class "inconclusive", though the same verdict held a replayed problem witness.
+    const a = await run(spec(`instruction H { encoding 00001101; syntax "h"; semantics { if M == 1 { L = X; } else { if Y * Y * Y == 0x0123456789ABCDEF { L = X; } } } }`), { rlimit: 400, sampleTries: 0 });
+    const v = verdict(a, "H");
+    expect(v.undecided.map((u) => u.question)).not.toContain("user sensitive: control, at the guest level");
+    expect([v.controlSensitive, v.userSensitive, v.class]).toEqual([true, true, "control sensitive"]);
+    expect(a.theorems.vmm).toMatchObject({ holds: false, problems: ["H"] });
+  });
+
   test("a query given a sliver of a small limit is still limited", async () => {
     // Regression: with three modes the mode question is first asked at every mode pair at once
     // under 1/512 of the limit; 300 / 512 rounded to 0, which Z3 reads as no limit, and that one

@@ -27,7 +27,7 @@ function theoremLine(label: string, t: Analysis["theorems"]["vmm"]): string {
 }
 
 /** What to raise for the questions left open: the option of each limit they ran into. */
-export function raiseHint(undecided: readonly Undecided[]): string {
+function raiseHint(undecided: readonly Undecided[]): string {
   const limits = new Set(undecided.map((u) => u.limit));
   const options = [limits.has("resources") ? "--rlimit" : "", limits.has("time") ? "--timeout" : ""].filter(Boolean);
   return options.length ? `; a larger ${options.join(" or ")} may decide ${undecided.length === 1 ? "it" : "them"}` : "";
