@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { afterAll, expect, test } from "vitest";
-import { analyze } from "../../src/analysis/analyze.js";
+import { analyze, type AnalyzeOptions } from "../../src/analysis/analyze.js";
 import { shutdownZ3 } from "../../src/analysis/z3.js";
 import { checkSpec } from "../../src/check/check.js";
 import { renderDiagnostic } from "../../src/syntax/diagnostics.js";
@@ -21,19 +21,24 @@ afterAll(async () => {
   await shutdownZ3();
 });
 
-/** One random ISA's classification by the solver against brute force. */
-async function agrees({ source, semantics }: { source: string; semantics: string }, sampling: boolean, split: boolean): Promise<void> {
+/** One random ISA's instruction classified by the solver under `options`, and by brute force. */
+async function classifyBoth({ source, semantics }: { source: string; semantics: string }, options: AnalyzeOptions) {
   const loaded = loadSpec("random.isa", () => source);
   const checked = checkSpec(loaded);
   const errors = checked.diagnostics.items.filter((d) => d.severity === "error");
   if (errors.length) throw new Error(`generator made an invalid spec:\n${errors.map((d) => renderDiagnostic(d, loaded.sources)).join("\n")}\n${source}`);
   const isa = checked.isa!;
   const config = isa.configs[0]!;
-  const a = await analyze(isa, config, { sampleTries: sampling ? 48 : 0, pairs: split ? "split" : "adaptive" });
+  const a = await analyze(isa, config, options);
   expect(a.internalErrors, `witnesses must replay; semantics:\n${semantics}`).toEqual([]);
-  const solver = solverFlags(a.instructions[0]!);
-  const brute = bruteForce(isa, isa.instructions[0]!, config);
-  expect(solver, `semantics:\n${semantics}\nconfig requires: ${config.requires.length}`).toEqual(brute);
+  const why = `semantics:\n${semantics}\nconfig requires: ${config.requires.length}`;
+  return { solver: solverFlags(a.instructions[0]!), brute: bruteForce(isa, isa.instructions[0]!, config), why };
+}
+
+/** One random ISA's classification by the solver against brute force. */
+async function agrees(random: { source: string; semantics: string }, sampling: boolean, split: boolean): Promise<void> {
+  const { solver, brute, why } = await classifyBoth(random, { sampleTries: sampling ? 48 : 0, pairs: split ? "split" : "adaptive" });
+  expect(solver, why).toEqual(brute);
 }
 
 // Half the cases let concrete search answer existential claims first; the other half leave every
@@ -57,17 +62,11 @@ test(`split relational queries equal brute force on ${SPLIT_RUNS} random ISAs (s
 // "no problem" while the question it rests on ran out: the guest-level control question once did).
 const LIMITED_RUNS = Number(process.env.POPEK_RUNS ?? 40);
 
-async function soundUnderLimit({ source, semantics }: { source: string; semantics: string }, rlimit: number, sampling: boolean): Promise<void> {
-  const loaded = loadSpec("random.isa", () => source);
-  const isa = checkSpec(loaded).isa!;
-  const config = isa.configs[0]!;
-  const a = await analyze(isa, config, { rlimit, sampleTries: sampling ? 48 : 0 });
-  expect(a.internalErrors, `witnesses must replay; semantics:\n${semantics}`).toEqual([]);
-  const solver = solverFlags(a.instructions[0]!);
-  const brute = bruteForce(isa, isa.instructions[0]!, config);
+async function soundUnderLimit(random: { source: string; semantics: string }, rlimit: number, sampling: boolean): Promise<void> {
+  const { solver, brute, why } = await classifyBoth(random, { rlimit, sampleTries: sampling ? 48 : 0 });
   const decided = Object.fromEntries(Object.entries(solver).filter(([, v]) => v !== "inconclusive"));
   const expected = Object.fromEntries(Object.keys(decided).map((k) => [k, brute[k as keyof typeof brute]]));
-  expect(decided, `rlimit ${rlimit}; semantics:\n${semantics}\nconfig requires: ${config.requires.length}`).toEqual(expected);
+  expect(decided, `rlimit ${rlimit}; ${why}`).toEqual(expected);
 }
 
 test(`under tiny resource limits every decided answer equals brute force, on ${LIMITED_RUNS} random ISAs (seed ${SEED + 4})`, async () => {

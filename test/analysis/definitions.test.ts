@@ -217,7 +217,7 @@ describe("inconclusive", () => {
     // 1 ms. (A square root was flaky here: Z3 sometimes refutes it from the low bits within the
     // millisecond, a true proof the test took for an error; a cube root was found within a few
     // hundred ms when Z3's timer missed its deadline.) The resource limit is a backstop: Z3's timer
-    // thread in WebAssembly misses a deadline now and then (1 check in 40 ran to the limit).
+    // thread in WebAssembly misses a deadline now and then (1 analysis in 40 ran a check to the limit).
     const a = await run(spec(`instruction H { encoding 00001101; syntax "h"; semantics {
       if zext(Y[31:0], 64) * zext(Y[63:32], 64) == 0x99C72B1BC45DDB7F && Y[31:0] != 1 && Y[63:32] != 1 { L = X; } } }`), { timeoutMs: 1, rlimit: 1_000_000 });
     expect(verdict(a, "H").controlSensitive).toBe("inconclusive");
